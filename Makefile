@@ -1,0 +1,51 @@
+# Discourse Lab: the two commands a new user types are `make figures` and `make test`.
+# Each creates .venv from the hashed lock file first, and only when the lock changed.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CORPUS ?=
+PARAMS ?= params/default.yaml
+ARGS ?=
+
+CORPUS_ARG := $(if $(CORPUS),--corpus "$(CORPUS)",)
+
+.PHONY: figures test verify lab lint format lock clean-venv
+
+figures: $(STAMP)
+	$(BIN)/discourse-lab run --params "$(PARAMS)" $(CORPUS_ARG) $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/ruff check analysis tests benchmarks
+	$(BIN)/ruff format --check analysis tests benchmarks
+	$(BIN)/python -m pytest $(ARGS)
+
+verify: $(STAMP)
+	$(BIN)/discourse-lab verify --params "$(PARAMS)" $(ARGS)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks $(ARGS)
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix analysis tests benchmarks
+	$(BIN)/ruff format analysis tests benchmarks
+
+# The environment: exact versions and hashes from requirements.lock, the package itself
+# in editable mode, and the project's Jupyter kernel registered inside the venv.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name discourse-lab --display-name "Discourse Lab" >/dev/null
+	touch $(STAMP)
+
+# Maintainers only: re-resolve requirements.in into requirements.lock (needs network).
+lock:
+	$(PYTHON) -m pip install --quiet uv==0.13.8
+	$(PYTHON) -m uv pip compile --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+	  --generate-hashes --no-header --custom-compile-command "make lock" \
+	  requirements.in -o requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)
