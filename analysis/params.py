@@ -35,6 +35,8 @@ class CorpusParams:
     date_column: str = "date"
     encoding: str = "utf-8"
     fallback_encodings: tuple[str, ...] = ()
+    filename_pattern: str = ""
+    on_error: Literal["fail", "reject"] = "fail"
 
 
 @dataclass(frozen=True)
