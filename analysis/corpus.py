@@ -143,9 +143,10 @@ def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> t
         problems.report(location, doc_id, f"{path.name} is a folder, not a text file")
         return "", ""
     try:
-        return decode_bytes(data, str(path), spec)
+        return decode_bytes(data, path.name, spec)
     except CorpusError as err:
-        problems.report(location, doc_id, str(err).split(": ", 1)[1])
+        reason = str(err) if path.name not in location else str(err).split(": ", 1)[1]
+        problems.report(location, doc_id, reason)
         return "", ""
 
 
