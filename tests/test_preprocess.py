@@ -59,7 +59,10 @@ def test_stemming_and_lemmatisation_apply_to_each_part():
 def test_phrases_join_frequent_collocations_with_connectors():
     people = ["lavrov", "abbas", "mogherini", "netanyahu", "guterres"]
     sentences = [["the", "secretary", "of", "state", "met", name] for name in people]
-    sentences += [[name, "called", "the", "prime", "minister"] for name in people]
+    verbs = ["called", "thanked", "visited", "told", "praised"]
+    sentences += [
+        [name, verb, "the", "prime", "minister"] for name, verb in zip(people, verbs, strict=True)
+    ]
     sentences += [["a", "secretary", "wrote"], ["the", "state", "ruled"], ["a", "prime", "time"]]
     phrases = train_phrases(sentences, min_count=3, threshold=0.5)
     assert phrases[sentences[0]] == ["the", "secretary_of_state", "met", "lavrov"]
