@@ -43,7 +43,7 @@ def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> F
     rng = np.random.default_rng(0)  # jitter only, fixed so the figure is reproducible
     for i, group in enumerate(groups):
         values = lengths.loc[lengths["group"] == group, value].to_numpy()
-        ax.boxplot(values, positions=[i], vert=False, widths=0.5, showfliers=False,
+        ax.boxplot(values, positions=[i], orientation="horizontal", widths=0.5, showfliers=False,
                    medianprops={"color": "black"}, boxprops={"color": "0.4"},
                    whiskerprops={"color": "0.4"}, capprops={"color": "0.4"})  # fmt: skip
         jitter = rng.uniform(-0.18, 0.18, len(values))
