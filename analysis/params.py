@@ -123,6 +123,10 @@ class SourceParams:
     bootstrap_samples: int = 500
     context_terms: tuple[str, ...] = ("two-state solution", "resolution", "settlement")
     context_window: int = 8
+    correction: Literal["bh", "holm"] = "bh"
+    comparisons: Literal["auto", "rest", "pairs", "all"] = "auto"
+    ci_level: float = 0.95
+    focus_pair: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

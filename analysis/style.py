@@ -20,6 +20,16 @@ PALETTE: tuple[str, ...] = (
     "#D55E00",  # vermillion
     "#F0E442",  # yellow
     "#999999",  # grey
+    # Beyond eight groups: Paul Tol's "muted" scheme, distinct from the colours above.
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
 )
 SEQUENTIAL_CMAP = "viridis"
 DIVERGING_CMAP = "PuOr_r"
