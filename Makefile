@@ -24,8 +24,11 @@ test: $(STAMP)
 verify: $(STAMP)
 	$(BIN)/discourse-lab verify --params "$(PARAMS)" $(ARGS)
 
+# JupyterLab on this computer only, opening on the notebooks; the "Discourse Lab" kernel is
+# the project's .venv. (--allow-root only where make runs as root, e.g. in a container.)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks $(ARGS)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
+	  $(if $(filter 0,$(shell id -u)),--allow-root,) $(ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix analysis tests benchmarks

@@ -14,6 +14,7 @@ EXAMPLES = """examples:
   discourse-lab run --only 10_topics --force         # re-execute one notebook
   discourse-lab verify                               # regenerate and compare with figures/
   discourse-lab params --set segments.unit=document  # print the resolved parameters
+  discourse-lab check --corpus ~/data/speeches       # read and report the corpus only
 """
 
 
@@ -41,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--keep", action="store_true", help="keep the regenerated folder")
     params = commands.add_parser("params", help="print the resolved parameters as YAML")
     _add_param_options(params)
+    check = commands.add_parser("check", help="read and clean the corpus, report, run nothing")
+    _add_param_options(check)
     return parser
 
 
@@ -82,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "params":
         return _print_params(args.params, overrides)
+    if args.command == "check":
+        from analysis.corpus_check import check_corpus
+
+        return check_corpus(args.params, overrides)
     from analysis.pipeline import DECLARED_NOTEBOOKS, RunOptions, notebooks_in, run_pipeline
 
     try:

@@ -104,7 +104,7 @@ class NotebookRun:
         """Provenance shared by figures and tables: where, with what, from which corpus."""
         source = notebook_source_path(self.notebook)
         cell_id = current_cell_id()
-        resolved = self.params.to_dict()
+        resolved = parameters_of(self.notebook, self.params)
         return {
             "notebook": relative_to_root(source) if source else self.notebook,
             "cell": {"id": cell_id, "index": cell_index(source, cell_id)},
@@ -114,6 +114,18 @@ class NotebookRun:
             "versions": package_versions(),
             **git_state(),
         }
+
+
+def parameters_of(notebook: str, params: Params) -> dict[str, Any]:
+    """The parameter sections a notebook's results depend on (all, for a notebook outside
+    the declared pipeline). Only these go into its figures, so that changing, say, a topic
+    setting neither changes the corpus figures nor disagrees with their skipped re-run."""
+    from analysis.pipeline import DECLARED_NOTEBOOKS  # lazy: the pipeline imports this module
+
+    resolved = params.to_dict()
+    resolved["run"] = {"seed": resolved["run"]["seed"]}  # time limits, cache, scheduler: no effect
+    sections = {spec.name: spec.sections for spec in DECLARED_NOTEBOOKS}.get(notebook)
+    return {name: resolved[name] for name in sections} if sections else resolved
 
 
 def open_notebook_run(

@@ -178,9 +178,12 @@ def load_params(path: str | Path | None = None, overrides: dict[str, Any] | None
         raise ParameterError(f"{path}: not valid YAML ({err})") from None
     if not isinstance(raw, dict):
         raise ParameterError(f"{path}: expected a mapping of sections at the top level")
-    for dotted, value in (overrides or {}).items():
+    params = build_params(raw, origin=str(path))
+    if not overrides:
+        return params
+    for dotted, value in overrides.items():
         _set_dotted(raw, dotted, value)
-    return build_params(raw, origin=str(path))
+    return build_params(raw, origin="override (--set or notebook overrides)")
 
 
 def parse_override(text: str) -> tuple[str, Any]:
@@ -188,6 +191,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ParameterError(f"override {text!r}: write it as section.name=value")
     name, value = text.split("=", 1)
+    if not value.strip():
+        return name.strip(), ""
     try:
         return name.strip(), yaml.safe_load(value)
     except yaml.YAMLError:
