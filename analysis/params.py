@@ -111,6 +111,10 @@ class FramingParams:
     collocation_window: int = 5
     collocation_min_freq: int = 2
     bootstrap_samples: int = 1000
+    antmn_num_topics: int = 8
+    antmn_min_correlation: float = 0.0
+    antmn_resolution: float = 1.0
+    tone_min_sentences: int = 3
 
 
 @dataclass(frozen=True)

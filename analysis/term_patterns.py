@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -52,12 +52,19 @@ def normalise_quotes(text: str) -> str:
 
 def term_regex(term: str) -> str:
     """Regular-expression source for one term (see the module docstring for the syntax)."""
+    return rf"(?<!\w){_term_body(term)}"
+
+
+def _term_body(term: str) -> str:
+    """The term's pattern without the leading word-edge check (shared in `compile_terms`)."""
     cleaned = " ".join(str(term).split())
     if not cleaned or not _TERM_CHARS.match(cleaned):
         raise TermError(
             f"term {term!r}: use words, spaces, hyphens, apostrophes, '.', '&', '/' or '+', "
             "with an optional trailing '*' on a word"
         )
+    if not cleaned[0].isalnum():
+        raise TermError(f"term {term!r}: must start with a letter or digit")
     words = re.split(r"[\s\-]+", cleaned)
     parts = []
     for word in words:
@@ -67,9 +74,9 @@ def term_regex(term: str) -> str:
             raise TermError(f"term {term!r}: '*' may only end a word, e.g. 'settlement*'")
         parts.append(re.escape(core) + (r"\w*" if stem else ""))
     body = _WORD_SEPARATOR.join(parts)
-    case = "" if _is_acronym(cleaned) else "(?i:"
-    close = "" if not case else ")"
-    return rf"(?<!\w){case}{body}{close}(?!\w)"
+    if _is_acronym(cleaned):
+        return rf"{body}(?!\w)"
+    return rf"(?i:{body})(?!\w)"
 
 
 def _is_acronym(term: str) -> bool:
@@ -77,20 +84,57 @@ def _is_acronym(term: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters)
 
 
+_WORD_START = re.compile(r"(?<!\w)\w+")
+_FIRST_RUN = re.compile(r"\w+")
+
+
 @dataclass(frozen=True)
 class TermMatcher:
-    """Compiled alternation of many terms; `terms[i]` is the term of capture group i + 1."""
+    """Compiled terms, indexed by their first word.
+
+    Each term is filed under the lower-cased first run of letters/digits of its first
+    word ("two-state solution" under "two", "settlement*" under the stem "settlement"). At
+    each word start of a text only the terms filed under that word (or a stem of it) are
+    tried, which keeps a gazetteer of hundreds of aliases fast on long texts. Among the
+    terms that match at a position the longest match wins (then the longer term).
+    """
 
     terms: tuple[str, ...]
-    pattern: re.Pattern
+    exact: dict
+    stems: dict
+    stem_lengths: tuple[int, ...]
+    _candidates: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _lookup(self, key: str) -> list:
+        """Pattern groups that may match at a word starting with `key` (memoised per word)."""
+        found = self._candidates.get(key)
+        if found is None:
+            found = [self.exact[key]] if key in self.exact else []
+            found += [self.stems[key[:n]] for n in self.stem_lengths if key[:n] in self.stems]
+            self._candidates[key] = found
+        return found
 
     def find(self, text: str) -> list[TermMatch]:
-        """Non-overlapping matches in `text`, left to right (longest term first at a tie)."""
+        """Non-overlapping matches in `text`, left to right (longest first at a position)."""
         text = normalise_quotes(str(text))
-        return [
-            TermMatch(self.terms[m.lastindex - 1], m.start(), m.end(), m.group(0))
-            for m in self.pattern.finditer(text)
-        ]
+        found, last = [], 0
+        for word in _WORD_START.finditer(text):
+            pos = word.start()
+            if pos < last:
+                continue
+            candidates = self._lookup(word.group(0).lower())
+            if not candidates:
+                continue
+            best = None
+            for pattern, terms in candidates:
+                m = pattern.match(text, pos)
+                if m and (best is None or m.end() > best[0].end()):
+                    best = (m, terms[m.lastindex - 1])
+            if best:
+                m, term = best
+                found.append(TermMatch(term, m.start(), m.end(), m.group(0)))
+                last = m.end()
+        return found
 
 
 def compile_terms(terms: Iterable[str]) -> TermMatcher:
@@ -99,8 +143,24 @@ def compile_terms(terms: Iterable[str]) -> TermMatcher:
     if not unique:
         raise TermError("no terms to compile: the term list is empty")
     ordered = sorted(unique, key=lambda t: (-len(t.rstrip("*")), t))
-    source = "|".join(f"({term_regex(t)})" for t in ordered)
-    return TermMatcher(terms=tuple(ordered), pattern=re.compile(source))
+    exact, stems = {}, {}
+    for term in ordered:
+        body = _term_body(term)  # validates the term
+        run = _FIRST_RUN.match(" ".join(term.split()))
+        key = run.group(0).lower()
+        is_stem = term.split()[0].split("-")[0] == run.group(0) + "*"
+        (stems if is_stem else exact).setdefault(key, []).append((term, body))
+    return TermMatcher(
+        terms=tuple(ordered),
+        exact={k: _alternation(v) for k, v in exact.items()},
+        stems={k: _alternation(v) for k, v in stems.items()},
+        stem_lengths=tuple(sorted({len(k) for k in stems})),
+    )
+
+
+def _alternation(entries: list[tuple[str, str]]) -> tuple[re.Pattern, tuple[str, ...]]:
+    source = r"(?<!\w)(?:" + "|".join(f"({body})" for _, body in entries) + ")"
+    return re.compile(source), tuple(term for term, _ in entries)
 
 
 def count_words(text: str) -> int:
