@@ -140,6 +140,7 @@ class RunParams:
     seed: int = 20170115
     timeout_seconds: int = 1800
     scheduler: str = ""
+    workers: int = 2
     cache_dir: str = "cache"
 
 

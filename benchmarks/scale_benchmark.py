@@ -1,0 +1,303 @@
+"""Benchmark: the streamed pipeline on 2,000, 20,000 and 100,000 synthetic articles (issue 7).
+
+Corpora are built deterministically (numpy Generator, fixed seed) by resampling paragraphs
+of the development corpora in ../shared/corpora (State of the Union paragraphs and film
+reviews cut into paragraphs of four sentences) into articles of 3 or more paragraphs
+(about 500 words), each with an outlet (the group; outlets differ in how much of each pool
+they draw on), a date and a title. They are written to benchmarks/out/ (gitignored).
+
+Stages, each run in a fresh subprocess so that its peak memory (ru_maxrss of the process
+and of its largest worker) is its own:
+
+- import: CSV -> Parquet corpus store (analysis.store);
+- prepare: phrase sample, clean + segment + tokenise on both cores, dictionary, Matrix
+  Market bag of words (analysis.streaming), timed sub-stage by sub-stage;
+- topics: one pass of gensim LdaModel (K=20, deterministic, single process) streaming from
+  the MmCorpus;
+- counts: term counts per group + keyness table, frame and actor counts (analysis.distributed
+  on Dask's local process scheduler, 2 workers);
+- rerun: import + prepare again with nothing changed (store and caches hit).
+
+Units are whole articles (segments.unit=document), as a researcher with a news archive would
+analyse them; paragraph units multiply the number of LDA documents by about seven.
+
+Run (takes about 10 minutes with 100k on 2 free cores):
+
+    nice -n 19 .venv/bin/python benchmarks/scale_benchmark.py --sizes 2000 20000 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = ROOT.parent / "shared" / "corpora"
+OUT = ROOT / "benchmarks" / "out"
+SEED = 20170115
+OUTLETS = 8
+STAGES = ("import", "prepare", "topics", "counts", "rerun")
+FIELDS = [
+    "size",
+    "stage",
+    "seconds",
+    "docs_per_s",
+    "mb_per_s",
+    "mb_per_s_per_core",
+    "peak_mib_main",
+    "peak_mib_worker",
+    "detail",
+]
+
+
+def paragraph_pools() -> tuple[list[str], list[str]]:
+    """State of the Union paragraphs (15+ words) and film-review paragraphs (4 sentences)."""
+    speeches = []
+    for path in sorted((CORPORA / "state_union").glob("*.txt")):
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252")
+        speeches.extend(
+            " ".join(line.split()) for line in text.splitlines() if len(line.split()) >= 15
+        )
+    reviews = []
+    for path in sorted((CORPORA / "movie_reviews").rglob("*.txt")):
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        lines = [line for line in lines if line]
+        reviews.extend(" ".join(lines[i : i + 4]) for i in range(0, len(lines), 4))
+    return speeches, reviews
+
+
+def build_corpus(size: int, path: Path, seed: int = SEED) -> None:
+    """Write `size` synthetic articles to `path` (CSV: doc_id, outlet, date, title, text)."""
+    import pandas as pd
+
+    speeches, reviews = paragraph_pools()
+    rng = np.random.default_rng(seed)
+    speech_share = np.linspace(0.1, 0.9, OUTLETS)
+    start = np.datetime64("2000-01-01")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        for first in range(0, size, 10_000):
+            n = min(10_000, size - first)
+            outlets = rng.integers(0, OUTLETS, n)
+            from_speeches = rng.random(n) < speech_share[outlets]
+            lengths = 3 + rng.poisson(4, n)
+            days = rng.integers(0, 7300, n)
+            rows = []
+            for i in range(n):
+                pool = speeches if from_speeches[i] else reviews
+                picks = rng.integers(0, len(pool), lengths[i])
+                paragraphs = [pool[j] for j in picks]
+                rows.append(
+                    {
+                        "doc_id": f"art{first + i:07d}",
+                        "outlet": f"Outlet {chr(65 + outlets[i])}",
+                        "date": str(start + np.timedelta64(int(days[i]), "D")),
+                        "title": " ".join(paragraphs[0].split()[:8]),
+                        "text": "\n\n".join(paragraphs),
+                    }
+                )
+            pd.DataFrame(rows).to_csv(handle, index=False, header=first == 0)
+    tmp.replace(path)
+
+
+def bench_params(size: int):
+    from analysis.params import load_params
+
+    return load_params(
+        overrides={
+            "corpus.path": str(OUT / f"corpus_{size}.csv"),
+            "corpus.group_by": "outlet",
+            "segments.unit": "document",
+            "run.cache_dir": str(OUT / f"cache_{size}"),
+        }
+    )
+
+
+def run_stage(stage: str, size: int) -> dict:
+    """Run one stage in this process; return its measurements."""
+    from analysis.corpus import spec_from_params
+    from analysis.store import import_corpus
+    from analysis.streaming import prepare_streamed
+
+    params = bench_params(size)
+    store_dir = OUT / f"store_{size}"
+    spec = spec_from_params(params.corpus)
+    detail: dict = {}
+    started = time.perf_counter()
+    if stage == "import":
+        store = import_corpus(spec, store_dir, progress=False)
+        detail["documents"] = store.n_documents
+        detail["mb"] = round(spec.path.stat().st_size / 1e6, 1)
+    elif stage == "prepare":
+        store = import_corpus(spec, store_dir, progress=False)
+        marks = [("start", time.perf_counter())]
+        streamed = prepare_streamed(
+            store, params, on_stage=lambda s: marks.append((s, time.perf_counter()))
+        )
+        for (_, before), (name, after) in zip(marks, marks[1:], strict=False):
+            detail[f"{name}_s"] = round(after - before, 2)
+        detail["mb"] = round(streamed.n_chars / 1e6, 1)
+        detail["segments"] = streamed.n_segments
+        detail["vocabulary"] = len(streamed.dictionary)
+    elif stage == "topics":
+        detail.update(fit_one_pass(params, store_dir, spec))
+    elif stage == "counts":
+        detail.update(count_everything(params, store_dir, spec))
+    elif stage == "rerun":
+        store = import_corpus(spec, store_dir, progress=False)
+        streamed = prepare_streamed(store, params)
+        detail["fingerprint"] = streamed.fingerprint[:12]
+    seconds = time.perf_counter() - started
+    self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_main": self_peak, "peak_worker": child_peak, **detail}
+
+
+def fit_one_pass(params, store_dir: Path, spec) -> dict:
+    """One pass of LdaModel, K=20, streamed from the Matrix Market corpus."""
+    from gensim.models import LdaModel
+
+    from analysis.store import import_corpus
+    from analysis.streaming import prepare_streamed
+
+    streamed = prepare_streamed(import_corpus(spec, store_dir, progress=False), params)
+    started = time.perf_counter()
+    model = LdaModel(
+        corpus=streamed.bow(),
+        id2word=streamed.dictionary,
+        num_topics=20,
+        passes=1,
+        chunksize=2000,
+        iterations=50,
+        alpha="symmetric",
+        eta="symmetric",
+        eval_every=None,
+        random_state=params.run.seed,
+    )
+    top = [w for w, _ in model.show_topic(0, topn=5)]
+    return {"fit_s": round(time.perf_counter() - started, 2), "topic0": " ".join(top)}
+
+
+def count_everything(params, store_dir: Path, spec) -> dict:
+    """Term counts + keyness, frame counts and actor counts over the segment parts."""
+    from analysis.distributed import corpus_counts
+    from analysis.keyness import KeynessSettings, keyness_table
+    from analysis.store import import_corpus
+    from analysis.streaming import prepare_streamed
+
+    streamed = prepare_streamed(import_corpus(spec, store_dir, progress=False), params)
+    started = time.perf_counter()
+    counts = corpus_counts(
+        streamed.segment_paths(), params, frozenset(streamed.dictionary.token2id)
+    )
+    counted = time.perf_counter()
+    table = keyness_table(counts.terms, KeynessSettings(comparisons="rest"))
+    return {
+        "count_s": round(counted - started, 2),
+        "keyness_s": round(time.perf_counter() - counted, 2),
+        "keyness_rows": len(table),
+        "frame_hits": int(counts.frames["hits"].sum()),
+        "actor_mentions": int(counts.actors["mentions"].sum()),
+    }
+
+
+def measure(size: int, stage: str) -> dict:
+    """Run a stage in a fresh interpreter and parse its JSON line."""
+    command = [sys.executable, __file__, "--stage", stage, "--size", str(size)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"stage {stage} ({size}) failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def result_row(size: int, stage: str, raw: dict) -> dict:
+    seconds = raw["seconds"]
+    detail = {k: v for k, v in raw.items() if k not in {"seconds", "peak_main", "peak_worker"}}
+    mb, mb_s, mb_s_core = "", "", ""
+    if stage == "prepare":
+        tokenise = raw["tokenise_s"]
+        mb_s = round(raw["mb"] / tokenise, 1)
+        mb_s_core = round(mb_s / 2, 1)
+        mb = raw["mb"]
+    return {
+        "size": size,
+        "stage": stage,
+        "seconds": round(seconds, 1),
+        "docs_per_s": round(size / seconds) if seconds else "",
+        "mb_per_s": mb_s,
+        "mb_per_s_per_core": mb_s_core,
+        "peak_mib_main": round(raw["peak_main"]),
+        "peak_mib_worker": round(raw["peak_worker"]),
+        "detail": "; ".join(f"{k}={v}" for k, v in detail.items()) or str(mb),
+    }
+
+
+def write_results(rows: list[dict]) -> None:
+    with (OUT / "scale_results.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = [
+        "# Scale benchmark (issue 7)",
+        "",
+        "Produced by `benchmarks/scale_benchmark.py` on this machine (2 cores, shared).",
+        "Peak memory: resident set of the stage's main process and of its largest worker",
+        "process (MiB). MB/s: text (raw characters) per second in the clean + segment +",
+        "tokenise pass over 2 worker processes.",
+        "",
+        "| size | stage | seconds | docs/s | MB/s | MB/s/core | peak MiB main | peak MiB worker"
+        " | detail |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(str(row[f]) for f in FIELDS) + " |")
+    sizes = sorted({r["size"] for r in rows})
+    lines += ["", "End to end (import + prepare + topics + counts):", ""]
+    for size in sizes:
+        total = sum(r["seconds"] for r in rows if r["size"] == size and r["stage"] in STAGES[:4])
+        peak = max(r["peak_mib_main"] + 2 * r["peak_mib_worker"] for r in rows if r["size"] == size)
+        lines.append(f"- {size:,} documents: {total:.0f} s; peak ≤ {peak} MiB (main + 2 workers)")
+    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 20000, 100000])
+    parser.add_argument("--stage", choices=STAGES)
+    parser.add_argument("--size", type=int)
+    args = parser.parse_args()
+    if args.stage:
+        print(json.dumps(run_stage(args.stage, args.size)))
+        return
+    if not CORPORA.is_dir():
+        sys.exit(f"{CORPORA} not found: the benchmark needs ../shared/corpora")
+    rows = []
+    for size in args.sizes:
+        corpus = OUT / f"corpus_{size}.csv"
+        if not corpus.exists():
+            build_corpus(size, corpus)
+        for folder in (OUT / f"store_{size}", OUT / f"cache_{size}"):
+            shutil.rmtree(folder, ignore_errors=True)
+        for stage in STAGES:
+            row = result_row(size, stage, measure(size, stage))
+            print(row, flush=True)
+            rows.append(row)
+        write_results(rows)
+
+
+if __name__ == "__main__":
+    main()

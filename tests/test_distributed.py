@@ -1,0 +1,133 @@
+"""Tests for analysis.distributed: exact fast matching, hand-checked counts, same results on a
+dask.distributed LocalCluster with two worker processes as in a single process."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import streaming
+from analysis.corpus import spec_from_params
+from analysis.distributed import IndexedMatchers, compute_in_order, corpus_counts
+from analysis.params import load_params
+from analysis.store import import_corpus
+from analysis.term_patterns import compile_terms
+
+FRAMES = """
+version: "t1"
+frames:
+  security:
+    description: threat words
+    source: test
+    terms: [security, threat*, armed forces]
+    exclude: [Security Council]
+  economy:
+    description: money words
+    source: test
+    terms: [trade, budget*, "US"]
+"""
+ACTORS = """
+version: "t1"
+camps: [United Nations, United States]
+types: [organ, state]
+actors:
+  unsc: {name: Security Council, type: organ, camp: United Nations,
+         aliases: [Security Council, UNSC]}
+  usa: {name: United States, type: state, camp: United States, aliases: [United States, US]}
+"""
+TEXTS = [
+    ("A", "The Security Council met on security. Threats and threatening armed-forces moves."),
+    ("A", "Budgets, trade and the US budget; us and trade-offs. UNSC again."),
+    ("B", "Nothing relevant here at all, just words and more words for padding."),
+    ("B", "The United States and US trade; security first, then the Security Council."),
+]
+
+
+def test_indexed_matchers_equal_term_matcher_find():
+    matchers = [
+        compile_terms(["settlement*", "two-state solution", "two-state", "Israel", "US"]),
+        compile_terms(["security", "Security Council", "u.s.", "threat*"]),
+    ]
+    texts = [
+        "Two state solution, two-state; settlements and resettlement. Israel's US us",
+        "The U.S. Security Council; security-threats, THREATENED. misſettlement ſecurity",
+        "İsrael and Israel: the anti-settlement two-state-solution, unthreatened.",
+        "",
+    ]
+    index = IndexedMatchers(matchers)
+    for text in texts:
+        assert index.find_terms(text) == [[m.term for m in x.find(text)] for x in matchers]
+
+
+@pytest.fixture
+def counted_corpus(tmp_path):
+    pd.DataFrame(
+        [{"doc_id": f"t{i}", "outlet": g, "text": t} for i, (g, t) in enumerate(TEXTS)]
+    ).to_csv(tmp_path / "news.csv", index=False)
+    (tmp_path / "frames.yaml").write_text(FRAMES, encoding="utf-8")
+    (tmp_path / "actors.yaml").write_text(ACTORS, encoding="utf-8")
+    overrides = {
+        "corpus.path": str(tmp_path / "news.csv"),
+        "corpus.group_by": "outlet",
+        "cleaning.rules_file": "",
+        "segments.unit": "document",
+        "preprocess.phrases": False,
+        "preprocess.min_df": 1,
+        "preprocess.max_df": 1.0,
+        "framing.frames_file": str(tmp_path / "frames.yaml"),
+        "framing.actors_file": str(tmp_path / "actors.yaml"),
+        "run.cache_dir": str(tmp_path / "cache"),
+        "run.scheduler": "synchronous",
+    }
+    params = load_params(overrides=overrides)
+    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=1)
+    streamed = streaming.prepare_streamed(store, params)
+    return params, streamed, overrides
+
+
+def test_counts_match_a_hand_count(counted_corpus):
+    params, streamed, _ = counted_corpus
+    counts = corpus_counts(streamed.segment_paths(), params)
+    frames = counts.frames.set_index(["group", "frame"])
+    # A: "security" 1 (Security Council excluded), "Threats", "threatening", "armed-forces" = 4
+    assert frames.loc[("A", "security"), "hits"] == 4
+    # A: "Budgets", "trade", "US", "budget" (not "us", not "trade-offs"... "trade" is a word
+    # edge at the hyphen, so "trade-offs" counts) = 5
+    assert frames.loc[("A", "economy"), "hits"] == 5
+    assert frames.loc[("B", "security"), ["hits", "units", "n_units"]].tolist() == [1, 1, 2]
+    actors = counts.actors.set_index(["group", "actor"])
+    assert actors.loc[("A", "unsc"), "mentions"] == 2
+    assert actors.loc[("B", "usa"), "mentions"] == 2
+    assert actors.loc[("B", "unsc"), ["mentions", "units"]].tolist() == [1, 1]
+    terms = counts.terms
+    assert terms.labels == ("A", "B")
+    assert terms.row("A")[terms.vocabulary.index("trade")] == 1
+    assert terms.row("B")[terms.vocabulary.index("words")] == 2
+
+
+def test_local_cluster_gives_the_single_process_result(counted_corpus):
+    distributed = pytest.importorskip("distributed")
+    params, streamed, overrides = counted_corpus
+    reference = corpus_counts(streamed.segment_paths(), params)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        cluster_params = load_params(
+            overrides={**overrides, "run.scheduler": cluster.scheduler_address}
+        )
+        on_cluster = corpus_counts(streamed.segment_paths(), cluster_params)
+        squares = compute_in_order(pow, [1, 2, 3, 4], 2, cluster_params)
+    assert squares == [1, 4, 9, 16]
+    assert on_cluster.terms.labels == reference.terms.labels
+    assert on_cluster.terms.vocabulary == reference.terms.vocabulary
+    assert (on_cluster.terms.matrix != reference.terms.matrix).nnz == 0
+    pd.testing.assert_frame_equal(on_cluster.frames, reference.frames)
+    pd.testing.assert_frame_equal(on_cluster.actors, reference.actors)
+    pd.testing.assert_frame_equal(on_cluster.groups, reference.groups)
+
+
+def test_unknown_scheduler_is_a_clear_error(counted_corpus):
+    _, _, overrides = counted_corpus
+    params = load_params(overrides={**overrides, "run.scheduler": "cluster please"})
+    with pytest.raises(ValueError, match="run.scheduler is 'cluster please'"):
+        compute_in_order(pow, [1], 2, params)

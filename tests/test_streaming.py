@@ -1,0 +1,102 @@
+"""Tests for analysis.streaming: streamed preparation equals prepare_corpus, caches rebuild."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import prepare, streaming
+from analysis.corpus import spec_from_params
+from analysis.params import load_params
+from analysis.store import import_corpus
+
+WORDS = "peace talks border trade election water refugees budget army court".split()
+
+
+def _corpus(tmp_path) -> pd.DataFrame:
+    """60 articles; 'security council' planted often enough to become a phrase."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for i in range(60):
+        paragraphs = []
+        for _ in range(1 + i % 3):
+            words = list(rng.choice(WORDS, size=12))
+            if i % 4 == 0:
+                words[3:3] = ["security", "council"]
+            paragraphs.append("The " + " ".join(words) + " and the minister's plans.")
+        rows.append({"doc_id": f"n{i:03d}", "outlet": "AB"[i % 2], "text": "\n".join(paragraphs)})
+    frame = pd.DataFrame(rows)
+    frame.to_csv(tmp_path / "news.csv", index=False)
+    return frame
+
+
+def _params(tmp_path, **overrides):
+    base = {
+        "corpus.path": str(tmp_path / "news.csv"),
+        "corpus.group_by": "outlet",
+        "cleaning.rules_file": "",
+        "segments.min_words": 3,
+        "run.cache_dir": str(tmp_path / "cache"),
+        "run.scheduler": "synchronous",
+    }
+    return load_params(overrides={**base, **overrides})
+
+
+def test_streamed_preparation_equals_prepare_corpus(tmp_path):
+    _corpus(tmp_path)
+    params = _params(tmp_path)
+    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=7)
+    assert store.n_row_groups == 9
+    streamed = streaming.prepare_streamed(store, params)
+    reference = prepare.build_prepared_corpus(spec_from_params(params.corpus), params)
+    segments = streamed.load_segments()
+    assert list(segments["segment_id"]) == list(reference.segments["segment_id"])
+    assert [list(t) for t in segments["tokens"]] == [list(t) for t in reference.segments["tokens"]]
+    assert "security_council" in streamed.dictionary.token2id
+    assert streamed.dictionary.token2id == reference.dictionary.token2id
+    bow = [[(int(i), int(n)) for i, n in doc] for doc in streamed.bow()]
+    assert bow == reference.bow()
+    assert streamed.n_segments == len(reference.segments) == len(streamed.bow())
+    docs = streamed.documents()
+    assert list(docs["doc_id"]) == list(reference.documents["doc_id"])
+    assert list(docs["n_words"]) == list(reference.documents["n_words"])
+
+
+def test_cache_hit_then_corrupt_part_is_rebuilt(tmp_path, monkeypatch):
+    _corpus(tmp_path)
+    params = _params(tmp_path)
+    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=20)
+    first = streaming.prepare_streamed(store, params)
+    real_build = streaming._build
+
+    def fail(*args, **kwargs):
+        raise AssertionError("an unchanged corpus was prepared again")
+
+    monkeypatch.setattr(streaming, "_build", fail)
+    assert streaming.prepare_streamed(store, params).fingerprint == first.fingerprint
+    part = first.segment_paths()[1]
+    part.write_bytes(part.read_bytes()[:-10])
+    assert streaming.open_streamed(first.root) is None
+    monkeypatch.setattr(streaming, "_build", real_build)
+    rebuilt = streaming.prepare_streamed(store, params)
+    assert rebuilt.fingerprint == first.fingerprint
+    changed = streaming.prepare_streamed(store, _params(tmp_path, **{"preprocess.min_df": 3}))
+    assert changed.fingerprint != first.fingerprint and changed.root != first.root
+
+
+def test_document_emptied_by_cleaning_is_reported(tmp_path):
+    frame = _corpus(tmp_path)
+    frame.loc[5, "text"] = "DELETE ME"
+    frame.to_csv(tmp_path / "news.csv", index=False)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: drop\n    pattern: DELETE ME\n", encoding="utf-8")
+    params = _params(tmp_path, **{"cleaning.rules_file": str(rules)})
+    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=20)
+    with pytest.raises(Exception, match=r"news.csv row 7: document 'n005': nothing is left"):
+        streaming.prepare_streamed(store, params)
+    params = _params(tmp_path, **{"cleaning.rules_file": str(rules), "corpus.on_error": "reject"})
+    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=20)
+    streamed = streaming.prepare_streamed(store, params)
+    assert streamed.n_documents == 59
+    assert streamed.rejected["doc_id"].tolist() == ["n005"]
