@@ -28,7 +28,8 @@ _CHARACTER_MAP = str.maketrans(
         "\u2010": "-", "\u2011": "-",
     }
 )  # fmt: skip
-_SPACES = re.compile(r"[ \t\f\v]+")
+_TYPOGRAPHIC = re.compile("[" + re.escape("".join(chr(c) for c in _CHARACTER_MAP)) + "\r]")
+_SPACES = re.compile(r"[ \t\f\v]{2,}|[\t\f\v]")
 _TRAILING = re.compile(r" +\n|\n +")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -98,22 +99,24 @@ def _rule_from_entry(entry: dict, where: str) -> CleaningRule:
 
 def normalize_text(text: str) -> str:
     """NFC, plain quotes and hyphens, no invisible characters, Unix line ends."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    return text.translate(_CHARACTER_MAP)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text).translate(_CHARACTER_MAP)
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def tidy_whitespace(text: str) -> str:
     """Collapse runs of spaces, strip line ends, keep paragraph breaks (at most one blank line)."""
     text = _SPACES.sub(" ", text)
-    text = _TRAILING.sub("\n", text)
-    return _BLANK_RUNS.sub("\n\n", text).strip()
+    if " \n" in text or "\n " in text:
+        text = _TRAILING.sub("\n", text)
+    return _BLANK_RUNS.sub("\n\n", text).strip() if "\n\n\n" in text else text.strip()
 
 
 def clean_text(text: str, metadata: dict, rules: list[CleaningRule]) -> tuple[str, list[dict]]:
     """Clean one document; return the text and one record per rule that changed it."""
     steps = []
     current = normalize_text(text)
-    changed = sum(a != b for a, b in zip(text, current, strict=False)) if current != text else 0
+    changed = len(_TYPOGRAPHIC.findall(text)) if current != text else 0
     steps.append(_step("normalise-unicode", text, current, matches=changed))
     for rule in rules:
         if not rule.applies(metadata):
