@@ -81,17 +81,24 @@ class TopicParams:
     k_max: int = 8
     k_step: int = 1
     sweep_seeds: int = 3
-    passes: int = 40
+    passes: int = 20
     iterations: int = 400
-    chunksize: int = 4000
-    alpha: str | float = "auto"
-    eta: str | float = "auto"
+    chunksize: int = 100
+    alpha: str | float = "asymmetric"
+    eta: str | float = 0.5
     workers: int = 1
     top_n: int = 10
     relevance_lambda: float = 0.6
     labels_file: str = ""
     bootstrap_samples: int = 1000
     holdout_fraction: float = 0.2
+    gamma_threshold: float = 0.01
+    min_updates: int = 150
+    decay: float = 0.5
+    offset: float = 1.0
+    stability_threshold: float = 0.7
+    sweep_max_units: int = 10000
+    convergence_tolerance: float = 0.001
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from analysis.topics import (
     write_topic_labels,
 )
 
-FAST = TopicSettings(passes=20, iterations=100)
+FAST = TopicSettings(passes=20, iterations=100, min_updates=1)
 
 
 def disjoint_corpus(n_units: int = 60, seed: int = 0) -> tuple[list[list[str]], Dictionary]:
@@ -68,7 +68,7 @@ def test_disjoint_vocabularies_are_recovered_one_to_one():
     assert fit.converged
     assert fit.documents_converged == pytest.approx(1.0)
     assert list(fit.convergence.columns) == ["pass", "per_word_bound", "perplexity"]
-    assert len(fit.convergence) == FAST.passes
+    assert fit.convergence["pass"].tolist() == list(range(2, FAST.passes + 1, 2))
 
 
 def test_same_seed_gives_identical_topics_in_another_process():
@@ -100,7 +100,11 @@ def test_convergence_monitor_does_not_change_the_model():
     bow = [dictionary.doc2bow(t) for t in texts]
     with_sample = fit_topic_model(bow, dictionary, 3, FAST, seed=5)
     other_sample = fit_topic_model(
-        bow, dictionary, 3, TopicSettings(passes=20, iterations=100, convergence_sample=4), 5
+        bow,
+        dictionary,
+        3,
+        TopicSettings(passes=20, iterations=100, min_updates=1, convergence_sample=4),
+        5,
     )
     assert (
         topic_word_matrix(with_sample.model).tobytes()
@@ -172,16 +176,21 @@ def test_representative_passages_rank_the_planted_unit_first():
 
 
 def test_bound_convergence_rule():
-    assert bound_has_converged(np.array([-9.0, -8.0, -7.5, -7.4999, -7.4999]), 1e-3)
+    assert bound_has_converged(np.array([-9.0, -8.0, -7.5, -7.4999, -7.4998]), 1e-3)
     assert not bound_has_converged(np.array([-9.0, -8.0, -7.0, -6.0]), 1e-3)
+    assert not bound_has_converged(np.array([-9.0, -7.5, -7.49]), 1e-3)
     assert not bound_has_converged(np.array([-9.0]), 1e-3)
 
 
 def test_settings_refuse_multiple_workers_and_take_defaults():
     assert topic_settings(SimpleNamespace(passes=7)).passes == 7
-    assert topic_settings(SimpleNamespace()).gamma_threshold == 0.001
+    assert topic_settings(SimpleNamespace()).gamma_threshold == 0.01
     with pytest.raises(ValueError, match="topics.workers"):
         topic_settings(SimpleNamespace(workers=2))
+    with pytest.raises(ValueError, match=r"topics.eta = 'asymmetric'"):
+        topic_settings(SimpleNamespace(eta="asymmetric"))
+    with pytest.raises(ValueError, match="must be positive"):
+        topic_settings(SimpleNamespace(alpha=0.0))
     with pytest.raises(ValueError, match="relevance_lambda"):
         topic_settings(SimpleNamespace(relevance_lambda=1.5))
 
@@ -220,3 +229,25 @@ def test_topic_data_drops_empty_units_and_keeps_metadata(tmp_path):
 def test_fit_rejects_empty_input():
     with pytest.raises(ValueError, match="no tokens"):
         fit_topic_model([[], []], Dictionary([["a"]]), 2, FAST, 1)
+
+
+def test_balanced_chunks_leave_no_small_last_chunk():
+    from analysis.topics import balanced_chunksize
+
+    assert balanced_chunksize(107, 100) == 54  # two chunks of 54 and 53, not 100 and 7
+    assert balanced_chunksize(2000, 100) == 100
+    assert balanced_chunksize(86, 100) == 86  # one chunk: batch updates
+    assert balanced_chunksize(201, 100) == 67
+
+
+def test_small_corpora_get_enough_updates():
+    from analysis.topics import passes_needed
+
+    settings = TopicSettings(passes=20, min_updates=60)
+    assert passes_needed(2000, 100, settings) == 20  # 20 chunks: 400 updates already
+    assert passes_needed(107, 54, settings) == 30  # 2 chunks per pass
+    assert passes_needed(86, 86, settings) == 60  # one chunk: one update per pass
+    texts, dictionary = disjoint_corpus(12)
+    bow = [dictionary.doc2bow(t) for t in texts]
+    fit = fit_topic_model(bow, dictionary, 3, TopicSettings(passes=5, min_updates=10), 1)
+    assert fit.passes == 10 and fit.convergence["pass"].iloc[-1] == 10
