@@ -10,6 +10,7 @@ PARAMS ?= params/default.yaml
 ARGS ?=
 
 CORPUS_ARG := $(if $(CORPUS),--corpus "$(CORPUS)",)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: figures test verify lab lint format lock clean-venv
 
@@ -27,8 +28,7 @@ verify: $(STAMP)
 # JupyterLab on this computer only, opening on the notebooks; the "Discourse Lab" kernel is
 # the project's .venv. (--allow-root only where make runs as root, e.g. in a container.)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
-	  $(if $(filter 0,$(shell id -u)),--allow-root,) $(ARGS)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks $(ROOT_FLAG) $(ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix analysis tests benchmarks

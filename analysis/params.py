@@ -118,7 +118,7 @@ class FramingParams:
     collocation_window: int = 5
     collocation_min_freq: int = 2
     bootstrap_samples: int = 1000
-    antmn_num_topics: int = 8
+    antmn_level: Literal["auto", "documents", "units"] = "auto"
     antmn_min_correlation: float = 0.0
     antmn_resolution: float = 1.0
     tone_min_sentences: int = 3

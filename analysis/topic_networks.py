@@ -48,6 +48,9 @@ class TopicNetwork:
     modularity: float
 
 
+MIN_DOCUMENTS = 20
+
+
 def topic_correlation_edges(doc_topics: pd.DataFrame, min_correlation: float = 0.0) -> pd.DataFrame:
     """Edges between topics whose unit proportions correlate above `min_correlation`."""
     if doc_topics.shape[1] < 2:
@@ -156,26 +159,41 @@ def network_layout(nodes: list, edges: pd.DataFrame, seed: int) -> dict:
 
 
 def topic_proportions(corpus, params) -> tuple[pd.DataFrame, pd.Series, dict]:
-    """Fit the topic notebook's LDA (analysis.topics) and return unit × topic proportions,
-    the units' groups and the topic labels.
+    """Proportions of the topic notebook's model (the same sweep, choice and fit, shared
+    through analysis.topic_model_store), the groups, and the topic labels.
 
-    K is `topics.num_topics` when it is a number; when it is "auto" the K sweep of the
-    topic notebook is not repeated here and `framing.antmn_num_topics` (default 8) is used.
+    Walter & Ophir (2019) correlate topic proportions across documents. Short units are
+    dominated by one topic each, which makes every pair of topics correlate negatively, so
+    with `framing.antmn_level` "auto" units are pooled into their documents (token-weighted)
+    when there are at least `MIN_DOCUMENTS` documents, and kept as units otherwise.
     """
-    from analysis import topics  # heavy (gensim); only the ANTMN step needs it
+    from analysis import topic_model_store, topics  # heavy (gensim); only ANTMN needs it
 
-    data = topics.topic_data(corpus)
-    k = params.topics.num_topics
-    if not isinstance(k, int):
-        k = int(getattr(params.framing, "antmn_num_topics", 8))
-    k = max(2, min(k, len(data.bow)))
-    fit = topics.fit_topic_model(
-        data.bow, data.dictionary, k, topics.topic_settings(params.topics), params.run.seed
-    )
+    model = topic_model_store.selected_topic_model(corpus, params)
+    data, fit = model.data, model.fit
     proportions = topics.document_topic_matrix(fit.model, data.bow, params.run.seed)
     labels = topics.topic_labels(topics.topic_terms(fit, data), params.topics.labels_file)
+    k = proportions.shape[1]
     doc_topics = pd.DataFrame(proportions, index=data.units["segment_id"], columns=range(k))
-    return doc_topics, data.units["group"].astype(str), labels
+    groups = data.units["group"].astype(str)
+    level = getattr(params.framing, "antmn_level", "auto")
+    n_documents = data.units["doc_id"].nunique()
+    if level == "documents" or (level == "auto" and n_documents >= MIN_DOCUMENTS):
+        doc_topics, groups = pool_by_document(doc_topics, data.units, data.bow)
+    return doc_topics, groups, labels
+
+
+def pool_by_document(
+    unit_topics: pd.DataFrame, units: pd.DataFrame, bow: list
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Document × topic proportions: each unit's proportions weighted by its token count."""
+    weights = np.array([sum(n for _, n in doc) for doc in bow], dtype=float)
+    weighted = unit_topics.mul(weights, axis=0)
+    weighted["doc_id"] = units["doc_id"].to_numpy()
+    summed = weighted.groupby("doc_id", sort=False).sum()
+    pooled = summed.div(summed.sum(axis=1).replace(0, 1), axis=0)
+    first = units.drop_duplicates("doc_id").set_index("doc_id")["group"].astype(str)
+    return pooled, first.loc[pooled.index].reset_index(drop=True)
 
 
 def antmn_frames(corpus, params) -> TopicNetwork:
@@ -197,10 +215,10 @@ def antmn_note(network: TopicNetwork) -> str:
     n_frames = network.nodes["frame"].nunique()
     if n_edges == 0:
         return (
-            f"No pair of the {n_topics} topics has positively correlated proportions across "
-            "units, so every topic is its own community: ANTMN finds no frame larger than a "
-            "topic here. This is typical of few, short units whose topic proportions are "
-            "nearly one-hot; use longer units (segments.unit) or a larger corpus."
+            f"No pair of the {n_topics} topics has positively correlated proportions, so every "
+            "topic is its own community: ANTMN finds no frame larger than a topic here. This is "
+            "typical of few documents, or of short units whose topic proportions are nearly "
+            "one-hot; it needs a larger corpus (20 or more documents are pooled per document)."
         )
     return (
         f"{n_edges} positive correlations link the {n_topics} topics; Louvain finds "
