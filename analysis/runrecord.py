@@ -25,8 +25,10 @@ from analysis.provenance import (
 
 
 def new_run_id() -> str:
-    """UTC time stamp plus a short random suffix, e.g. 20250101T120000Z-1a2b3c."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    """UTC time stamp to the millisecond plus a short random suffix, so that run folders sort
+    in the order they started, e.g. 20250101T120000.123Z-1a2b3c."""
+    now = dt.datetime.now(dt.UTC)
+    stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
     return f"{stamp}-{secrets.token_hex(3)}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -12,8 +13,11 @@ from analysis.runrecord import RunFolder, new_run_id
 
 
 def test_run_id_is_sortable_time_plus_random():
-    first, second = new_run_id(), new_run_id()
-    assert first != second and first[:8].isdigit() and first[15] == "Z"
+    first = new_run_id()
+    time.sleep(0.002)
+    second = new_run_id()
+    assert first != second and first[:8].isdigit() and first[8] == "T" and first[19] == "Z"
+    assert sorted([second, first]) == [first, second]  # folders sort in start order
 
 
 def test_record_log_and_merged_outputs(tmp_path, capsys):
