@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import shared_corpus
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 README = PROJECT_ROOT / "README.md"
 MAKEFILE = PROJECT_ROOT / "Makefile"
@@ -152,6 +154,8 @@ def test_ci_blocks_name_real_make_targets(block):
     ids=lambda b: f"README.md:{b.line}",
 )
 def test_runnable_block_exits_zero(block):
+    if "params/state_union.yaml" in block.code or "params/movie_reviews.yaml" in block.code:
+        shared_corpus("state_union" if "state_union" in block.code else "movie_reviews")
     try:
         result = subprocess.run(
             ["bash", "-e", "-c", block.code],
