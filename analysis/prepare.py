@@ -156,7 +156,11 @@ def _reject_emptied(docs, rejected, on_error):
 
 
 def _cache_key(spec: corpus.CorpusSpec, params: Params) -> str:
+    """Raw corpus bytes, reading settings, shaping settings and the code of every stage."""
     digest = hashlib.sha256(f"format{CACHE_FORMAT}".encode())
+    for module in (corpus, cleaning, segments, preprocess):
+        digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())
     digest.update(json.dumps(params.section("corpus"), sort_keys=True).encode())
     digest.update(json.dumps(settings_record(params), sort_keys=True).encode())
     root = spec.path if spec.path.is_dir() else spec.path.parent

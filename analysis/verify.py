@@ -67,9 +67,11 @@ def verify_published(
     recover(published)
     scratch = Path(tempfile.mkdtemp(prefix="discourse-lab-verify-"))
     try:
+        # A fresh cache too: a regeneration must not reuse any prepared corpus or model.
+        fresh = {**dict(overrides or {}), "run.cache_dir": str(scratch / "cache")}
         options = RunOptions(
             params_file=params_file,
-            overrides=dict(overrides or {}),
+            overrides=fresh,
             force=True,
             figures_dir=str(scratch / "figures"),
             runs_dir=str(scratch / "runs"),
