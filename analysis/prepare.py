@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 
 from analysis import cleaning, corpus, preprocess, segments
+from analysis.atomic import atomic_directory
 from analysis.params import Params
 from analysis.paths import project_path
 
@@ -174,22 +172,14 @@ def _cache_key(spec: corpus.CorpusSpec, params: Params) -> str:
 
 
 def _save(prepared: PreparedCorpus, cache: Path) -> None:
-    """Write to a temporary folder, then rename: a cache entry is complete or absent."""
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache.parent))
-    try:
+    """Write the entry whole or not at all, with the sha256 of every file for checking."""
+    with atomic_directory(cache) as tmp:
         for name in _FRAMES:
             getattr(prepared, name).to_parquet(tmp / f"{name}.parquet", index=False)
         prepared.dictionary.save(str(tmp / "dictionary.gensim"))
         meta = {"fingerprint": prepared.fingerprint, "group_by": prepared.group_by}
         meta["files"] = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-        if cache.exists():
-            shutil.rmtree(cache)
-        os.replace(tmp, cache)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _load(cache: Path) -> PreparedCorpus | None:

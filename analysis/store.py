@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +24,7 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from analysis import corpus
+from analysis.atomic import atomic_directory
 from analysis.corpus import CorpusError, CorpusSpec
 
 STORE_FORMAT = 1
@@ -85,19 +83,11 @@ def import_corpus(
     existing = open_store(root)
     if existing is not None:
         return existing
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root.parent))
-    try:
+    with atomic_directory(root) as tmp:
         _write_store(tmp, sources, spec, batch_rows, progress)
         meta = json.loads((tmp / META_FILE).read_text())
         meta["key"] = key
         (tmp / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     store = open_store(root)
     if store is None:  # pragma: no cover - only if the disk fails under us
         raise CorpusError(f"{root}: the store just written cannot be read back; check the disk")

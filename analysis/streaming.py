@@ -23,9 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +33,7 @@ import pyarrow.parquet as pq
 from gensim.corpora import Dictionary, MmCorpus
 
 from analysis import cleaning, preprocess, segments
+from analysis.atomic import atomic_directory
 from analysis.corpus import CorpusError
 from analysis.params import Params
 from analysis.paths import project_path
@@ -173,16 +171,8 @@ def prepare_streamed(
         cached = open_streamed(root)
         if cached is not None:
             return cached
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root.parent))
-    try:
+    with atomic_directory(root) as tmp:
         _build(store, params, tmp, on_stage or (lambda stage: None))
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     streamed = open_streamed(root)
     if streamed is None:  # pragma: no cover - only if the disk fails under us
         raise CorpusError(f"{root}: the prepared corpus just written cannot be read back")

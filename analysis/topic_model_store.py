@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis import topic_selection, topics
+from analysis.atomic import atomic_directory
 from analysis.paths import PROJECT_ROOT, project_path
 
 _CODE = ("topics.py", "topic_selection.py", "topic_model_store.py", "prepare.py")
@@ -64,17 +62,10 @@ def model_key(corpus: Any, params: Any) -> str:
 
 
 def _save(folder: Path, value: tuple) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
-    try:
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    with atomic_directory(folder) as tmp:
         (tmp / "model.pickle").write_bytes(data)
         (tmp / "sha256").write_text(hashlib.sha256(data).hexdigest())
-        if folder.exists():
-            shutil.rmtree(folder)
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _load(folder: Path) -> tuple | None:
