@@ -12,9 +12,8 @@ from itertools import combinations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.paths import project_path
+from analysis.paths import load_versioned_yaml, project_path
 from analysis.term_patterns import (
     TermError,
     TermMatcher,
@@ -88,18 +87,7 @@ class ActorGazetteer:
 def load_actor_gazetteer(path: str | Path) -> ActorGazetteer:
     """Read and validate the actor gazetteer YAML (see analysis/resources/actors.yaml)."""
     path = project_path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(
-            f"{path}: actor gazetteer not found (params.framing.actors_file)"
-        ) from None
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({err})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("actors"), dict) or not raw["actors"]:
-        raise ValueError(f"{path}: expected a mapping with a non-empty 'actors:' mapping")
-    if not str(raw.get("version", "")).strip():
-        raise ValueError(f"{path}: add a 'version:' field")
+    raw = load_versioned_yaml(path, "actors", "actor gazetteer", "params.framing.actors_file")
     camps, types = set(raw.get("camps") or []), set(raw.get("types") or [])
     actors, alias_actor = [], {}
     for key, spec in raw["actors"].items():

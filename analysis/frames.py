@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.paths import project_path
+from analysis.paths import load_versioned_yaml, project_path
 from analysis.term_patterns import (
     TermError,
     TermMatcher,
@@ -118,18 +117,7 @@ DICTIONARY_COLUMNS = {
 def load_frame_dictionary(path: str | Path) -> FrameDictionary:
     """Read and validate a frame dictionary YAML (see analysis/resources/frames.yaml)."""
     path = project_path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ValueError(
-            f"{path}: frame dictionary not found (params.framing.frames_file)"
-        ) from None
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: not valid YAML ({err})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("frames"), dict) or not raw["frames"]:
-        raise ValueError(f"{path}: expected a mapping with a non-empty 'frames:' mapping")
-    if not str(raw.get("version", "")).strip():
-        raise ValueError(f"{path}: add a 'version:' field so results record which dictionary")
+    raw = load_versioned_yaml(path, "frames", "frame dictionary", "params.framing.frames_file")
     frames = tuple(_parse_frame(path, key, spec) for key, spec in raw["frames"].items())
     return FrameDictionary(version=str(raw["version"]), path=str(path), frames=frames)
 
