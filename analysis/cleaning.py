@@ -106,7 +106,8 @@ def normalize_text(text: str) -> str:
 
 def tidy_whitespace(text: str) -> str:
     """Collapse runs of spaces, strip line ends, keep paragraph breaks (at most one blank line)."""
-    text = _SPACES.sub(" ", text)
+    if "  " in text or "\t" in text or "\f" in text or "\v" in text:  # else _SPACES can't match
+        text = _SPACES.sub(" ", text)
     if " \n" in text or "\n " in text:
         text = _TRAILING.sub("\n", text)
     return _BLANK_RUNS.sub("\n\n", text).strip() if "\n\n\n" in text else text.strip()
@@ -159,4 +160,5 @@ def clean_documents(
     out = documents.copy()
     out["text"] = cleaned
     detail_frame = pd.DataFrame(details, columns=["doc_id", "step", "matches", "chars_removed"])
+    detail_frame = detail_frame.astype({"matches": "int64", "chars_removed": "int64"})
     return out, pd.DataFrame(summary), detail_frame

@@ -121,7 +121,8 @@ def cleaning_by_rule(prepared: PreparedCorpus) -> pd.DataFrame:
         prepared.documents[["doc_id", "group"]], on="doc_id", how="inner"
     )
     table = steps.groupby(["group", "step"], as_index=False)[["matches", "chars_removed"]].sum()
-    table["percent_removed"] = 100 * table["chars_removed"] / table["group"].map(report)
+    raw_chars = table["group"].map(report).astype("float64")
+    table["percent_removed"] = 100 * table["chars_removed"].astype("float64") / raw_chars
     return table.sort_values(["group", "step"], kind="stable").reset_index(drop=True)
 
 

@@ -98,4 +98,8 @@ def plot_cleaning(by_rule: pd.DataFrame) -> Figure:
     ax.set_xlabel("characters removed (% of raw text)")
     if steps:
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.text(0.5, 0.5, "no cleaning step removed any characters", transform=ax.transAxes,
+                ha="center", va="center", color="0.35")  # fmt: skip
+        ax.set_yticks([])
     return fig

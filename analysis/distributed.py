@@ -19,10 +19,10 @@ per group (for `analysis.keyness.keyness_table`), frame counts per group (the ma
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import dask
 import numpy as np
@@ -34,7 +34,7 @@ from analysis.actors import ActorGazetteer, load_actor_gazetteer
 from analysis.frames import FrameDictionary, frame_matcher, load_frame_dictionary
 from analysis.params import Params
 from analysis.term_counts import TermCounts
-from analysis.term_patterns import TermMatcher, count_words, normalise_quotes
+from analysis.term_patterns import MultiTermMatcher, count_words
 
 LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
 DEFAULT_WORKERS = 2
@@ -61,8 +61,51 @@ ACTOR_COUNT_COLUMNS = {
 }
 
 
-def compute_in_order(func: Callable, partitions: Sequence, context: object, params: Params) -> list:
-    """``[func(p, context) for p in partitions]`` on the scheduler of ``params.run``."""
+def compute_in_order(
+    func: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None = None,
+) -> list:
+    """``[func(p, context) for p in partitions]`` on the scheduler of ``params.run``.
+
+    If `peaks` is a list, the peak resident memory (KiB) of the process that ran each task,
+    measured at the task's end, is appended to it in partition order (for benchmarks).
+    """
+    if peaks is None:
+        return _compute(func, partitions, context, params)
+    measured = _compute(_measured_task, [(func, p) for p in partitions], context, params)
+    peaks.extend(peak for _, peak in measured)
+    return [result for result, _ in measured]
+
+
+def _measured_task(task: tuple[Callable, object], context: object) -> tuple[object, int]:
+    func, partition = task
+    result = func(partition, context)
+    return result, process_peak_kib()
+
+
+def process_peak_kib() -> int:
+    """Peak resident set of this process in KiB: VmHWM of /proc/self/status on Linux.
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the parent's resident set at
+    fork over an exec into the child's ru_maxrss, so a spawned worker would report its
+    parent's peak; VmHWM belongs to the worker's own address space.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _compute(func: Callable, partitions: Sequence, context: object, params: Params) -> list:
     scheduler = getattr(params.run, "scheduler", "") or "processes"
     workers = int(getattr(params.run, "workers", DEFAULT_WORKERS))
     if workers < 1:
@@ -84,87 +127,6 @@ def compute_in_order(func: Callable, partitions: Sequence, context: object, para
 
     with Client(scheduler, set_as_default=False) as client:
         return list(dask.compute(*tasks, scheduler=client))
-
-
-_RUN = re.compile(r"\w+")
-_TERM_WORDS = re.compile(r"[\s\-]+")
-# Characters that re's IGNORECASE matches differently from str.lower() (sre's case
-# equivalences, and letters whose lower case is longer): texts holding one are matched
-# with the plain regular expression.
-_CASE_SPECIAL = re.compile(
-    "[\u0130\u0131\u017f\u00b5\u0345\u1fbe\u0390\u1fd3\u03b0\u1fe3\u03d0\u03f5"
-    "\u03d1\u03f0\u03d6\u03f1\u03c2\u03d5\u1e9b\ufb05\ufb06\u212a\u212b]"
-)
-
-
-class IndexedMatchers:
-    """Several `TermMatcher`s, run only where a term's first word occurs.
-
-    `analysis.term_patterns` compiles a dictionary into one alternation of look-behind
-    patterns, which Python's `re` tries at every character (under 1 MB/s per frame). A
-    match can only start where a word starts whose lower-cased first word equals the
-    first word of one of the terms (or starts with it, for a stem). The words of a text are
-    looked up in an index of those first words, and each matcher's own pattern is tried
-    with `match` at the candidate positions only, left to right and skipping positions
-    inside the previous match: the same non-overlapping matches as `TermMatcher.find`.
-    """
-
-    def __init__(self, matchers: Sequence[TermMatcher]) -> None:
-        self.matchers = list(matchers)
-        # A TermMatcher that indexes its terms itself (no single `pattern`) is used as is.
-        self.delegate = not all(hasattr(m, "pattern") for m in self.matchers)
-        self.exact: dict[str, set[int]] = {}
-        self.stems: dict[int, dict[str, set[int]]] = {}
-        self.always: set[int] = set()
-        for index, matcher in enumerate([] if self.delegate else self.matchers):
-            for term in matcher.terms:
-                first = _TERM_WORDS.split(" ".join(term.split()))[0]
-                core = first.rstrip("*").lower()
-                run = _RUN.match(core)
-                if run is None:
-                    self.always.add(index)
-                elif first.endswith("*") and run.end() == len(core):
-                    self.stems.setdefault(len(core), {}).setdefault(core, set()).add(index)
-                else:
-                    self.exact.setdefault(run.group(0), set()).add(index)
-
-    def find_terms(self, text: str) -> list[list[str]]:
-        """For each matcher, the terms it matches in `text`, in text order."""
-        text = normalise_quotes(str(text))
-        lower = text.lower()
-        if self.delegate or len(lower) != len(text) or _CASE_SPECIAL.search(text):
-            return [[m.term for m in matcher.find(text)] for matcher in self.matchers]
-        hits = self._candidate_words(set(_RUN.findall(lower)))
-        found: list[list[str]] = [[] for _ in self.matchers]
-        for index in self.always:
-            found[index] = [m.term for m in self.matchers[index].find(text)]
-        if not hits:
-            return found
-        positions: dict[int, list[int]] = {}
-        for run in _RUN.finditer(lower):
-            for index in hits.get(run.group(0), ()):
-                positions.setdefault(index, []).append(run.start())
-        for index, starts in positions.items():
-            matcher, end = self.matchers[index], -1
-            for start in starts:
-                if start < end:
-                    continue
-                match = matcher.pattern.match(text, start)
-                if match:
-                    found[index].append(matcher.terms[match.lastindex - 1])
-                    end = match.end()
-        return found
-
-    def _candidate_words(self, words: set[str]) -> dict[str, set[int]]:
-        hits: dict[str, set[int]] = {}
-        for word in words:
-            indices = self.exact.get(word)
-            if indices:
-                hits[word] = set(indices)
-            for length, stems in self.stems.items():
-                if len(word) >= length and word[:length] in stems:
-                    hits.setdefault(word, set()).update(stems[word[:length]])
-        return {w: i - self.always for w, i in hits.items() if i - self.always}
 
 
 @dataclass(frozen=True)
@@ -209,25 +171,24 @@ def count_partition(path: str, context: CountContext) -> PartitionCounts:
     """Terms, frame hits and actor mentions per group in one segment part (Parquet file)."""
     frame = pq.read_table(path, columns=["group", "text", "tokens"]).to_pandas()
     counts = PartitionCounts()
-    vocabulary = context.vocabulary
     frames = context.frames.frames if context.frames is not None else ()
-    matchers = [frame_matcher(f) for f in frames]
     excluded = [set(f.exclude) - set(f.terms) for f in frames]
-    if context.actors is not None:
-        matchers.append(context.actors.matcher)
-    index = IndexedMatchers(matchers)
-    for group, text, tokens in frame.itertuples(index=False):
-        terms = counts.terms.setdefault(group, Counter())
-        terms.update(t for t in tokens if vocabulary is None or t in vocabulary)
+    index = _dictionary_matcher(context)
+    matchers = index.matchers
+    for group, rows in frame.groupby("group", sort=True).groups.items():
+        counts.terms[group] = _term_counter(frame["tokens"].take(rows), context.vocabulary)
+    for group, text in zip(frame["group"], frame["text"], strict=True):
         counts.units[group] += 1
         counts.words[group] += count_words(text)
-        found = index.find_terms(text) if matchers else []
+        if not matchers:
+            continue
+        found = index.find_terms(text)
         for f, matched, skip in zip(frames, found, excluded, strict=False):
-            hits = sum(1 for term in matched if term not in skip)
+            hits = sum(1 for term in matched if term not in skip) if skip else len(matched)
             if hits:
                 counts.frames[(group, f.frame_id)] += hits
                 counts.frame_units[(group, f.frame_id)] += 1
-        if context.actors is not None:
+        if context.actors is not None and found[-1]:
             mentioned = Counter(context.actors.alias_actor[t] for t in found[-1])
             for actor, n in mentioned.items():
                 counts.actors[(group, actor)] += n
@@ -235,17 +196,52 @@ def count_partition(path: str, context: CountContext) -> PartitionCounts:
     return counts
 
 
+def _dictionary_matcher(context: CountContext) -> MultiTermMatcher:
+    """One matcher for every frame plus the gazetteer, kept for the worker's next partition
+    with the same terms (its per-word memo then carries over)."""
+    frames = context.frames.frames if context.frames is not None else ()
+    key = (
+        tuple((f.frame_id, tuple(f.terms), tuple(f.exclude)) for f in frames),
+        context.actors.matcher.terms if context.actors is not None else None,
+    )
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        matchers = [frame_matcher(f) for f in frames]
+        if context.actors is not None:
+            matchers.append(context.actors.matcher)
+        _MATCHERS.clear()
+        matcher = _MATCHERS[key] = MultiTermMatcher(matchers)
+    return matcher
+
+
+_MATCHERS: dict[tuple, MultiTermMatcher] = {}
+
+
+def _term_counter(token_lists, vocabulary: frozenset[str] | None) -> Counter:
+    """Token counts over several token lists, restricted to the vocabulary if given."""
+    counter = Counter(chain.from_iterable(token_lists))
+    if vocabulary is not None:
+        for term in [t for t in counter if t not in vocabulary]:
+            del counter[term]
+    return counter
+
+
 def corpus_counts(
-    segment_paths: Sequence, params: Params, vocabulary: frozenset[str] | None = None
+    segment_paths: Sequence,
+    params: Params,
+    vocabulary: frozenset[str] | None = None,
+    peaks: list[int] | None = None,
 ) -> CorpusCounts:
-    """Count terms, frames and actors over all segment parts on the run's Dask scheduler."""
+    """Count terms, frames and actors over all segment parts on the run's Dask scheduler
+    (`peaks`: see `compute_in_order`)."""
     framing = params.framing
     context = CountContext(
         vocabulary=vocabulary,
         frames=load_frame_dictionary(framing.frames_file) if framing.frames_file else None,
         actors=load_actor_gazetteer(framing.actors_file) if framing.actors_file else None,
     )
-    parts = compute_in_order(count_partition, [str(p) for p in segment_paths], context, params)
+    paths = [str(p) for p in segment_paths]
+    parts = compute_in_order(count_partition, paths, context, params, peaks)
     total = PartitionCounts()
     for part in parts:
         total.add(part)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,9 +76,16 @@ def _entropy_bits(p: np.ndarray) -> np.ndarray:
     return -terms.sum(axis=-1)
 
 
-def _pairwise_jsd(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+def _pairwise_jsd(p: np.ndarray, q: np.ndarray, p_entropy: np.ndarray | None = None) -> np.ndarray:
     """JSD of matching rows of two probability matrices, clipped to [0, 1]."""
-    value = _entropy_bits((p + q) / 2) - (_entropy_bits(p) + _entropy_bits(q)) / 2
+    p_entropy = _entropy_bits(p) if p_entropy is None else p_entropy
+    value = _entropy_bits((p + q) / 2) - (p_entropy + _entropy_bits(q)) / 2
+    return np.clip(value, 0.0, 1.0)
+
+
+def _jsd_from(rows: np.ndarray, entropy: np.ndarray, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """JSD of row pairs (ia[k], ib[k]) of one probability matrix whose row entropies are known."""
+    value = _entropy_bits((rows[ia] + rows[ib]) / 2) - (entropy[ia] + entropy[ib]) / 2
     return np.clip(value, 0.0, 1.0)
 
 
@@ -118,8 +126,9 @@ def group_divergence(
     for b in range(bootstrap_samples):
         first = _resampled_groups(matrix, members, groups, rng)
         second = _resampled_groups(matrix, members, groups, rng)
-        replicates[b, ia, ib] = replicates[b, ib, ia] = _pairwise_jsd(first[ia], first[ib])
-        replicates[b, np.arange(g), np.arange(g)] = _pairwise_jsd(first, second)
+        entropy = _entropy_bits(first)  # each group's entropy once, not once per pair
+        replicates[b, ia, ib] = replicates[b, ib, ia] = _jsd_from(first, entropy, ia, ib)
+        replicates[b, np.arange(g), np.arange(g)] = _pairwise_jsd(first, second, entropy)
     tail = (1 - ci_level) / 2 * 100
     corrected = np.full((g, g), np.nan)
     low = high = np.full((g, g), np.nan)
@@ -198,6 +207,20 @@ class DocumentSimilarity:
     similarity: np.ndarray  # documents x documents, in doc_ids order
     linkage: np.ndarray  # scipy linkage matrix (average linkage, cosine distance)
     leaf_order: tuple[int, ...]  # dendrogram order, as positions in doc_ids
+    n_documents: int = 0  # documents in the corpus (more than doc_ids when sampled)
+
+    @property
+    def sampled(self) -> bool:
+        return self.n_documents > len(self.doc_ids)
+
+    def sample_note(self) -> str:
+        """One sentence for captions: which documents the matrix covers."""
+        if not self.sampled:
+            return ""
+        return (
+            f" Computed on a stratified random sample of {len(self.doc_ids):,} of the "
+            f"{self.n_documents:,} documents (sources.similarity_max_documents)."
+        )
 
     def leaf_table(self) -> pd.DataFrame:
         """Documents in dendrogram order, with their group (columns: CLUSTER_COLUMNS)."""
@@ -286,6 +309,7 @@ def document_similarity(
     linkage = hierarchy.linkage(distance, method="average")
     return DocumentSimilarity(
         doc_ids=tuple(order),
+        n_documents=len(order),
         groups=tuple(str(doc_groups[d]) for d in order),
         similarity=similarity,
         linkage=linkage,
@@ -346,11 +370,53 @@ def source_divergence(segments: pd.DataFrame, params: Any = None) -> pd.DataFram
     )
 
 
-def source_document_similarity(segments: pd.DataFrame) -> DocumentSimilarity:
-    """Document similarity and clustering from the segments' tokens, summed per document."""
-    counts = segment_term_counts(segments, by="doc_id")
+def source_document_similarity(
+    segments: pd.DataFrame, max_documents: int = 0, seed: int = 0
+) -> DocumentSimilarity:
+    """Document similarity and clustering from the segments' tokens, summed per document.
+
+    The similarity matrix is documents x documents (8 bytes a cell: 3 GB at 20,000
+    documents), so above `max_documents` (0: no limit) it is computed on a stratified random
+    sample of that many documents (`similarity_sample`); `n_documents` keeps the total.
+    """
+    if max_documents < 0 or max_documents == 1:
+        raise ValueError(
+            f"sources.similarity_max_documents is {max_documents}; use 0 (all documents) or a "
+            "sample size of at least 2"
+        )
     groups = dict(zip(segments["doc_id"].astype(str), segments["group"].astype(str), strict=True))
-    return document_similarity(counts, groups)
+    if max_documents and len(groups) > max_documents:
+        keep = similarity_sample(groups, max_documents, seed)
+        segments = segments[segments["doc_id"].astype(str).isin(keep)]
+    counts = segment_term_counts(segments, by="doc_id")
+    result = document_similarity(counts, {d: groups[d] for d in counts.labels})
+    return dataclasses.replace(result, n_documents=len(groups))
+
+
+def similarity_sample(groups: Mapping[str, str], size: int, seed: int) -> set[str]:
+    """`size` documents drawn without replacement with a seeded generator: at least
+    min(group size, 2) of each group, the rest shared out in proportion to what each group
+    has left (largest remainders)."""
+    by_group: dict[str, list[str]] = {}
+    for doc_id in sorted(groups):
+        by_group.setdefault(groups[doc_id], []).append(doc_id)
+    names = sorted(by_group)
+    sizes = np.array([len(by_group[g]) for g in names])
+    quota = np.minimum(sizes, 2)
+    left = sizes - quota
+    share = max(0, size - int(quota.sum())) * left / max(1, left.sum())
+    quota = quota + np.floor(share).astype(int)
+    for index in np.argsort(-(share - np.floor(share)), kind="stable"):
+        if quota.sum() >= size:
+            break
+        if quota[index] < sizes[index]:
+            quota[index] += 1
+    rng = np.random.default_rng(seed)
+    picked: set[str] = set()
+    for name, n in zip(names, quota, strict=True):
+        members = by_group[name]
+        picked.update(members[i] for i in rng.choice(len(members), int(n), replace=False))
+    return picked
 
 
 def neighbour_note(table: pd.DataFrame) -> str:

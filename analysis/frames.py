@@ -15,6 +15,7 @@ import pandas as pd
 
 from analysis.paths import load_versioned_yaml, project_path
 from analysis.term_patterns import (
+    MultiTermMatcher,
     TermError,
     TermMatcher,
     compile_terms,
@@ -162,15 +163,17 @@ def frame_matcher(frame: Frame) -> TermMatcher:
 def frame_hits(units: pd.DataFrame, dictionary: FrameDictionary) -> pd.DataFrame:
     """Every match of every frame in every unit (columns: HIT_COLUMNS), in unit order."""
     require_columns(units, UNIT_COLUMNS, "frame_hits(units)")
+    frames = dictionary.frames
+    matcher = MultiTermMatcher([frame_matcher(frame) for frame in frames])
+    excluded = [set(frame.exclude) - set(frame.terms) for frame in frames]
     rows = []
-    for frame in dictionary.frames:
-        matcher, excluded = frame_matcher(frame), set(frame.exclude) - set(frame.terms)
-        for seg, doc, group, text in units[list(UNIT_COLUMNS)].itertuples(index=False):
-            for m in matcher.find(text):
-                if m.term not in excluded:
-                    rows.append(
-                        (seg, doc, group, frame.frame_id, m.term, m.matched, m.start, m.end)
-                    )
+    for seg, doc, group, text in units[list(UNIT_COLUMNS)].itertuples(index=False):
+        for frame, skip, matches in zip(frames, excluded, matcher.find(text), strict=True):
+            rows.extend(
+                (seg, doc, group, frame.frame_id, m.term, m.matched, m.start, m.end)
+                for m in matches
+                if m.term not in skip
+            )
     hits = pd.DataFrame(rows, columns=list(HIT_COLUMNS))
     order = {s: i for i, s in enumerate(units["segment_id"])}
     frame_order = {f: i for i, f in enumerate(dictionary.frame_ids)}

@@ -94,6 +94,7 @@ class TopicParams:
     holdout_fraction: float = 0.2
     gamma_threshold: float = 0.01
     min_updates: int = 150
+    max_updates: int = 5000
     decay: float = 0.5
     offset: float = 1.0
     stability_threshold: float = 0.7
@@ -138,6 +139,7 @@ class SourceParams:
     comparisons: Literal["auto", "rest", "pairs", "all"] = "auto"
     ci_level: float = 0.95
     focus_pair: tuple[str, ...] = ()
+    similarity_max_documents: int = 2000
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,8 @@ class RunParams:
     scheduler: str = ""
     workers: int = 2
     cache_dir: str = "cache"
+    stream_above_mb: float = 50.0
+    batch_rows: int = 2000
 
 
 @dataclass(frozen=True)

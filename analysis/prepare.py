@@ -78,8 +78,14 @@ def compute_fingerprint(documents: pd.DataFrame, settings: dict) -> str:
 
 
 def prepare_corpus(params: Params, use_cache: bool = True) -> PreparedCorpus:
-    """Read, clean, segment and preprocess the corpus of `params` (cached on disk)."""
+    """Read, clean, segment and preprocess the corpus of `params` (cached on disk).
+
+    A table corpus of `run.stream_above_mb` or more goes through the corpus store and the
+    streamed, parallel preparation (`prepare_from_store`); the result has the same form.
+    """
     spec = corpus.spec_from_params(params.corpus)
+    if uses_store(spec, params):
+        return prepare_from_store(spec, params, use_cache)
     key = _cache_key(spec, params)
     cache = project_path(params.run.cache_dir) / "prepared" / key
     if use_cache:
@@ -94,7 +100,58 @@ def prepare_corpus(params: Params, use_cache: bool = True) -> PreparedCorpus:
 
 def corpus_fingerprint(params: Params) -> str:
     """The fingerprint of the corpus `params` describe (prepares it if not cached)."""
+    spec = corpus.spec_from_params(params.corpus)
+    if uses_store(spec, params):
+        return streamed_corpus(spec, params).fingerprint  # no need to load it into memory
     return prepare_corpus(params).fingerprint
+
+
+def uses_store(spec: corpus.CorpusSpec, params: Params) -> bool:
+    """Whether the corpus is a table (or folder of tables) of `run.stream_above_mb` or more."""
+    from analysis.store import source_files
+
+    if corpus.detect_format(spec) != "table":
+        return False
+    if params.run.stream_above_mb < 0:
+        raise corpus.CorpusError(
+            f"run.stream_above_mb is {params.run.stream_above_mb}; use 0 (always stream a "
+            "table corpus) or a size in MB"
+        )
+    size = sum(p.stat().st_size for p in source_files(spec.path))
+    return size >= params.run.stream_above_mb * 1e6
+
+
+def streamed_corpus(spec: corpus.CorpusSpec, params: Params, use_cache: bool = True):
+    """The table corpus imported into the store and prepared row group by row group."""
+    from analysis.store import import_corpus
+    from analysis.streaming import prepare_streamed
+
+    store_dir = project_path(params.run.cache_dir) / "store"
+    store = import_corpus(spec, store_dir, params.run.batch_rows)
+    return prepare_streamed(store, params, use_cache=use_cache)
+
+
+def prepare_from_store(
+    spec: corpus.CorpusSpec, params: Params, use_cache: bool = True
+) -> PreparedCorpus:
+    """The streamed preparation of a large table, loaded as a PreparedCorpus.
+
+    Cleaning, segmenting and tokenising run in parallel over store row groups (on the Dask
+    scheduler of `run`), phrases are learnt from an evenly spread sample; the notebooks then
+    hold the documents and segments in memory (about 2.5 times the text's size).
+    """
+    streamed = streamed_corpus(spec, params, use_cache)
+    documents = streamed.documents(with_text=True)
+    return PreparedCorpus(
+        documents=documents.drop(columns=["chars_raw", "chars_removed"]),
+        rejected=streamed.rejected,
+        cleaning_report=streamed.cleaning_report(),
+        cleaning_steps=streamed.cleaning_steps(),
+        segments=streamed.load_segments(),
+        dictionary=streamed.dictionary,
+        fingerprint=streamed.fingerprint,
+        group_by=streamed.group_by,
+    )
 
 
 def build_prepared_corpus(spec: corpus.CorpusSpec, params: Params) -> PreparedCorpus:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,11 +18,17 @@ from gensim.corpora import Dictionary
 from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases, Phrases
 
 # A word: letters with inner hyphens or apostrophes ("two-state", "israel's"); an
-# abbreviation with dots ("u.s."); or a number ("2334", "1,000", "3.5").
+# abbreviation with dots ("u.s."); or a number ("2334", "1,000", "3.5"). Written factored
+# (one branch per first character), which `re` runs faster than the plain alternation
+# ``(?:L\.){2,}|L+(?:['-]L+)*|\d+(?:[.,]\d+)*`` (L = a letter) with the same matches.
 WORD_PATTERN = re.compile(
-    r"(?:[^\W\d_]\.){2,}"
-    r"|[^\W\d_]+(?:['-][^\W\d_]+)*"
+    r"[^\W\d_](?:(?:\.[^\W\d_])+\.|[^\W\d_]*(?:['-][^\W\d_]+)*)"
     r"|\d+(?:[.,]\d+)*"
+)
+# The same pattern for ASCII text, where a letter is [A-Za-z] and a digit [0-9]: faster.
+_ASCII_WORD_PATTERN = re.compile(
+    r"[A-Za-z](?:(?:\.[A-Za-z])+\.|[A-Za-z]*(?:['-][A-Za-z]+)*)"
+    r"|[0-9]+(?:[.,][0-9]+)*"
 )
 _NUMBER = re.compile(r"\d[\d.,]*")
 
@@ -30,6 +37,8 @@ def tokenize_words(text: str, lowercase: bool = True) -> list[str]:
     """Word tokens of a text, in order; punctuation dropped, possessive 's kept on the word."""
     if lowercase:
         text = text.lower()
+    if text.isascii():
+        return _ASCII_WORD_PATTERN.findall(text)
     return WORD_PATTERN.findall(text)
 
 
@@ -72,9 +81,9 @@ def normalize_token(token: str, mode: str) -> str:
 
 def train_phrases(
     token_lists: Iterable[list[str]], min_count: int, threshold: float
-) -> FrozenPhrases:
+) -> PhraseJoiner:
     """Multi-word expressions by normalised PMI (gensim Phrases), allowing connector words
-    inside phrases ("secretary_of_state")."""
+    inside phrases ("secretary_of_state"); applied by a `PhraseJoiner`."""
     model = Phrases(
         token_lists,
         min_count=min_count,
@@ -83,7 +92,81 @@ def train_phrases(
         connector_words=ENGLISH_CONNECTOR_WORDS,
         delimiter="_",
     )
-    return model.freeze()
+    return PhraseJoiner.from_frozen(model.freeze())
+
+
+@dataclass(frozen=True)
+class PhraseJoiner:
+    """gensim ``FrozenPhrases[sentence]`` as a plain loop: the same tokens, several times faster.
+
+    gensim's ``analyze_sentence`` generator scores every pair of words (joining the
+    candidate string and looking it up) through several Python calls per word. This loop
+    does the same greedy left-to-right walk: a candidate starts at a word that is not a
+    connector word, grows over connector words, and ends at the next such word; it becomes
+    one token when the joined string is one of the model's phrases with a score above the
+    threshold. The string is only built when the first and last words can begin and end a
+    phrase. Like gensim, an empty string never starts a candidate (gensim tests truthiness).
+    """
+
+    phrases: frozenset[str]
+    connector_words: frozenset[str]
+    delimiter: str
+    first_words: frozenset[str]
+    last_words: frozenset[str]
+
+    @classmethod
+    def from_frozen(cls, model: FrozenPhrases) -> PhraseJoiner:
+        delimiter = model.delimiter
+        phrases = frozenset(p for p, score in model.phrasegrams.items() if score > model.threshold)
+        first, last = set(), set()
+        for phrase in phrases:  # every split at a delimiter, in case a word holds one
+            for at in (i for i, c in enumerate(phrase) if phrase.startswith(delimiter, i)):
+                first.add(phrase[:at])
+                last.add(phrase[at + len(delimiter) :])
+        return cls(phrases, frozenset(model.connector_words), delimiter, frozenset(first),
+                   frozenset(last))  # fmt: skip
+
+    def __len__(self) -> int:
+        return len(self.phrases)
+
+    def __getitem__(self, sentence: list[str]) -> list[str]:
+        """The sentence with its phrases joined (one sentence, as a list of words)."""
+        if not isinstance(sentence, list | tuple):
+            sentence = list(sentence)
+        if sentence and not isinstance(sentence[0], str):
+            raise TypeError("PhraseJoiner takes one sentence (a list of words) at a time")
+        return self.join(sentence)
+
+    def join(self, words: list[str]) -> list[str]:
+        """Words with phrases joined by the delimiter, exactly as gensim FrozenPhrases."""
+        connectors, phrases = self.connector_words, self.phrases
+        first_words, last_words, delimiter = self.first_words, self.last_words, self.delimiter
+        out: list[str] = []
+        start, between = None, []
+        for word in words:
+            if word in connectors:
+                if start:
+                    between.append(word)
+                else:
+                    out.append(word)
+            elif start:
+                if start in first_words and word in last_words:
+                    joined = delimiter.join([start, *between, word])
+                    if joined in phrases:
+                        out.append(joined)
+                        start, between = None, []
+                        continue
+                out.append(start)
+                if between:
+                    out.extend(between)
+                    between = []
+                start = word
+            else:
+                start, between = word, []
+        if start:
+            out.append(start)
+            out.extend(between)
+        return out
 
 
 def content_tokens(

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import pandas as pd
@@ -40,11 +42,12 @@ from analysis.paths import project_path
 from analysis.prepare import settings_record
 from analysis.store import CorpusStore, file_sha256
 
-STREAM_FORMAT = 1
+STREAM_FORMAT = 2
 PHRASE_SAMPLE_CHARS = 20_000_000
 BOW_FILE = "bow.mm"
 DICTIONARY_FILE = "dictionary.gensim"
 META_FILE = "meta.json"
+PART_FOLDERS = ("segments", "documents", "cleaning", "steps")
 SEGMENT_SCHEMA = pa.schema(
     [
         ("segment_id", pa.string()),
@@ -86,6 +89,11 @@ class PartitionResult:
     n_chars: int
     digest: str
     rejected: tuple[tuple[str, str, str], ...]
+    # For the benchmark's throughput per core (CPU seconds of this worker, not wall time):
+    clean_cpu_s: float = 0.0  # in cleaning (n_chars raw characters)
+    tokenise_cpu_s: float = 0.0  # in word tokenising (unit_chars characters)
+    partition_cpu_s: float = 0.0  # in the whole task (read, clean, ..., write)
+    unit_chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,6 +142,19 @@ class StreamedCorpus:
             frames.append(table.to_pandas())
         return pd.concat(frames, ignore_index=True)
 
+    def cleaning_report(self) -> pd.DataFrame:
+        """Per document: characters before and after cleaning and what each rule removed
+        (as `cleaning.clean_documents` reports it; documents emptied by cleaning included)."""
+        return self._concat("cleaning")
+
+    def cleaning_steps(self) -> pd.DataFrame:
+        """One row per document and cleaning step that changed it (matches, chars removed)."""
+        return self._concat("steps").astype({"matches": "int64", "chars_removed": "int64"})
+
+    def _concat(self, folder: str) -> pd.DataFrame:
+        frames = [pq.read_table(self.root / folder / part).to_pandas() for part in self.parts]
+        return pd.concat(frames, ignore_index=True)
+
     def load_segments(self) -> pd.DataFrame:
         """All segments in memory (only for corpora that fit; prefer `iter_segments`)."""
         return pd.concat(list(self.iter_segments()), ignore_index=True)
@@ -159,12 +180,15 @@ def prepare_streamed(
     store: CorpusStore,
     params: Params,
     use_cache: bool = True,
-    on_stage: Callable[[str], None] | None = None,
+    on_stage: Callable[[str, dict], None] | None = None,
+    worker_peaks: list[int] | None = None,
 ) -> StreamedCorpus:
     """Clean, segment and tokenise the store row group by row group (cached on disk).
 
     `on_stage`, if given, is called with the name of each finished stage ("sample",
-    "tokenise", "dictionary", "bow"), e.g. to time them.
+    "tokenise", "dictionary", "bow") and a dict of measurements (for "tokenise": CPU
+    seconds of cleaning, word tokenising and whole tasks summed over the row groups, and
+    the characters they processed), e.g. to time them.
     """
     root = project_path(params.run.cache_dir) / "streamed" / stream_key(store, params)
     if use_cache:
@@ -172,7 +196,7 @@ def prepare_streamed(
         if cached is not None:
             return cached
     with atomic_directory(root) as tmp:
-        _build(store, params, tmp, on_stage or (lambda stage: None))
+        _build(store, params, tmp, on_stage or (lambda stage, info: None), worker_peaks)
     streamed = open_streamed(root)
     if streamed is None:  # pragma: no cover - only if the disk fails under us
         raise CorpusError(f"{root}: the prepared corpus just written cannot be read back")
@@ -203,16 +227,22 @@ def open_streamed(root: Path) -> StreamedCorpus | None:
     )
 
 
-def _build(store: CorpusStore, params: Params, out: Path, on_stage: Callable) -> None:
+def _build(
+    store: CorpusStore,
+    params: Params,
+    out: Path,
+    on_stage: Callable,
+    worker_peaks: list[int] | None = None,
+) -> None:
     from analysis.distributed import compute_in_order
 
-    (out / "segments").mkdir()
-    (out / "documents").mkdir()
+    for folder in PART_FOLDERS:
+        (out / folder).mkdir()
     context = partition_context(store, params, out)
-    on_stage("sample")
+    on_stage("sample", {})
     tasks = list(range(store.n_row_groups))
-    results = compute_in_order(prepare_partition, tasks, context, params)
-    on_stage("tokenise")
+    results = compute_in_order(prepare_partition, tasks, context, params, worker_peaks)
+    on_stage("tokenise", tokenise_measurements(results))
     rejected = [row for r in results for row in r.rejected]
     if rejected and params.corpus.on_error != "reject":
         location, doc_id, reason = rejected[0]
@@ -221,9 +251,9 @@ def _build(store: CorpusStore, params: Params, out: Path, on_stage: Callable) ->
     pre = params.preprocess
     dictionary = streamed_dictionary(out, parts, pre.min_df, pre.max_df, pre.keep_n)
     dictionary.save(str(out / DICTIONARY_FILE))
-    on_stage("dictionary")
+    on_stage("dictionary", {})
     MmCorpus.serialize(str(out / BOW_FILE), _bow_stream(out, parts, dictionary), id2word=dictionary)
-    on_stage("bow")
+    on_stage("bow", {})
     digest = hashlib.sha256(json.dumps(settings_record(params), sort_keys=True).encode())
     for result in results:
         digest.update(result.digest.encode())
@@ -240,6 +270,17 @@ def _build(store: CorpusStore, params: Params, out: Path, on_stage: Callable) ->
         "files": {name: file_sha256(out / name) for name in files},
     }
     (out / META_FILE).write_text(json.dumps(meta, indent=1, sort_keys=True))
+
+
+def tokenise_measurements(results: list[PartitionResult]) -> dict:
+    """CPU seconds and characters of the clean + tokenise pass, summed over row groups."""
+    return {
+        "clean_cpu_s": sum(r.clean_cpu_s for r in results),
+        "tokenise_cpu_s": sum(r.tokenise_cpu_s for r in results),
+        "partition_cpu_s": sum(r.partition_cpu_s for r in results),
+        "raw_chars": sum(r.n_chars for r in results),
+        "unit_chars": sum(r.unit_chars for r in results),
+    }
 
 
 def partition_context(store: CorpusStore, params: Params, out: Path) -> PartitionContext:
@@ -298,9 +339,12 @@ def phrase_sample(store: CorpusStore, rules: tuple, budget: int) -> pd.DataFrame
 
 def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
     """Clean, segment and tokenise row group `index`; write its segment and document parts."""
+    task_started = time.process_time()
     docs = pq.ParquetFile(context.documents_path).read_row_group(index).to_pandas()
     n_chars = int(docs["text"].str.len().sum())
-    cleaned, report, _ = cleaning.clean_documents(docs, list(context.rules))
+    started = time.process_time()
+    cleaned, report, steps = cleaning.clean_documents(docs, list(context.rules))
+    clean_cpu = time.process_time() - started
     empty = cleaned["text"].str.strip() == ""
     reason = "nothing is left after cleaning; check the cleaning rules that apply to it"
     rejected = tuple(
@@ -310,7 +354,10 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
     units = segments.segment_documents(
         cleaned, context.unit, context.window, context.min_words, splitter=context.splitter
     )
-    units["tokens"] = [content_tokens_of(text, context) for text in units["text"]]
+    started = time.process_time()
+    word_lists = [preprocess.tokenize_words(t, context.lowercase) for t in units["text"]]
+    tokenise_cpu = time.process_time() - started
+    units["tokens"] = [content_tokens_of_words(words, context) for words in word_lists]
     out = Path(context.out_dir)
     name = _part_name(index)
     pq.write_table(
@@ -318,18 +365,25 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
         out / "segments" / name,
         compression="zstd",
     )
+    if context.unit == "document" and context.lowercase:
+        # One unit per document, its text the document's with whitespace runs made single
+        # spaces, which never changes the word tokens: count the words already found.
+        n_words = [len(words) for words in word_lists]
+    else:
+        n_words = [len(preprocess.tokenize_words(t)) for t in cleaned["text"]]
+    del word_lists
     documents = cleaned.drop(columns=["location"]).assign(
-        n_chars=cleaned["text"].str.len(),
-        n_words=[len(preprocess.tokenize_words(t)) for t in cleaned["text"]],
+        n_chars=cleaned["text"].str.len(), n_words=n_words
     )
     documents = documents.merge(
         report[["doc_id", "chars_raw", "chars_removed"]], on="doc_id", how="left"
     )
-    pq.write_table(
-        pa.Table.from_pandas(documents, preserve_index=False),
-        out / "documents" / name,
-        compression="zstd",
-    )
+    for folder, frame in (("documents", documents), ("cleaning", report), ("steps", steps)):
+        pq.write_table(
+            pa.Table.from_pandas(frame, preserve_index=False),
+            out / folder / name,
+            compression="zstd",
+        )
     return PartitionResult(
         index=index,
         n_documents=len(cleaned),
@@ -337,31 +391,33 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
         n_chars=n_chars,
         digest=_documents_digest(documents),
         rejected=rejected,
+        clean_cpu_s=clean_cpu,
+        tokenise_cpu_s=tokenise_cpu,
+        partition_cpu_s=time.process_time() - task_started,
+        unit_chars=int(units["text"].str.len().sum()),
     )
 
 
 def content_tokens_of(text: str, context: PartitionContext) -> list[str]:
-    """Word tokens -> phrases -> content tokens, exactly as `prepare.tokenize_segments`.
+    """Word tokens -> phrases -> content tokens, exactly as `prepare.tokenize_segments`."""
+    return content_tokens_of_words(preprocess.tokenize_words(text, context.lowercase), context)
+
+
+def content_tokens_of_words(words: list[str], context: PartitionContext) -> list[str]:
+    """Phrases -> content tokens of a text's word tokens, as `prepare.tokenize_segments`.
 
     `preprocess.content_tokens` maps each word on its own, so its result is memoised per
     word (per settings): the same output, several times faster on a large corpus.
     """
-    words = preprocess.tokenize_words(text, context.lowercase)
     if context.phrases is not None:
         words = context.phrases[words]
     key = (context.stopwords, context.min_token_length, context.normalize)
     memo = _CONTENT_MEMO.setdefault(key, {})
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
-    tokens: list[str] = []
-    for word in words:
-        kept = memo.get(word)
-        if kept is None:
-            kept = memo[word] = tuple(
-                preprocess.content_tokens([word], *key[:2], context.normalize)
-            )
-        tokens.extend(kept)
-    return tokens
+    for word in set(words).difference(memo):
+        memo[word] = tuple(preprocess.content_tokens([word], *key[:2], context.normalize))
+    return list(chain.from_iterable(map(memo.__getitem__, words)))
 
 
 _CONTENT_MEMO: dict[tuple, dict[str, tuple[str, ...]]] = {}

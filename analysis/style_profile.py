@@ -219,9 +219,13 @@ def mtld(tokens: Sequence[str], threshold: float = MTLD_THRESHOLD) -> float:
     tokens = [t.lower() for t in tokens]
     forward = mtld_factors(tokens, threshold)
     backward = mtld_factors(tokens[::-1], threshold)
+    return _mtld_from(len(tokens), forward, backward)
+
+
+def _mtld_from(n_tokens: int, forward: float, backward: float) -> float:
     if forward == 0 or backward == 0:
         return float("nan")
-    return (len(tokens) / forward + len(tokens) / backward) / 2
+    return (n_tokens / forward + n_tokens / backward) / 2
 
 
 # --- quotes, dates, numbers -----------------------------------------------------------
@@ -248,9 +252,15 @@ def _count_markers(tokens: list[str], markers: tuple[tuple[str, ...], ...]) -> i
     """Occurrences of single- and multi-word markers in a token list."""
     singles = {m[0] for m in markers if len(m) == 1}
     count = sum(1 for t in tokens if t in singles)
-    for marker in (m for m in markers if len(m) > 1):
-        n = len(marker)
-        count += sum(1 for i in range(len(tokens) - n + 1) if tuple(tokens[i : i + n]) == marker)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for marker in markers:
+        if len(marker) > 1:
+            by_first.setdefault(marker[0], []).append(marker)
+    if not by_first:
+        return count
+    for i, token in enumerate(tokens):
+        for marker in by_first.get(token, ()):
+            count += tuple(tokens[i : i + len(marker)]) == marker
     return count
 
 
@@ -262,22 +272,27 @@ def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
     lower = [w.lower() for w in words]
     date_spans = [m.span() for m in _DATE.finditer(text)]
     quote_spans = [m.span() for m in _QUOTED.finditer(text)]
-    outside_dates = [
-        w for m, w in zip(matches, lower, strict=True) if not _in_spans(m.start(), date_spans)
-    ]
+    outside_dates = lower
+    if date_spans:
+        outside_dates = [
+            w for m, w in zip(matches, lower, strict=True) if not _in_spans(m.start(), date_spans)
+        ]
     pronoun_tokens = [w.lower() if w != "US" else "U.S." for w in words]
+    forward, backward = mtld_factors(lower), mtld_factors(lower[::-1])
     return {
         "words": len(words),
         "sentences": len(split_sentences(text)),
         "syllables": sum(count_syllables(w) for w in words),
-        "mtld_factors_forward": mtld_factors(lower),
-        "mtld_factors_backward": mtld_factors(lower[::-1]),
-        "mtld": mtld(lower),
+        "mtld_factors_forward": forward,
+        "mtld_factors_backward": backward,
+        "mtld": _mtld_from(len(lower), forward, backward),
         "hedges": _count_markers(outside_dates, markers.hedges),
         "boosters": _count_markers(lower, markers.boosters),
         "modals": _count_markers(outside_dates, markers.modals),
         "we": _count_markers(pronoun_tokens, markers.first_person_plural),
-        "quoted_words": sum(1 for m in matches if _in_spans(m.start(), quote_spans)),
+        "quoted_words": sum(1 for m in matches if _in_spans(m.start(), quote_spans))
+        if quote_spans
+        else 0,
         "numbers": sum(
             1
             for m, w in zip(matches, words, strict=True)

@@ -314,16 +314,23 @@ def stability_of(sweep: KSweep, k: int) -> float:
     return float(table.loc[k, "stability"]) if k in table.index else float("nan")
 
 
-def model_coherence(fit: TopicModelFit, data: TopicData) -> dict[str, float]:
-    """Mean c_v and NPMI of the final model's top-N words against all units."""
+def model_coherence(
+    fit: TopicModelFit, data: TopicData, max_units: int = SWEEP_MAX_UNITS
+) -> dict[str, float]:
+    """Mean c_v and NPMI of the final model's top-N words against the units (a seeded
+    sample of `max_units` of them on a larger corpus: c_v slides a window over every text,
+    which would take longer than the fit)."""
+    texts = data.texts
+    if max_units and len(texts) > max_units:
+        keep = np.sort(np.random.default_rng(fit.seed).choice(len(texts), max_units, replace=False))
+        texts = [texts[i] for i in keep]
     words = [
         top_words(topic_word_matrix(fit.model), vocabulary_of(data.dictionary), fit.settings.top_n)
     ]
+    top_n = fit.settings.top_n
     return {
-        "c_v": coherence_scores(words, data.texts, data.dictionary, "c_v", fit.settings.top_n)[0],
-        "npmi": coherence_scores(words, data.texts, data.dictionary, "c_npmi", fit.settings.top_n)[
-            0
-        ],
+        "c_v": coherence_scores(words, texts, data.dictionary, "c_v", top_n)[0],
+        "npmi": coherence_scores(words, texts, data.dictionary, "c_npmi", top_n)[0],
     }
 
 

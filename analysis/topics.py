@@ -38,6 +38,7 @@ _DEFAULTS: dict[str, Any] = {
     "offset": 1.0,
     "gamma_threshold": 0.01,
     "min_updates": 150,
+    "max_updates": 5000,
     "top_n": 10,
     "relevance_lambda": 0.6,
     "convergence_sample": 500,
@@ -58,6 +59,7 @@ class TopicSettings:
     offset: float = 1.0
     gamma_threshold: float = 0.01
     min_updates: int = 150
+    max_updates: int = 5000
     top_n: int = 10
     relevance_lambda: float = 0.6
     convergence_sample: int = 500
@@ -81,6 +83,11 @@ def topic_settings(topic_params: Any) -> TopicSettings:
     _check_prior("eta", settings.eta, ("auto", "symmetric"))
     if settings.passes < 1 or settings.iterations < 1 or settings.chunksize < 1:
         raise ValueError("topics.passes, topics.iterations and topics.chunksize must be >= 1")
+    if settings.max_updates and settings.max_updates < settings.min_updates:
+        raise ValueError(
+            f"topics.max_updates = {settings.max_updates} is below topics.min_updates = "
+            f"{settings.min_updates}: raise max_updates (or 0 for no cap)"
+        )
     if not 0.0 <= settings.relevance_lambda <= 1.0:
         raise ValueError(
             f"topics.relevance_lambda = {settings.relevance_lambda}: must lie in [0, 1]"
@@ -165,9 +172,14 @@ def balanced_chunksize(n_units: int, chunksize: int) -> int:
 def passes_needed(n_units: int, chunksize: int, settings: TopicSettings) -> int:
     """`settings.passes`, raised so that the model gets at least `settings.min_updates`
     updates: a small corpus fits in one or two chunks, so each pass is a single update and
-    twenty passes are too few to converge (measured on the seed corpus)."""
+    twenty passes are too few to converge (measured on the seed corpus). On a large corpus
+    the passes are capped so that there are at most `settings.max_updates` updates (but at
+    least one pass): online LDA converges within a pass or two of a corpus that large."""
     chunks = -(-n_units // chunksize)
-    return max(settings.passes, -(-settings.min_updates // chunks))
+    passes = max(settings.passes, -(-settings.min_updates // chunks))
+    if settings.max_updates:
+        passes = min(passes, max(1, settings.max_updates // chunks))
+    return passes
 
 
 def training_order(n_units: int, seed: int) -> np.ndarray:

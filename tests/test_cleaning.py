@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from analysis.cleaning import CleaningRuleError, clean_documents, clean_text, load_rules
+from analysis.cleaning import (
+    CleaningRuleError,
+    clean_documents,
+    clean_text,
+    load_rules,
+    tidy_whitespace,
+)
 from analysis.corpus import CorpusSpec, read_corpus
 from tests.conftest import PROJECT_ROOT
 
@@ -96,3 +106,15 @@ def test_bad_rule_files_are_named(tmp_path, content, message):
     path.write_text(content)
     with pytest.raises(CleaningRuleError, match=message):
         load_rules(path)
+
+
+def _tidy_whitespace_reference(text: str) -> str:
+    """tidy_whitespace as first written: every regular expression applied unconditionally."""
+    text = re.sub(r"[ \t\f\v]{2,}|[\t\f\v]", " ", text)
+    text = re.sub(r" +\n|\n +", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+@given(st.text(alphabet=" \t\f\v\n\r\u00a0\u2028ab.", max_size=40))
+def test_tidy_whitespace_fast_paths_equal_the_plain_substitutions(text):
+    assert tidy_whitespace(text) == _tidy_whitespace_reference(text)

@@ -55,3 +55,18 @@ def test_cleaning_by_rule_shares_match_the_report(seeds):
     raw = seeds.cleaning_report.set_index("doc_id").loc["breitbart-2017-01-15", "chars_raw"]
     caption = breitbart.loc["breitbart-photo-caption"]
     assert caption["percent_removed"] == pytest.approx(100 * caption["chars_removed"] / raw)
+
+
+def test_a_corpus_no_rule_touches_gives_an_empty_typed_cleaning_table(tmp_path):
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    for name in ("a", "b"):
+        (folder / f"{name}.txt").write_text(f"Plain text of {name} with nothing to clean.")
+    params = build_params(
+        {"corpus": {"path": str(folder)}, "run": {"cache_dir": str(tmp_path / "cache")}}
+    )
+    prepared = prepare_corpus(params)
+    table = corpus_overview.cleaning_by_rule(prepared)
+    assert table.empty
+    assert table["percent_removed"].dtype == "float64"
+    assert "0 steps fired" in corpus_overview.cleaning_caption(prepared)

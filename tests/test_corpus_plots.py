@@ -52,3 +52,13 @@ def test_cleaning_stacks_shares_per_group():
         y = round(patch.get_y() + patch.get_height() / 2)
         totals[y] = totals.get(y, 0) + patch.get_width()
     assert totals == {0: 1.5, 1: 2.0}
+
+
+def test_cleaning_figure_says_so_when_nothing_was_removed():
+    by_rule = pd.DataFrame(
+        {"group": [], "step": [], "matches": [], "chars_removed": [], "percent_removed": []}
+    )
+    fig = corpus_plots.plot_cleaning(by_rule)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["no cleaning step removed any characters"]
+    assert not fig.axes[0].patches

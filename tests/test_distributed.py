@@ -8,10 +8,9 @@ import pytest
 
 from analysis import streaming
 from analysis.corpus import spec_from_params
-from analysis.distributed import IndexedMatchers, compute_in_order, corpus_counts
+from analysis.distributed import compute_in_order, corpus_counts
 from analysis.params import load_params
 from analysis.store import import_corpus
-from analysis.term_patterns import compile_terms
 
 FRAMES = """
 version: "t1"
@@ -41,22 +40,6 @@ TEXTS = [
     ("B", "Nothing relevant here at all, just words and more words for padding."),
     ("B", "The United States and US trade; security first, then the Security Council."),
 ]
-
-
-def test_indexed_matchers_equal_term_matcher_find():
-    matchers = [
-        compile_terms(["settlement*", "two-state solution", "two-state", "Israel", "US"]),
-        compile_terms(["security", "Security Council", "u.s.", "threat*"]),
-    ]
-    texts = [
-        "Two state solution, two-state; settlements and resettlement. Israel's US us",
-        "The U.S. Security Council; security-threats, THREATENED. misſettlement ſecurity",
-        "İsrael and Israel: the anti-settlement two-state-solution, unthreatened.",
-        "",
-    ]
-    index = IndexedMatchers(matchers)
-    for text in texts:
-        assert index.find_terms(text) == [[m.term for m in x.find(text)] for x in matchers]
 
 
 @pytest.fixture
@@ -131,3 +114,34 @@ def test_unknown_scheduler_is_a_clear_error(counted_corpus):
     params = load_params(overrides={**overrides, "run.scheduler": "cluster please"})
     with pytest.raises(ValueError, match="run.scheduler is 'cluster please'"):
         compute_in_order(pow, [1], 2, params)
+
+
+def test_counts_equal_the_in_memory_frame_and_actor_counts(counted_corpus):
+    """Frame hits and actor mentions per group as `analysis.frames` / `analysis.actors` find
+    them unit by unit (the reference matchers), and words by `count_words`."""
+    from analysis.actors import load_actor_gazetteer
+    from analysis.frames import frame_matcher, load_frame_dictionary
+    from analysis.term_patterns import count_words
+
+    params, streamed, _ = counted_corpus
+    counts = corpus_counts(streamed.segment_paths(), params)
+    units = streamed.load_segments()
+    dictionary = load_frame_dictionary(params.framing.frames_file)
+    gazetteer = load_actor_gazetteer(params.framing.actors_file)
+    for group, rows in units.groupby("group"):
+        row = counts.groups.set_index("group").loc[group]
+        assert row["n_words"] == sum(count_words(t) for t in rows["text"])
+        for frame in dictionary.frames:
+            skip = set(frame.exclude) - set(frame.terms)
+            per_unit = [
+                sum(m.term not in skip for m in frame_matcher(frame).find(t)) for t in rows["text"]
+            ]
+            got = counts.frames.set_index(["group", "frame"]).loc[(group, frame.frame_id)]
+            assert [got["hits"], got["units"]] == [sum(per_unit), sum(n > 0 for n in per_unit)]
+        mentions = [gazetteer.matcher.find(t) for t in rows["text"]]
+        for actor in gazetteer.actors:
+            per_unit = [
+                sum(gazetteer.alias_actor[m.term] == actor.actor_id for m in ms) for ms in mentions
+            ]
+            got = counts.actors.set_index(["group", "actor"]).loc[(group, actor.actor_id)]
+            assert [got["mentions"], got["units"]] == [sum(per_unit), sum(n > 0 for n in per_unit)]

@@ -13,6 +13,7 @@ from analysis.divergence import (
     group_divergence,
     jensen_shannon,
     nearest_neighbour_agreement,
+    similarity_sample,
     source_divergence,
     source_document_similarity,
     tfidf_matrix,
@@ -147,3 +148,28 @@ def test_neighbour_and_group_tables():
     assert means.loc[("A", "B"), "mean_cosine"] == pytest.approx(0.0)
     assert means.loc[("A", "A"), "pairs"] == 2
     assert means.loc[("A", "A"), "mean_cosine"] == pytest.approx(result.similarity[0, 1])
+
+
+def test_similarity_sample_is_stratified_seeded_and_exact():
+    groups = {f"a{i:03d}": "A" for i in range(900)}
+    groups |= {f"b{i:03d}": "B" for i in range(97)} | {"c0": "C", "c1": "C", "c2": "C"}
+    picked = similarity_sample(groups, 100, seed=7)
+    per_group = pd.Series([groups[d] for d in picked]).value_counts().to_dict()
+    assert len(picked) == 100
+    # two of each group first, then the other 94 in proportion to 898 / 95 / 1 left
+    assert per_group == {"A": 87, "B": 11, "C": 2}
+    assert similarity_sample(groups, 100, seed=7) == picked
+    assert similarity_sample(groups, 100, seed=8) != picked
+
+
+def test_document_similarity_samples_large_corpora_and_says_so():
+    rows = [(f"{g}{i}", g.upper(), [g + "word", f"w{i % 7}"]) for g in "ab" for i in range(30)]
+    segments = pd.DataFrame(rows, columns=["doc_id", "group", "tokens"])
+    full = source_document_similarity(segments)
+    assert not full.sampled and full.sample_note() == ""
+    sampled = source_document_similarity(segments, max_documents=10, seed=1)
+    assert len(sampled.doc_ids) == 10 and sampled.n_documents == 60
+    assert sorted(sampled.groups) == ["A"] * 5 + ["B"] * 5
+    assert "sample of 10 of the 60 documents" in sampled.sample_note()
+    with pytest.raises(ValueError, match="similarity_max_documents"):
+        source_document_similarity(segments, max_documents=-1)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import shutil
 
+import pandas.testing as pd_testing
 import pytest
 
 from analysis.params import Params, build_params
-from analysis.prepare import prepare_corpus
+from analysis.prepare import corpus_fingerprint, prepare_corpus
 from tests.conftest import PROJECT_ROOT
 
 
@@ -82,3 +83,33 @@ def test_corrupt_cache_is_detected_and_rebuilt(tmp_path):
 def test_params_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Params().corpus.path = "x"  # type: ignore[misc]
+
+
+def seeds_as_table(folder, path) -> None:
+    """The seed corpus as one CSV table (text inline), like a researcher's export."""
+    import pandas as pd
+
+    manifest = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
+    manifest["text"] = [(folder / name).read_text(encoding="utf-8") for name in manifest["file"]]
+    manifest.drop(columns=["file"]).to_csv(path, index=False)
+
+
+def test_a_large_table_goes_through_the_store_with_the_same_result(seed_copy, tmp_path):
+    seeds_as_table(seed_copy, tmp_path / "seeds.csv")
+    table = {"path": str(tmp_path / "seeds.csv")}
+    in_memory = prepare_corpus(
+        params_at(seed_copy, tmp_path / "a", corpus=table, run={"stream_above_mb": 1e6})
+    )
+    streamed_params = params_at(
+        seed_copy, tmp_path / "b", corpus=table, run={"stream_above_mb": 0.0, "batch_rows": 2}
+    )
+    streamed = prepare_corpus(streamed_params)
+    assert (tmp_path / "b" / "store").is_dir() and not (tmp_path / "a" / "store").exists()
+    assert list(streamed.segments["tokens"].map(list)) == list(in_memory.segments["tokens"])
+    assert streamed.dictionary.token2id == in_memory.dictionary.token2id
+    for name in ("documents", "cleaning_report", "cleaning_steps", "rejected"):
+        pd_testing.assert_frame_equal(
+            getattr(streamed, name), getattr(in_memory, name), check_dtype=False, obj=name
+        )
+    assert streamed.cleaning_steps["chars_removed"].sum() > 0  # the Breitbart rules fired
+    assert corpus_fingerprint(streamed_params) == streamed.fingerprint

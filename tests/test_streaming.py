@@ -100,3 +100,30 @@ def test_document_emptied_by_cleaning_is_reported(tmp_path):
     streamed = streaming.prepare_streamed(store, params)
     assert streamed.n_documents == 59
     assert streamed.rejected["doc_id"].tolist() == ["n005"]
+
+
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_document_units_equal_prepare_corpus_and_report_cpu_time(tmp_path, lowercase):
+    """Whole-document units reuse the segment's word tokens for n_words (when lower-cased);
+    words, tokens and counts still equal prepare_corpus, also on non-ASCII text."""
+    frame = _corpus(tmp_path)
+    frame.loc[3, "text"] = "İstanbul  talks\n\nΣΟΦΊΑ and the Kelvin \u212a; U.S. security council"
+    frame.to_csv(tmp_path / "news.csv", index=False)
+    params = _params(tmp_path, **{"segments.unit": "document", "preprocess.lowercase": lowercase})
+    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=25)
+    stages: dict = {}
+    streamed = streaming.prepare_streamed(
+        store, params, on_stage=lambda name, info: stages.update({name: info})
+    )
+    reference = prepare.build_prepared_corpus(spec_from_params(params.corpus), params)
+    segments = streamed.load_segments()
+    assert [list(t) for t in segments["tokens"]] == [list(t) for t in reference.segments["tokens"]]
+    docs = streamed.documents()
+    assert list(docs["n_words"]) == list(reference.documents["n_words"])
+    # i (its dot is a combining mark), stanbul, talks, σοφία, and, the, kelvin, k, u.s., ...
+    assert docs["n_words"].iloc[3] == 11
+    assert list(stages) == ["sample", "tokenise", "dictionary", "bow"]
+    measured = stages["tokenise"]
+    assert measured["raw_chars"] == streamed.n_chars == frame["text"].str.len().sum()
+    assert 0 < measured["unit_chars"] <= measured["raw_chars"]
+    assert 0 < measured["clean_cpu_s"] + measured["tokenise_cpu_s"] <= measured["partition_cpu_s"]

@@ -3,12 +3,14 @@
 import pytest
 
 from analysis.term_patterns import (
+    MultiTermMatcher,
     TermError,
     compile_terms,
     count_words,
     keyword_in_context,
     words_with_offsets,
 )
+from tests.conftest import PROJECT_ROOT
 
 
 def matched(terms, text):
@@ -71,3 +73,44 @@ def test_word_count_and_offsets():
 def test_keyword_in_context_collapses_whitespace():
     text = "left   side\nMATCH right  side"
     assert keyword_in_context(text, 12, 17, width=6) == ("t side", "MATCH", "right")
+
+
+def test_multi_term_matcher_equals_each_matcher_find():
+    """Overlapping exact and stem keys of several lengths, acronyms, multi-word terms, and
+    texts whose lower case differs from re's case folding (dotted I, long s, Kelvin sign)."""
+    matchers = [
+        compile_terms(["settlement*", "two-state solution", "two-state", "Israel", "US"]),
+        compile_terms(["security", "Security Council", "u.s.", "threat*", "threaten", "thr*"]),
+        compile_terms(["Security Council", "UN", "united nations", "settle*"]),
+    ]
+    texts = [
+        "Two state solution, two-state; settlements and resettlement. Israel's US us UN",
+        "The U.S. Security Council; security-threats, THREATENED, threaten. thrall, thr",
+        "İsrael and Israel: the anti-settlement two-state-solution, unthreatened. K\u212a",
+        "misſettlement ſecurity; United  Nations and the united-nations; settler",
+        "",
+    ]
+    multi = MultiTermMatcher(matchers)
+    for _ in range(2):  # the second time through the per-word memo
+        for text in texts:
+            assert multi.find(text) == [m.find(text) for m in matchers]
+            assert multi.find_terms(text) == [[x.term for x in m.find(text)] for m in matchers]
+    # Two state solution, two-state, settlements, Israel, US | - | settlements, UN
+    assert [len(x) for x in multi.find(texts[0])] == [5, 0, 2]
+
+
+def test_multi_term_matcher_equals_each_matcher_on_the_project_dictionaries():
+    from analysis.actors import load_actor_gazetteer
+    from analysis.frames import frame_matcher, load_frame_dictionary
+    from analysis.params import load_params
+
+    params = load_params()
+    frames = load_frame_dictionary(params.framing.frames_file).frames
+    matchers = [frame_matcher(f) for f in frames]
+    matchers.append(load_actor_gazetteer(params.framing.actors_file).matcher)
+    multi = MultiTermMatcher(matchers)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "seeds").glob("*.txt"))]
+    assert len(texts) == 5
+    found = [multi.find(text) for text in texts]
+    assert found == [[m.find(text) for m in matchers] for text in texts]
+    assert sum(len(x) for per_text in found for x in per_text) > 100

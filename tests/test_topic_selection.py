@@ -15,11 +15,12 @@ from analysis.topic_selection import (
     k_sweep,
     k_values,
     matched_similarity,
+    model_coherence,
     resolve_num_topics,
     sweep_seeds,
     topic_stability,
 )
-from analysis.topics import TopicSettings
+from analysis.topics import TopicSettings, fit_topic_model
 
 FAST = TopicSettings(passes=15, iterations=100, min_updates=1)
 
@@ -117,3 +118,18 @@ def test_k_values_and_seeds():
     assert sweep_seeds(10, 3) == [10, 11, 12]
     with pytest.raises(ValueError, match="k_min"):
         k_values(1, 8, 1, 100)
+
+
+def test_final_coherence_is_measured_on_a_seeded_sample_of_a_large_corpus():
+    from types import SimpleNamespace
+
+    texts, dictionary = planted_corpus(150)
+    fit = fit_topic_model([dictionary.doc2bow(t) for t in texts], dictionary, 3, FAST, 1)
+    data = SimpleNamespace(texts=texts, dictionary=dictionary)
+    full = model_coherence(fit, data, max_units=0)
+    assert model_coherence(fit, data, max_units=150) == full  # not above the cap: all units
+    sampled = model_coherence(fit, data, max_units=60)
+    assert sampled == model_coherence(fit, data, max_units=60)  # seeded
+    assert sampled != full
+    assert sampled["npmi"] == pytest.approx(full["npmi"], abs=0.1)  # same planted topics
+    assert sampled["c_v"] > 0.6

@@ -251,3 +251,16 @@ def test_small_corpora_get_enough_updates():
     bow = [dictionary.doc2bow(t) for t in texts]
     fit = fit_topic_model(bow, dictionary, 3, TopicSettings(passes=5, min_updates=10), 1)
     assert fit.passes == 10 and fit.convergence["pass"].iloc[-1] == 10
+
+
+def test_large_corpora_get_fewer_passes_within_the_update_cap():
+    from analysis.topics import passes_needed
+
+    settings = TopicSettings(passes=20, min_updates=150, max_updates=5000)
+    assert passes_needed(25_000, 100, settings) == 20  # 250 chunks x 20 = 5,000 updates
+    assert passes_needed(140_000, 100, settings) == 3  # 1,400 chunks: 3 passes = 4,200
+    assert passes_needed(700_000, 100, settings) == 1  # never fewer than one pass
+    uncapped = TopicSettings(passes=20, min_updates=150, max_updates=0)
+    assert passes_needed(700_000, 100, uncapped) == 20
+    with pytest.raises(ValueError, match="max_updates"):
+        topic_settings(type("T", (), {"min_updates": 150, "max_updates": 100})())
