@@ -8,8 +8,9 @@
 - an address such as ``"tcp://10.0.0.5:8786"``: a ``dask.distributed`` cluster. Workers
   must see the same paths as the client (shared storage for the store and cache folders).
 
-Results come back in partition order whatever order the workers finish in, and every
-reduction below adds integer counts in that order and sorts its output, so the results are
+Results come back in partition order whatever order the workers finish in;
+`reduce_in_order` folds partial results on the workers in a fixed tree over the partitions,
+and every reduction below adds integer counts and sorts its output, so the results are
 identical on every scheduler.
 
 `corpus_counts` is the streaming replacement for the in-memory counting steps: term counts
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial, reduce
 from itertools import chain
 
 import dask
@@ -38,6 +40,7 @@ from analysis.term_patterns import MultiTermMatcher, count_words
 
 LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
 DEFAULT_WORKERS = 2
+REDUCE_FAN_IN = 2  # partial results folded by one task of `reduce_in_order`
 
 FRAME_COUNT_COLUMNS = {
     "group": "comparison group (source)",
@@ -105,17 +108,75 @@ def process_peak_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
+def reduce_in_order(
+    func: Callable,
+    combine: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None = None,
+) -> object:
+    """``combine`` folded over ``[func(p, context) for p in partitions]``, as a tree of
+    tasks, each folding up to `REDUCE_FAN_IN` neighbours in partition order (the same tree
+    on every scheduler).
+
+    Partial results are combined by the workers as soon as a group is complete, so the
+    client holds a few of them at a time instead of one per partition: memory grows with
+    the size of a result, not with the number of partitions. `combine(a, b)` must be
+    associative; it may change and return `a`. If `peaks` is a list, the largest peak
+    resident memory (KiB) of any process that ran a task is appended to it.
+    """
+    if not partitions:
+        raise ValueError("reduce_in_order needs at least one partition")
+    measured = peaks is not None
+
+    def build(shared) -> list:
+        if measured:
+            level = [dask.delayed(_measured_task, pure=True)((func, p), shared) for p in partitions]
+            join = partial(_fold_measured, combine)
+        else:
+            level = [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+            join = partial(_fold, combine)
+        while len(level) > 1:
+            groups = [level[i : i + REDUCE_FAN_IN] for i in range(0, len(level), REDUCE_FAN_IN)]
+            level = [dask.delayed(join, pure=True)(*g) if len(g) > 1 else g[0] for g in groups]
+        return level
+
+    (root,) = _run_graph(build, context, params, len(partitions))
+    if not measured:
+        return root
+    result, peak = root
+    peaks.append(peak)
+    return result
+
+
+def _fold(combine: Callable, *results: object) -> object:
+    return reduce(combine, results)
+
+
+def _fold_measured(combine: Callable, *results: tuple[object, int]) -> tuple[object, int]:
+    folded = reduce(combine, (result for result, _ in results))
+    return folded, max(*(peak for _, peak in results), process_peak_kib())
+
+
 def _compute(func: Callable, partitions: Sequence, context: object, params: Params) -> list:
+    def build(shared) -> list:
+        return [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+
+    return _run_graph(build, context, params, len(partitions))
+
+
+def _run_graph(build: Callable, context: object, params: Params, n_partitions: int) -> list:
+    """Compute the tasks `build(shared context)` returns, on the scheduler of ``params.run``."""
     scheduler = getattr(params.run, "scheduler", "") or "processes"
     workers = int(getattr(params.run, "workers", DEFAULT_WORKERS))
     if workers < 1:
         raise ValueError(f"run.workers is {workers}; use at least 1 worker")
-    shared = dask.delayed(context, name="partition-context", traverse=False)
-    tasks = [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+    tasks = build(dask.delayed(context, name="partition-context", traverse=False))
     if not tasks:
         return []
     if scheduler in LOCAL_SCHEDULERS:
-        if scheduler == "processes" and (workers == 1 or len(tasks) == 1):
+        if scheduler == "processes" and (workers == 1 or n_partitions == 1):
             scheduler = "synchronous"
         return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
     if "://" not in scheduler and ":" not in scheduler:
@@ -196,6 +257,11 @@ def count_partition(path: str, context: CountContext) -> PartitionCounts:
     return counts
 
 
+def _added(total: PartitionCounts, other: PartitionCounts) -> PartitionCounts:
+    total.add(other)
+    return total
+
+
 def _dictionary_matcher(context: CountContext) -> MultiTermMatcher:
     """One matcher for every frame plus the gazetteer, kept for the worker's next partition
     with the same terms (its per-word memo then carries over)."""
@@ -241,10 +307,9 @@ def corpus_counts(
         actors=load_actor_gazetteer(framing.actors_file) if framing.actors_file else None,
     )
     paths = [str(p) for p in segment_paths]
-    parts = compute_in_order(count_partition, paths, context, params, peaks)
     total = PartitionCounts()
-    for part in parts:
-        total.add(part)
+    if paths:
+        total = reduce_in_order(count_partition, _added, paths, context, params, peaks)
     frame_ids = context.frames.frame_ids if context.frames else []
     actor_ids = [a.actor_id for a in context.actors.actors] if context.actors else []
     return CorpusCounts(

@@ -147,7 +147,7 @@ class RunParams:
     """How the pipeline executes: seed, time limits, and where corpus-wide steps run."""
 
     seed: int = 20170115
-    timeout_seconds: int = 1800
+    timeout_seconds: int = 7200
     scheduler: str = ""
     workers: int = 2
     cache_dir: str = "cache"

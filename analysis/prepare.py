@@ -246,13 +246,20 @@ def _load(cache: Path) -> PreparedCorpus | None:
         if any(_sha256(cache / name) != digest for name, digest in meta["files"].items()):
             return None
         frames = {name: pd.read_parquet(cache / f"{name}.parquet") for name in _FRAMES}
-        frames["segments"]["tokens"] = frames["segments"]["tokens"].map(list)
         dictionary = Dictionary.load(str(cache / "dictionary.gensim"))
+        frames["segments"]["tokens"] = shared_tokens(frames["segments"]["tokens"], dictionary)
     except (OSError, ValueError, KeyError, EOFError):
         return None
     return PreparedCorpus(
         dictionary=dictionary, fingerprint=meta["fingerprint"], group_by=meta["group_by"], **frames
     )
+
+
+def shared_tokens(token_lists, dictionary: Dictionary) -> list[list[str]]:
+    """Token lists whose strings are the dictionary's own (one object per vocabulary word,
+    not one per occurrence: about 1.4 GB less for 25 million tokens)."""
+    canonical = {token: token for token in dictionary.token2id}
+    return [[canonical.get(t, t) for t in tokens] for tokens in token_lists]
 
 
 def _sha256(path: Path) -> str:

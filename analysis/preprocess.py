@@ -13,9 +13,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gensim.corpora import Dictionary
-from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, FrozenPhrases, Phrases
+if TYPE_CHECKING:  # gensim is imported where it is used: worker processes start faster
+    from gensim.corpora import Dictionary
+    from gensim.models.phrases import FrozenPhrases
 
 # A word: letters with inner hyphens or apostrophes ("two-state", "israel's"); an
 # abbreviation with dots ("u.s."); or a number ("2334", "1,000", "3.5"). Written factored
@@ -84,6 +86,8 @@ def train_phrases(
 ) -> PhraseJoiner:
     """Multi-word expressions by normalised PMI (gensim Phrases), allowing connector words
     inside phrases ("secretary_of_state"); applied by a `PhraseJoiner`."""
+    from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
+
     model = Phrases(
         token_lists,
         min_count=min_count,
@@ -199,6 +203,8 @@ def build_dictionary(
     token_lists: Iterable[list[str]], min_df: int, max_df: float, keep_n: int
 ) -> Dictionary:
     """Vocabulary pruned by document frequency (absolute minimum, maximum share, size cap)."""
+    from gensim.corpora import Dictionary
+
     dictionary = Dictionary(token_lists)
     dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=keep_n)
     return dictionary

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer, PunktTrainer
+
+if TYPE_CHECKING:  # NLTK is imported only when sentences are split (worker start-up)
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
 
 SEGMENT_COLUMNS = ["segment_id", "doc_id", "group", "position", "text"]
 _TERMINAL = re.compile(r"[.!?:;\"')\]]$")
@@ -44,6 +47,8 @@ def _is_hard_wrapped(blocks: list[str]) -> bool:
 
 def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
     """Punkt trained on (a bounded sample of) the corpus: learns its abbreviations."""
+    from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
+
     trainer = PunktTrainer()
     trainer.INCLUDE_ALL_COLLOCS = True
     budget = TRAINING_CHARS
@@ -53,7 +58,7 @@ def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
         if budget <= 0:
             break
     trainer.finalize_training()
-    params: PunktParameters = trainer.get_params()
+    params = trainer.get_params()
     return PunktSentenceTokenizer(params)
 
 

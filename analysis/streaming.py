@@ -4,15 +4,18 @@ The same stages as `analysis.prepare`, run one store row group at a time so that
 grows with the vocabulary and the number of groups, not with the number of documents:
 
 1. phrases (gensim Phrases) are learnt from a bounded, evenly spread sample of the corpus
-   (`PHRASE_SAMPLE_CHARS`, like Punkt's training budget in `analysis.segments`); a corpus
-   smaller than the sample gives exactly the phrases of `prepare_corpus`;
+   (`PHRASE_SAMPLE_CHARS`, like Punkt's training budget in `analysis.segments`), in a
+   child process whose memory goes back to the OS; a corpus smaller than the sample gives
+   exactly the phrases of `prepare_corpus`;
 2. every row group is cleaned, segmented and tokenised on its own (in parallel, through
    `analysis.distributed.compute_in_order`) and written to ``segments/part-NNNNN.parquet``
-   (tokens before vocabulary pruning) and ``documents/part-NNNNN.parquet``;
-3. the vocabulary is built with gensim ``Dictionary.add_documents`` batch by batch and pruned
-   with ``filter_extremes`` (same order, so the same ids as `prepare_corpus`);
-4. the bag-of-words corpus is written as Matrix Market (``MmCorpus.serialize``) and read back
-   lazily by gensim.
+   (tokens before vocabulary pruning) and ``documents/part-NNNNN.parquet``; the worker also
+   counts the row group's vocabulary and writes its segments as local term ids;
+3. the gensim Dictionary is merged from those vocabularies in row-group order and pruned
+   with ``filter_extremes``: the same ids as ``Dictionary.add_documents`` over all segments,
+   so the same as `prepare_corpus`;
+4. the bag-of-words corpus is written as Matrix Market, byte for byte what
+   ``MmCorpus.serialize`` writes, from the local term ids, and read back lazily by gensim.
 
 Results live in ``<cache_dir>/streamed/<key>``, keyed by the store key (source bytes) and
 the settings; they are written to a temporary folder and renamed, and every file's sha256
@@ -23,31 +26,41 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from gensim.corpora import Dictionary, MmCorpus
 
 from analysis import cleaning, preprocess, segments
 from analysis.atomic import atomic_directory
 from analysis.corpus import CorpusError
 from analysis.params import Params
 from analysis.paths import project_path
-from analysis.prepare import settings_record
 from analysis.store import CorpusStore, file_sha256
 
-STREAM_FORMAT = 2
+if TYPE_CHECKING:
+    from gensim.corpora import Dictionary, MmCorpus
+
+STREAM_FORMAT = 3  # 3: cleaning/ and steps/ parts
 PHRASE_SAMPLE_CHARS = 20_000_000
 BOW_FILE = "bow.mm"
 DICTIONARY_FILE = "dictionary.gensim"
 META_FILE = "meta.json"
 PART_FOLDERS = ("segments", "documents", "cleaning", "steps")
+VOCABULARY_FOLDER = "vocabulary"  # per row group: token, df, cf (removed once the corpus is built)
+TERM_IDS_FOLDER = "term_ids"  # per row group: segments as local term ids (removed likewise)
+PRUNE_AT = 2_000_000  # gensim Dictionary's default prune_at
 SEGMENT_SCHEMA = pa.schema(
     [
         ("segment_id", pa.string()),
@@ -115,11 +128,15 @@ class StreamedCorpus:
 
     def iter_segments(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         """Segment batches in corpus order; `tokens` pruned to the vocabulary."""
-        vocabulary = self.dictionary.token2id
+        # One string object per vocabulary word, shared by every occurrence (the dictionary's
+        # own): about 1.4 GB less for 25 million tokens held in memory.
+        canonical = {token: token for token in self.dictionary.token2id}
         for path in self.segment_paths():
             frame = pq.read_table(path, columns=columns).to_pandas()
             if "tokens" in frame.columns:
-                frame["tokens"] = [[t for t in ts if t in vocabulary] for ts in frame["tokens"]]
+                frame["tokens"] = [
+                    [canonical[t] for t in ts if t in canonical] for ts in frame["tokens"]
+                ]
             yield frame
 
     def token_lists(self) -> Iterator[list[str]]:
@@ -129,6 +146,8 @@ class StreamedCorpus:
 
     def bow(self) -> MmCorpus:
         """The bag-of-words corpus, streamed from Matrix Market (one row per segment)."""
+        from gensim.corpora import MmCorpus
+
         return MmCorpus(str(self.root / BOW_FILE))
 
     def documents(self, with_text: bool = False) -> pd.DataFrame:
@@ -169,6 +188,8 @@ class StreamedCorpus:
 
 def stream_key(store: CorpusStore, params: Params) -> str:
     """Cache key: the store (source bytes + reading settings) and every preparing setting."""
+    from analysis.prepare import settings_record
+
     digest = hashlib.sha256(f"streamed{STREAM_FORMAT}:{PHRASE_SAMPLE_CHARS}".encode())
     digest.update(store.key.encode())
     digest.update(json.dumps(settings_record(params), sort_keys=True).encode())
@@ -207,9 +228,13 @@ def open_streamed(root: Path) -> StreamedCorpus | None:
     """The cached prepared corpus at `root` if complete and intact; None otherwise."""
     try:
         meta = json.loads((root / META_FILE).read_text())
+        if meta["format"] != STREAM_FORMAT:
+            return None
         for name, digest in meta["files"].items():
             if file_sha256(root / name) != digest:
                 return None
+        from gensim.corpora import Dictionary
+
         dictionary = Dictionary.load(str(root / DICTIONARY_FILE))
         rejected = pd.DataFrame(meta["rejected"], columns=["location", "doc_id", "reason"])
     except (OSError, ValueError, KeyError, EOFError):
@@ -236,9 +261,9 @@ def _build(
 ) -> None:
     from analysis.distributed import compute_in_order
 
-    for folder in PART_FOLDERS:
+    for folder in (*PART_FOLDERS, VOCABULARY_FOLDER, TERM_IDS_FOLDER):
         (out / folder).mkdir()
-    context = partition_context(store, params, out)
+    context = _learn_context(store, params, out, worker_peaks)
     on_stage("sample", {})
     tasks = list(range(store.n_row_groups))
     results = compute_in_order(prepare_partition, tasks, context, params, worker_peaks)
@@ -252,8 +277,12 @@ def _build(
     dictionary = streamed_dictionary(out, parts, pre.min_df, pre.max_df, pre.keep_n)
     dictionary.save(str(out / DICTIONARY_FILE))
     on_stage("dictionary", {})
-    MmCorpus.serialize(str(out / BOW_FILE), _bow_stream(out, parts, dictionary), id2word=dictionary)
+    write_matrix_market(out, parts, dictionary)
+    for folder in (VOCABULARY_FOLDER, TERM_IDS_FOLDER):  # only needed to build the two above
+        shutil.rmtree(out / folder)
     on_stage("bow", {})
+    from analysis.prepare import settings_record
+
     digest = hashlib.sha256(json.dumps(settings_record(params), sort_keys=True).encode())
     for result in results:
         digest.update(result.digest.encode())
@@ -281,6 +310,38 @@ def tokenise_measurements(results: list[PartitionResult]) -> dict:
         "raw_chars": sum(r.n_chars for r in results),
         "unit_chars": sum(r.unit_chars for r in results),
     }
+
+
+def _learn_context(
+    store: CorpusStore, params: Params, out: Path, worker_peaks: list[int] | None
+) -> PartitionContext:
+    """`partition_context`, in a fresh process unless the run is single-process.
+
+    Learning phrases from the sample holds the sample's texts and gensim's phrase counts;
+    freed, that memory mostly stays with the process, which would then hold it through the
+    whole parallel pass. A child process returns all of it when it ends (the result is the
+    same: only the small context comes back).
+    """
+    scheduler = getattr(params.run, "scheduler", "") or "processes"
+    single = scheduler in ("synchronous", "threads") or int(getattr(params.run, "workers", 2)) < 2
+    if single or store.n_row_groups < 2:  # then the row groups are prepared in this process
+        return partition_context(store, params, out)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        context, peak = pool.submit(_context_and_peak, store, params, out).result()
+    if worker_peaks is not None:
+        worker_peaks.append(peak)
+    return context
+
+
+def _context_and_peak(
+    store: CorpusStore, params: Params, out: Path
+) -> tuple[PartitionContext, int]:
+    from analysis.distributed import process_peak_kib
+
+    return partition_context(store, params, out), process_peak_kib()
 
 
 def partition_context(store: CorpusStore, params: Params, out: Path) -> PartitionContext:
@@ -365,6 +426,9 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
         out / "segments" / name,
         compression="zstd",
     )
+    vocabulary, term_ids = partition_vocabulary(units["tokens"])
+    pq.write_table(vocabulary, out / VOCABULARY_FOLDER / name)
+    pq.write_table(term_ids, out / TERM_IDS_FOLDER / name)
     if context.unit == "document" and context.lowercase:
         # One unit per document, its text the document's with whitespace runs made single
         # spaces, which never changes the word tokens: count the words already found.
@@ -424,23 +488,139 @@ _CONTENT_MEMO: dict[tuple, dict[str, tuple[str, ...]]] = {}
 _MEMO_LIMIT = 1_000_000
 
 
+def partition_vocabulary(token_lists) -> tuple[pa.Table, pa.Table]:
+    """A row group's vocabulary and its segments as local term ids (computed in the worker).
+
+    Local ids follow gensim's ``Dictionary.doc2bow(allow_update=True)``: segment by
+    segment, the tokens not seen before get the next ids in sorted order. Concatenating
+    the partitions' vocabularies in order and keeping each token's first occurrence
+    therefore gives exactly the ids of one ``add_documents`` over the whole corpus.
+    Returns (token, df, cf) in local id order and, per segment, (ids, counts) with ids
+    ascending.
+    """
+    index: dict[str, int] = {}
+    ids_column, counts_column = [], []
+    for tokens in token_lists:
+        counts = Counter(tokens)
+        for token in sorted(t for t in counts if t not in index):
+            index[token] = len(index)
+        pairs = sorted((index[t], n) for t, n in counts.items())
+        ids_column.append([i for i, _ in pairs])
+        counts_column.append([n for _, n in pairs])
+    term_ids = pa.table(
+        {
+            "ids": pa.array(ids_column, pa.list_(pa.int32())),
+            "counts": pa.array(counts_column, pa.list_(pa.int32())),
+        }
+    )
+    flat_ids = term_ids.column("ids").combine_chunks().flatten().to_numpy()
+    flat_counts = term_ids.column("counts").combine_chunks().flatten().to_numpy()
+    vocabulary = pa.table(
+        {
+            "token": pa.array(list(index), pa.string()),
+            "df": np.bincount(flat_ids, minlength=len(index)).astype(np.int64),
+            "cf": np.bincount(flat_ids, flat_counts, minlength=len(index)).astype(np.int64),
+        }
+    )
+    return vocabulary, term_ids
+
+
 def streamed_dictionary(
     root: Path, parts: list[str], min_df: int, max_df: float, keep_n: int
 ) -> Dictionary:
-    """gensim Dictionary grown batch by batch over the segment parts, then pruned."""
+    """The gensim Dictionary of all segments, merged from the row groups' vocabularies.
+
+    The same tokens, ids, document and collection frequencies as ``Dictionary(token_lists)``
+    followed by ``filter_extremes`` (as `prepare_corpus` builds it) whenever the unpruned
+    vocabulary stays within gensim's ``prune_at`` (2,000,000 tokens), so main memory grows
+    with the vocabulary only. Above that, both keep the `PRUNE_AT` most frequent tokens so
+    far (gensim's approximation): gensim every 10,000 segments, this merge before each row
+    group, exactly as ``add_documents`` called row group by row group; the approximate
+    vocabularies can then differ from the in-memory path's.
+    """
+    from gensim.corpora import Dictionary
+
     dictionary = Dictionary()
+    token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
     for name in parts:
-        tokens = pq.read_table(root / "segments" / name, columns=["tokens"]).column("tokens")
-        dictionary.add_documents(tokens.to_pylist())
+        if len(token2id) > PRUNE_AT:  # where add_documents(part, prune_at=PRUNE_AT) checks
+            dictionary.filter_extremes(no_below=0, no_above=1.0, keep_n=PRUNE_AT)
+            token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
+        part = pq.read_table(root / VOCABULARY_FOLDER / name)
+        columns = [part.column(c).to_pylist() for c in ("token", "df", "cf")]
+        for token, df, cf in zip(*columns, strict=True):
+            token_id = token2id.setdefault(token, len(token2id))
+            dfs[token_id] = dfs.get(token_id, 0) + df
+            cfs[token_id] = cfs.get(token_id, 0) + cf
+        dictionary.num_docs += pq.read_metadata(root / TERM_IDS_FOLDER / name).num_rows
+        dictionary.num_pos += int(pc.sum(part.column("cf")).as_py() or 0)
+        dictionary.num_nnz += int(pc.sum(part.column("df")).as_py() or 0)
     dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=keep_n)
     return dictionary
 
 
-def _bow_stream(root: Path, parts: list[str], dictionary: Dictionary) -> Iterator[list]:
-    for name in parts:
-        tokens = pq.read_table(root / "segments" / name, columns=["tokens"]).column("tokens")
-        for token_list in tokens.to_pylist():
-            yield dictionary.doc2bow(token_list)
+def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) -> None:
+    """``MmCorpus.serialize(root / BOW_FILE, bow, id2word=dictionary)``, byte for byte, from
+    the row groups' local term ids (no token strings are looked up segment by segment).
+
+    Writes the header gensim writes, one "doc term count" line per non-zero entry
+    (1-based, terms ascending within a segment) and the pickled offset index, in which a
+    segment without entries has offset -1 unless it is the last.
+    """
+    from gensim.matutils import MmWriter
+    from gensim.utils import pickle as gensim_pickle
+
+    token2id = dictionary.token2id
+    offsets: list[int] = []
+    n_docs = n_nnz = 0
+    with open(root / BOW_FILE, "wb") as handle:
+        handle.write(MmWriter.HEADER_LINE + b" " * 50 + b"\n")
+        for name in parts:
+            tokens = pq.read_table(root / VOCABULARY_FOLDER / name).column("token").to_pylist()
+            final = np.fromiter((token2id.get(t, -1) for t in tokens), np.int64, len(tokens))
+            term_ids = pq.read_table(root / TERM_IDS_FOLDER / name)
+            ids = term_ids.column("ids").combine_chunks()
+            lengths = pc.list_value_length(ids).to_numpy(zero_copy_only=False)
+            doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            term = final[ids.flatten().to_numpy()] if len(final) else np.zeros(0, np.int64)
+            count = term_ids.column("counts").combine_chunks().flatten().to_numpy()
+            keep = term >= 0
+            doc, term, count = doc[keep], term[keep], count[keep].astype(np.int64)
+            order = np.lexsort((term, doc))
+            doc, term, count = doc[order] + n_docs + 1, term[order] + 1, count[order]
+            line_bytes = _digits(doc) + _digits(term) + _digits(count) + 3
+            per_doc = np.bincount(doc - n_docs - 1, line_bytes, minlength=len(lengths))
+            per_doc = per_doc.astype(np.int64)
+            start = handle.tell()
+            starts = start + np.cumsum(per_doc) - per_doc
+            offsets.extend(np.where(per_doc > 0, starts, -1).astype(np.int64).tolist())
+            if len(doc):
+                pa_csv.write_csv(
+                    pa.table({"d": doc, "t": term, "c": count}),
+                    handle,
+                    pa_csv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none"),
+                )
+            if handle.tell() != start + int(per_doc.sum()):  # pragma: no cover - a CSV change
+                raise CorpusError(f"{root / BOW_FILE}: lines of {name} not as gensim writes them")
+            n_docs += len(lengths)
+            n_nnz += len(doc)
+        end = handle.tell()
+        handle.seek(len(MmWriter.HEADER_LINE))
+        stats = f"{n_docs} {len(dictionary)} {n_nnz}"
+        if len(stats) > 50:
+            raise CorpusError(f"{root / BOW_FILE}: matrix too large for the Matrix Market header")
+        handle.write(stats.encode())
+    if offsets and offsets[-1] == -1:
+        offsets[-1] = end  # gensim gives an empty last segment the end-of-file offset
+    gensim_pickle(offsets, str(root / BOW_FILE) + ".index")
+
+
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Decimal digits of positive integers (vectorised)."""
+    return np.searchsorted(_POWERS_OF_TEN, values, side="right")
 
 
 def _documents_digest(documents: pd.DataFrame) -> str:

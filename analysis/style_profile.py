@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from analysis.bootstrap import resampled_sums
 from analysis.paths import RESOURCES
 from analysis.preprocess import WORD_PATTERN
 
@@ -367,8 +368,7 @@ def _bootstrap_group(
     point = _group_metrics(
         {c: values[:, i].sum() for i, c in enumerate(_SUMMED)}, np.asarray(float(n))
     )
-    draws = rng.integers(0, n, size=(samples, n))
-    resampled = values[draws].sum(axis=1)  # samples x columns
+    (resampled,) = resampled_sums([values], samples, rng)  # samples x columns
     boot = _group_metrics(
         {c: resampled[:, i] for i, c in enumerate(_SUMMED)}, np.full(samples, float(n))
     )

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
+from analysis.bootstrap import resampled_sums
 from analysis.style import ordered_groups
 
 MIN_TIME_PERIODS = 3
@@ -62,10 +63,7 @@ def _bootstrap_prevalence(
     numerators: np.ndarray, totals: np.ndarray, n_boot: int, rng: np.random.Generator
 ) -> np.ndarray:
     """B x K prevalence from resampling clusters with replacement."""
-    n = len(totals)
-    draws = rng.integers(0, n, size=(n_boot, n))
-    num = numerators[draws].sum(axis=1)
-    den = totals[draws].sum(axis=1)
+    num, den = resampled_sums([numerators, totals], n_boot, rng)
     return num / np.where(den > 0, den, 1.0)[:, np.newaxis]
 
 
@@ -154,8 +152,7 @@ def prevalence_difference(
         num, den = _cluster_sums(doc_topic[mask], weights[mask], docs)
         sums[group] = (num.sum(axis=0), den.sum())
         n_docs[group] = len(den)
-        draws = rng.integers(0, len(den), size=(n_boot, len(den)))
-        boots[group] = (num[draws].sum(axis=1), den[draws].sum(axis=1))
+        boots[group] = tuple(resampled_sums([num, den], n_boot, rng))
     rows = []
     for group in groups:
         others = [g for g in groups if g != group]

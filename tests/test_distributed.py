@@ -3,12 +3,19 @@ dask.distributed LocalCluster with two worker processes as in a single process."
 
 from __future__ import annotations
 
+from operator import add, mul
+
 import pandas as pd
 import pytest
 
 from analysis import streaming
 from analysis.corpus import spec_from_params
-from analysis.distributed import compute_in_order, corpus_counts
+from analysis.distributed import (
+    compute_in_order,
+    corpus_counts,
+    process_peak_kib,
+    reduce_in_order,
+)
 from analysis.params import load_params
 from analysis.store import import_corpus
 
@@ -99,8 +106,13 @@ def test_local_cluster_gives_the_single_process_result(counted_corpus):
             overrides={**overrides, "run.scheduler": cluster.scheduler_address}
         )
         on_cluster = corpus_counts(streamed.segment_paths(), cluster_params)
-        squares = compute_in_order(pow, [1, 2, 3, 4], 2, cluster_params)
+        peaks: list[int] = []
+        squares = compute_in_order(pow, [1, 2, 3, 4], 2, cluster_params, peaks)
+        # [i] * 1 per partition, joined by list concatenation: order-sensitive, associative
+        joined = reduce_in_order(mul, add, [[i] for i in range(7)], 1, cluster_params, peaks)
     assert squares == [1, 4, 9, 16]
+    assert joined == list(range(7))
+    assert len(peaks) == 5 and all(peak > 0 for peak in peaks)
     assert on_cluster.terms.labels == reference.terms.labels
     assert on_cluster.terms.vocabulary == reference.terms.vocabulary
     assert (on_cluster.terms.matrix != reference.terms.matrix).nnz == 0
@@ -145,3 +157,26 @@ def test_counts_equal_the_in_memory_frame_and_actor_counts(counted_corpus):
             ]
             got = counts.actors.set_index(["group", "actor"]).loc[(group, actor.actor_id)]
             assert [got["mentions"], got["units"]] == [sum(per_unit), sum(n > 0 for n in per_unit)]
+
+
+def _filled_bytes(mib: int, _context) -> int:
+    return len(b"x" * (mib * 1024 * 1024))  # written, so resident
+
+
+def test_each_task_reports_the_peak_memory_of_its_process(counted_corpus):
+    _, _, overrides = counted_corpus
+    params = load_params(overrides=overrides)  # synchronous: the tasks run in this process
+    before = process_peak_kib()
+    peaks: list[int] = []
+    assert compute_in_order(_filled_bytes, [1, 96], None, params, peaks) == [2**20, 96 * 2**20]
+    assert len(peaks) == 2 and before <= peaks[0] <= peaks[1]
+    assert peaks[1] >= 96 * 1024  # the 96 MiB the second task held count in its peak
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 8])
+def test_reduce_in_order_folds_partitions_in_order(counted_corpus, n):
+    _, _, overrides = counted_corpus
+    params = load_params(overrides=overrides)
+    assert reduce_in_order(mul, add, [[i] for i in range(n)], 1, params) == list(range(n))
+    with pytest.raises(ValueError, match="at least one partition"):
+        reduce_in_order(mul, add, [], 1, params)

@@ -113,3 +113,17 @@ def test_a_large_table_goes_through_the_store_with_the_same_result(seed_copy, tm
         )
     assert streamed.cleaning_steps["chars_removed"].sum() > 0  # the Breitbart rules fired
     assert corpus_fingerprint(streamed_params) == streamed.fingerprint
+    tokens = [t for ts in streamed.segments["tokens"] for t in ts]
+    assert len({id(t) for t in tokens}) == len(set(tokens))  # one string per word, shared
+
+
+def test_cached_tokens_share_one_string_per_vocabulary_word(tmp_path):
+    params = build_params({"run": {"cache_dir": str(tmp_path)}})
+    fresh = prepare_corpus(params)
+    cached = prepare_corpus(params)
+    assert [list(t) for t in cached.segments["tokens"]] == [
+        list(t) for t in fresh.segments["tokens"]
+    ]
+    tokens = [t for ts in cached.segments["tokens"] for t in ts]
+    assert len(tokens) > 1000
+    assert len({id(t) for t in tokens}) == len(set(tokens))
