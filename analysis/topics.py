@@ -517,7 +517,14 @@ def topic_data(corpus: Any) -> TopicData:
     """Units of a PreparedCorpus with at least one in-vocabulary token, in segment order."""
     segments = corpus.segments.reset_index(drop=True)
     dictionary = corpus.dictionary
-    bow = [dictionary.doc2bow(tokens) for tokens in segments["tokens"]]
+    # Equal (id, count) pairs are one shared tuple: 21 million pairs of 700,000 paragraphs
+    # take 0.2 GB instead of 1.8 GB (gensim only reads them).
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
+    bow = [
+        [pairs.setdefault(pair, pair) for pair in dictionary.doc2bow(tokens)]
+        for tokens in segments["tokens"]
+    ]
+    del pairs
     keep = np.array([len(b) > 0 for b in bow], dtype=bool)
     if not keep.any():
         raise ValueError(
@@ -530,13 +537,20 @@ def topic_data(corpus: Any) -> TopicData:
     units["date"] = units["doc_id"].map(dates).fillna("") if dates is not None else ""
     kept_bow = [b for b, k in zip(bow, keep, strict=True) if k]
     units["n_tokens"] = [sum(c for _, c in b) for b in kept_bow]
-    token2id = dictionary.token2id
     texts = [
-        [t for t in tokens if t in token2id]
+        in_vocabulary(tokens, dictionary.token2id)
         for tokens, k in zip(segments["tokens"], keep, strict=True)
         if k
     ]
     return TopicData(units, kept_bow, texts, dictionary, int((~keep).sum()))
+
+
+def in_vocabulary(tokens: Any, token2id: dict[str, int]) -> list[str]:
+    """The tokens that are in the vocabulary; the list itself (not a copy) if all are, as
+    in a PreparedCorpus, whose tokens are pruned to its dictionary already."""
+    if isinstance(tokens, list) and all(t in token2id for t in tokens):
+        return tokens
+    return [t for t in tokens if t in token2id]
 
 
 def topic_terms(fit: TopicModelFit, data: TopicData) -> pd.DataFrame:

@@ -218,6 +218,11 @@ def test_topic_data_drops_empty_units_and_keeps_metadata(tmp_path):
     assert data.units["n_tokens"].tolist() == [2, 3]
     assert data.units["date"].tolist() == ["2017-01", ""]
     assert data.texts == [["peace", "talks"], ["peace", "vote", "vote"]]
+    assert data.texts[0] is tokens[0]  # pruned already: no copy
+    assert data.bow == [dictionary.doc2bow(tokens[0]), dictionary.doc2bow(tokens[2])]
+    peace = dictionary.token2id["peace"]
+    shared = [pair for bag in data.bow for pair in bag if pair == (peace, 1)]
+    assert len(shared) == 2 and shared[0] is shared[1]  # one tuple for equal pairs
     fit = fit_topic_model(data.bow, dictionary, 2, FAST, seed=1)
     saved = save_topic_model(fit, tmp_path / "models")
     from gensim.models import LdaModel
