@@ -85,8 +85,9 @@ def segment_lengths(prepared: PreparedCorpus) -> pd.DataFrame:
         {
             "segment_id": segs["segment_id"],
             "group": segs["group"],
-            "n_words": segs["text"].str.split().map(len),
-            "n_tokens": segs["tokens"].map(len),
+            # one text at a time: .str.split() would hold every word of the corpus at once
+            "n_words": [len(text.split()) for text in segs["text"]],
+            "n_tokens": [len(tokens) for tokens in segs["tokens"]],
         }
     )
 
