@@ -462,11 +462,6 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
     )
 
 
-def content_tokens_of(text: str, context: PartitionContext) -> list[str]:
-    """Word tokens -> phrases -> content tokens, exactly as `prepare.tokenize_segments`."""
-    return content_tokens_of_words(preprocess.tokenize_words(text, context.lowercase), context)
-
-
 def content_tokens_of_words(words: list[str], context: PartitionContext) -> list[str]:
     """Phrases -> content tokens of a text's word tokens, as `prepare.tokenize_segments`.
 
