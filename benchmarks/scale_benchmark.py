@@ -9,12 +9,12 @@ they draw on), a date and a title. They are written to benchmarks/out/ (gitignor
 Stages, each run in a fresh subprocess so that its peak memory is its own (the process's
 and its largest worker's VmHWM, and the sampled peak of their sum over time):
 
-- import: CSV -> Parquet corpus store (analysis.store);
+- import: CSV -> Parquet corpus store (analysis.scale.store);
 - prepare: phrase sample, clean + segment + tokenise on both cores, dictionary, Matrix
-  Market bag of words (analysis.streaming), timed sub-stage by sub-stage;
+  Market bag of words (analysis.scale.streaming), timed sub-stage by sub-stage;
 - topics: one pass of gensim LdaModel (K=20, deterministic, single process) streaming from
   the MmCorpus;
-- counts: term counts per group + keyness table, frame and actor counts (analysis.distributed
+- counts: term counts per group + keyness table, frame and actor counts (analysis.scale.distributed
   on Dask's local process scheduler, 2 workers);
 - rerun: import + prepare again with nothing changed (store and caches hit).
 
@@ -192,7 +192,7 @@ def _proc_status_kib(pid: int) -> dict[str, int]:
 
 
 def bench_params(size: int):
-    from analysis.params import load_params
+    from analysis.core.params import load_params
 
     return load_params(
         overrides={
@@ -206,9 +206,9 @@ def bench_params(size: int):
 
 def run_stage(stage: str, size: int) -> dict:
     """Run one stage in this process; return its measurements."""
-    from analysis.corpus import spec_from_params
-    from analysis.store import import_corpus
-    from analysis.streaming import prepare_streamed
+    from analysis.corpus.read import spec_from_params
+    from analysis.scale.store import import_corpus
+    from analysis.scale.streaming import prepare_streamed
 
     params = bench_params(size)
     store_dir = OUT / f"store_{size}"
@@ -271,8 +271,8 @@ def fit_one_pass(params, store_dir: Path, spec) -> dict:
     """One pass of LdaModel, K=20, streamed from the Matrix Market corpus."""
     from gensim.models import LdaModel
 
-    from analysis.store import import_corpus
-    from analysis.streaming import prepare_streamed
+    from analysis.scale.store import import_corpus
+    from analysis.scale.streaming import prepare_streamed
 
     streamed = prepare_streamed(import_corpus(spec, store_dir, progress=False), params)
     started = time.perf_counter()
@@ -294,10 +294,10 @@ def fit_one_pass(params, store_dir: Path, spec) -> dict:
 
 def count_everything(params, store_dir: Path, spec, worker_peaks: list[int]) -> dict:
     """Term counts + keyness, frame counts and actor counts over the segment parts."""
-    from analysis.distributed import corpus_counts
-    from analysis.keyness import KeynessSettings, keyness_table
-    from analysis.store import import_corpus
-    from analysis.streaming import prepare_streamed
+    from analysis.scale.distributed import corpus_counts
+    from analysis.scale.store import import_corpus
+    from analysis.scale.streaming import prepare_streamed
+    from analysis.sources.keyness import KeynessSettings, keyness_table
 
     streamed = prepare_streamed(import_corpus(spec, store_dir, progress=False), params)
     started = time.perf_counter()

@@ -40,8 +40,8 @@ from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 from gensim.parsing.preprocessing import STOPWORDS
 
-from analysis.paths import PROJECT_ROOT, RESOURCES
-from analysis.topics import (
+from analysis.core.paths import PROJECT_ROOT, RESOURCES
+from analysis.topics.model import (
     TopicSettings,
     document_topic_matrix,
     fit_topic_model,

@@ -1,0 +1,153 @@
+"""Figures of actors, voices and tone (framing notebook). Each function takes tables from
+analysis.framing.actors, quotations and tone and returns a Figure; nothing is fitted or saved."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.core.figure_style import (
+    PALETTE,
+    group_palette,
+    new_figure,
+    ordered_groups,
+    wrap_label,
+)
+from analysis.framing.antmn import network_layout
+
+
+def top_actors(salience: pd.DataFrame, top_n: int) -> list[str]:
+    """Actors with the most mentions over all groups (ties by id), at most `top_n`."""
+    totals = salience.groupby("actor")["mentions"].sum().reset_index()
+    totals = totals.sort_values(["mentions", "actor"], ascending=[False, True])
+    return totals["actor"].head(top_n).tolist()
+
+
+def camp_colours(camps: list[str]) -> dict[str, str]:
+    """Distinct colours for up to seven camps (in the order given); grey for the rest and
+    for 'Unidentified', so that no two camps in a figure share a colour."""
+    named = [c for c in dict.fromkeys(camps) if c != "Unidentified"]
+    colours = {c: PALETTE[i] for i, c in enumerate(named[:7])}
+    colours.update({c: PALETTE[7] for c in named[7:]})
+    colours["Unidentified"] = PALETTE[7]
+    return colours
+
+
+def plot_actor_salience(salience: pd.DataFrame, top_n: int = 15) -> Figure:
+    """Share of each group's units that mention each of the most mentioned actors."""
+    actors = top_actors(salience, top_n)
+    groups = ordered_groups(salience["group"])
+    colours = group_palette(groups)
+    names = salience.drop_duplicates("actor").set_index("actor")["name"]
+    fig, ax = new_figure("double", height_ratio=0.12 + 0.035 * len(actors))
+    step = 0.8 / max(len(groups), 1)
+    for k, group in enumerate(groups):
+        rows = salience[salience["group"] == group].set_index("actor")["share_units"]
+        values = rows.reindex(actors).fillna(0.0)
+        ax.barh(np.arange(len(actors)) - 0.4 + step * (k + 0.5), values, height=step,
+                color=colours[group], label=group)  # fmt: skip
+    ax.set_yticks(range(len(actors)), [wrap_label(names[a], 30) for a in actors])
+    ax.invert_yaxis()
+    ax.set_xlabel("Share of the source's units mentioning the actor")
+    ax.legend(title="Source", loc="lower right")
+    return fig
+
+
+def plot_actor_networks(
+    cooccurrence: pd.DataFrame, salience: pd.DataFrame, seed: int, top_n: int = 12
+) -> Figure:
+    """Actor co-occurrence network per group (small multiples): the group's `top_n` most
+    mentioned actors, edges = units mentioning both (width), seeded layout."""
+    groups = ordered_groups(salience["group"])
+    ncols = min(len(groups), 2)
+    nrows = int(np.ceil(len(groups) / ncols))
+    fig, axes = new_figure("double", height_ratio=0.5 * nrows, nrows=nrows, ncols=ncols)
+    axes = np.atleast_1d(axes).ravel()
+    shown = pd.concat([salience[salience["group"] == g].head(top_n) for g in groups])
+    weight = shown.groupby("camp")["mentions"].sum().reset_index()
+    camps = weight.sort_values(["mentions", "camp"], ascending=[False, True])["camp"].tolist()
+    colour = camp_colours(camps)
+    for ax, group in zip(axes, groups, strict=False):
+        sal = shown[shown["group"] == group].set_index("actor")
+        edges = cooccurrence[
+            (cooccurrence["group"] == group)
+            & cooccurrence["actor_a"].isin(sal.index)
+            & cooccurrence["actor_b"].isin(sal.index)
+        ][["actor_a", "actor_b", "units"]]
+        pos = network_layout(list(sal.index), edges, seed)
+        top = max(edges["units"].max() if len(edges) else 1, 1)
+        for a, b, w in edges.itertuples(index=False):
+            ax.plot(
+                *zip(pos[a], pos[b], strict=True), color="#999999", lw=0.3 + 2 * w / top, zorder=1
+            )
+        for actor, row in sal.iterrows():
+            x, y = pos[actor]
+            ax.scatter(x, y, s=20 + 200 * row["share_units"], color=colour[row["camp"]], zorder=2)
+            ax.annotate(wrap_label(row["name"], 16), (x, y), fontsize=5, ha="center",
+                        xytext=(0, 4), textcoords="offset points")  # fmt: skip
+        ax.set_title(group)
+        ax.set_axis_off()
+        ax.margins(0.2)
+    for ax in axes[len(groups) :]:
+        ax.set_axis_off()
+    named = camps[:7] + (["other camps"] if len(camps) > 7 else [])
+    handles = [axes[0].scatter([], [], color=colour.get(c, PALETTE[7]), label=c) for c in named]
+    fig.legend(handles=handles, title="Camp", loc="outside lower center", ncols=4, fontsize=6)
+    return fig
+
+
+def plot_voice_shares(shares: pd.DataFrame) -> Figure:
+    """Who speaks in each source: share of attributions by the speaker's camp; hatched =
+    anonymous speakers."""
+    groups = ordered_groups(shares["group"])
+    weight = shares.groupby("camp")["voices"].sum().reset_index()
+    camps = weight.sort_values(["voices", "camp"], ascending=[False, True])["camp"].tolist()
+    camps = sorted(camps, key=lambda c: c == "Unidentified")  # stable: keeps voice order
+    colour = camp_colours(camps)
+    fig, ax = new_figure("double", height_ratio=0.15 + 0.06 * len(groups))
+    left = np.zeros(len(groups))
+    for camp in camps:
+        rows = shares[shares["camp"] == camp].set_index("group")[["voices", "anonymous", "share"]]
+        rows = rows.reindex(groups).fillna(0)
+        named = rows["share"] * (1 - rows["anonymous"] / rows["voices"].replace(0, 1))
+        anonymous = rows["share"] - named
+        ax.barh(range(len(groups)), named, left=left, color=colour[camp], label=camp)
+        ax.barh(range(len(groups)), anonymous, left=left + named, color=colour[camp],
+                hatch="////", edgecolor="white", lw=0)  # fmt: skip
+        left += rows["share"].to_numpy()
+    totals = shares.groupby("group")["voices"].sum().reindex(groups).fillna(0).astype(int)
+    ax.set_yticks(range(len(groups)), [f"{g}\n(n = {totals[g]})" for g in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of quoted and reported voices (hatched = anonymous speaker)")
+    ax.legend(title="Speaker's camp", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=6)
+    return fig
+
+
+def plot_actor_tone(tone: pd.DataFrame, min_sentences: int = 3, top_n: int = 12) -> Figure:
+    """Mean VADER compound of sentences mentioning each actor, per group, with 95% intervals
+    (actors with at least `min_sentences` sentences in a group)."""
+    part = tone[tone["n_sentences"] >= min_sentences]
+    totals = part.groupby("actor")["n_sentences"].sum().reset_index()
+    actors = totals.sort_values(["n_sentences", "actor"], ascending=[False, True])["actor"]
+    actors = actors.head(top_n).tolist()
+    groups = ordered_groups(tone["group"])
+    colours = group_palette(groups)
+    names = tone.drop_duplicates("actor").set_index("actor")["name"]
+    fig, ax = new_figure("double", height_ratio=0.12 + 0.035 * max(len(actors), 1))
+    step = 0.8 / max(len(groups), 1)
+    for k, group in enumerate(groups):
+        rows = part[(part["group"] == group) & part["actor"].isin(actors)].set_index("actor")
+        y = np.array([actors.index(a) for a in rows.index]) - 0.4 + step * (k + 0.5)
+        mean = rows["mean_compound"]
+        xerr = [mean - rows["ci_low"], rows["ci_high"] - mean]
+        ax.errorbar(mean, y, xerr=xerr, fmt="o", ms=3, lw=0.8, capsize=1.5,
+                    color=colours[group], label=group)  # fmt: skip
+    ax.axvline(0, color="#999999", lw=0.6)
+    ax.set_yticks(range(len(actors)), [wrap_label(names[a], 30) for a in actors])
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("Mean VADER compound of sentences mentioning the actor (95% interval)")
+    ax.legend(title="Source", loc="lower left", fontsize=6)
+    return fig

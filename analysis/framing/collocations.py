@@ -1,0 +1,150 @@
+"""Focal terms in context: their collocates per group, and concordance lines.
+
+For each focal term (term syntax of analysis/corpus/patterns.py, e.g. "two-state solution",
+"settlement*") and each group, every running word within `window` words left or right of
+an occurrence counts as a co-occurrence. With f_xy the co-occurrence count, f_x the
+focal term's occurrences, f_y the collocate's frequency and N the running words of the
+group:
+
+- log-Dice = 14 + log2(2 f_xy / (f_x + f_y))   (Rychly 2008; at most 14, independent of N)
+- PMI      = log2(f_xy N / (f_x f_y))          (Church & Hanks 1990, no window correction)
+
+Collocates seen fewer than `min_freq` times near the term are dropped; stop words (the
+project's stop-word list) are not counted as collocates.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.core.paths import project_path
+from analysis.corpus.patterns import (
+    compile_terms,
+    keyword_in_context,
+    normalise_quotes,
+    require_columns,
+    words_with_offsets,
+)
+
+COLLOCATE_COLUMNS = {
+    "group": "comparison group (source)",
+    "term": "focal term (pattern)",
+    "collocate": "word within the window of the focal term",
+    "f_xy": "co-occurrences of the collocate within the window",
+    "f_x": "occurrences of the focal term in the group",
+    "f_y": "frequency of the collocate in the group",
+    "n_words": "running words in the group",
+    "log_dice": "14 + log2(2 f_xy / (f_x + f_y))",
+    "pmi": "log2(f_xy N / (f_x f_y))",
+}
+CONCORDANCE_COLUMNS = {
+    "segment_id": "unit (segment) id",
+    "doc_id": "document id",
+    "group": "comparison group (source)",
+    "term": "focal term (pattern)",
+    "left": "text before the occurrence",
+    "match": "the occurrence as written",
+    "right": "text after the occurrence",
+}
+
+
+def read_stopwords(path: str | Path) -> frozenset[str]:
+    """Stop words, one per line ('#' comments); empty set if the file does not exist."""
+    path = project_path(path) if str(path) else None
+    if path is None or not path.is_file():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def _occurrences(
+    text: str, matcher, words: list[tuple[str, int, int]]
+) -> list[tuple[str, int, int, int, int]]:
+    """(term, first word index, last word index + 1, start, end) of each focal occurrence."""
+    found = []
+    for m in matcher.find(text):
+        inside = [i for i, (_, a, b) in enumerate(words) if a < m.end and b > m.start]
+        if inside:
+            found.append((m.term, inside[0], inside[-1] + 1, m.start, m.end))
+    return found
+
+
+def collocates(
+    units: pd.DataFrame,
+    focal_terms: list[str],
+    window: int = 5,
+    min_freq: int = 2,
+    stopwords: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Collocates of each focal term in each group with log-Dice and PMI (COLLOCATE_COLUMNS)."""
+    require_columns(units, ["segment_id", "group", "text"], "collocates(units)")
+    if window < 1:
+        raise InputError(f"framing.collocation_window = {window}: must be at least 1")
+    matcher = compile_terms(focal_terms)
+    rows = []
+    for group, part in units.groupby(units["group"].astype(str), sort=True):
+        freq, near, focal = Counter(), {t: Counter() for t in matcher.terms}, Counter()
+        n_words = 0
+        for text in part["text"].astype(str):
+            text = normalise_quotes(text)
+            words = words_with_offsets(text)
+            n_words += len(words)
+            freq.update(w for w, *_ in words)
+            for term, first, last, *_ in _occurrences(text, matcher, words):
+                focal[term] += 1
+                span = words[max(0, first - window) : first] + words[last : last + window]
+                near[term].update(w for w, *_ in span if w not in stopwords)
+        for term in matcher.terms:
+            for word, f_xy in sorted(near[term].items()):
+                if f_xy < min_freq or word in stopwords:
+                    continue
+                f_x, f_y = focal[term], freq[word]
+                log_dice = 14.0 + np.log2(2.0 * f_xy / (f_x + f_y))
+                pmi = np.log2(f_xy * n_words / (f_x * f_y))
+                rows.append((group, term, word, f_xy, f_x, f_y, n_words, log_dice, pmi))
+    table = pd.DataFrame(rows, columns=list(COLLOCATE_COLUMNS))
+    return table.sort_values(
+        ["group", "term", "log_dice", "collocate"], ascending=[True, True, False, True]
+    ).reset_index(drop=True)
+
+
+def concordance(units: pd.DataFrame, focal_terms: list[str], width: int = 60) -> pd.DataFrame:
+    """Every occurrence of every focal term in context (CONCORDANCE_COLUMNS)."""
+    require_columns(units, ["segment_id", "doc_id", "group", "text"], "concordance(units)")
+    matcher = compile_terms(focal_terms)
+    rows = []
+    for seg, doc, group, text in units[["segment_id", "doc_id", "group", "text"]].itertuples(
+        index=False
+    ):
+        text = normalise_quotes(str(text))
+        for m in matcher.find(text):
+            left, match, right = keyword_in_context(text, m.start, m.end, width)
+            rows.append((seg, doc, group, m.term, left, match, right))
+    return pd.DataFrame(rows, columns=list(CONCORDANCE_COLUMNS))
+
+
+@dataclass(frozen=True)
+class FocalTerms:
+    collocates: pd.DataFrame
+    concordance: pd.DataFrame
+
+
+def focal_term_contexts(units: pd.DataFrame, framing, stopwords_file: str | Path) -> FocalTerms:
+    """Collocates and concordance of params.framing.focal_terms (one notebook step)."""
+    terms = list(framing.focal_terms)
+    return FocalTerms(
+        collocates=collocates(
+            units,
+            terms,
+            window=framing.collocation_window,
+            min_freq=framing.collocation_min_freq,
+            stopwords=read_stopwords(stopwords_file),
+        ),
+        concordance=concordance(units, terms),
+    )

@@ -1,0 +1,174 @@
+"""Figures of the framing notebook: frame salience, co-occurrence, ANTMN networks and
+focal-term collocates. Each function takes the tables computed in analysis.framing.frames,
+frame_salience, topic_networks and collocations and returns a Figure; nothing is fitted
+or saved here."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from analysis.core.figure_style import (
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    group_palette,
+    new_figure,
+    ordered_groups,
+    wrap_label,
+)
+from analysis.framing.antmn import TopicNetwork, network_layout
+from analysis.framing.salience import source_frame_matrix
+
+MEASURE_LABELS = {
+    "per_1000": "Frame hits per 1,000 words",
+    "share_present": "Share of units with the frame",
+}
+
+
+def _frame_labels(frames: list[str], labels: dict | None) -> list[str]:
+    return [wrap_label(str((labels or {}).get(f, f)), 26) for f in frames]
+
+
+def plot_source_frame_heatmap(
+    salience: pd.DataFrame, measure: str = "per_1000", labels: dict | None = None
+) -> Figure:
+    """Frame × group heatmap of one salience measure, each cell annotated with its value."""
+    matrix = source_frame_matrix(salience, measure)
+    groups = ordered_groups(matrix.columns)
+    data = matrix[groups].to_numpy(float)
+    fig, ax = new_figure("single", height_ratio=0.35 + 0.09 * len(matrix))
+    image = ax.imshow(data, cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
+    ax.set_xticks(range(len(groups)), groups, rotation=35, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(matrix)), _frame_labels(list(matrix.index), labels))
+    ax.tick_params(length=0)
+    high = np.nanmax(data) if data.size else 0
+    fmt = "{:.1f}" if measure == "per_1000" else "{:.2f}"
+    for (i, j), value in np.ndenumerate(data):
+        colour = "black" if high and value > 0.6 * high else "white"
+        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=6, color=colour)
+    fig.colorbar(image, ax=ax, shrink=0.8, label=MEASURE_LABELS[measure])
+    ax.set_xlabel("Source")
+    ax.spines[:].set_visible(False)
+    return fig
+
+
+def plot_frame_salience(
+    salience: pd.DataFrame, measure: str = "per_1000", labels: dict | None = None
+) -> Figure:
+    """Salience of each frame per group: point estimate with its 95% bootstrap interval."""
+    part = salience[salience["measure"] == measure]
+    frames = list(dict.fromkeys(part["frame"]))
+    groups = ordered_groups(part["group"])
+    colours = group_palette(groups)
+    fig, ax = new_figure("double", height_ratio=0.12 + 0.045 * len(frames))
+    step = 0.8 / max(len(groups), 1)
+    for k, group in enumerate(groups):
+        rows = part[part["group"] == group].set_index("frame").loc[frames]
+        y = np.arange(len(frames)) - 0.4 + step * (k + 0.5)
+        ax.errorbar(
+            rows["estimate"], y,
+            xerr=[rows["estimate"] - rows["ci_low"], rows["ci_high"] - rows["estimate"]],
+            fmt="o", ms=3, lw=0.8, capsize=1.5, color=colours[group], label=group,
+        )  # fmt: skip
+    ax.set_yticks(range(len(frames)), _frame_labels(frames, labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(MEASURE_LABELS[measure] + " (95% bootstrap interval)")
+    ax.set_xlim(left=0)
+    ax.legend(title="Source", loc="lower right")
+    return fig
+
+
+def plot_frame_cooccurrence(cooccurrence: pd.DataFrame, labels: dict | None = None) -> Figure:
+    """Jaccard overlap of frames across units (lower triangle; diagonal = units with frame)."""
+    frames = list(dict.fromkeys(cooccurrence["frame_a"]))
+    wide = cooccurrence.pivot(index="frame_a", columns="frame_b", values="jaccard").loc[
+        frames, frames
+    ]
+    data = wide.to_numpy(float).copy()
+    data[np.triu_indices_from(data, k=1)] = np.nan
+    fig, ax = new_figure("single", height_ratio=1.0)
+    image = ax.imshow(data, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=max(np.nanmax(data), 0.01))
+    names = _frame_labels(frames, labels)
+    ax.set_xticks(range(len(frames)), names, rotation=90)
+    ax.set_yticks(range(len(frames)), names)
+    ax.tick_params(length=0, labelsize=6)
+    ax.spines[:].set_visible(False)
+    fig.colorbar(image, ax=ax, shrink=0.7, label="Jaccard overlap of units")
+    return fig
+
+
+def plot_topic_network(network: TopicNetwork, seed: int) -> Figure:
+    """ANTMN network: topics as nodes (size = prevalence, colour = frame), edge width =
+    correlation of topic proportions; seeded spring layout."""
+    nodes, edges = network.nodes, network.edges
+    positions = network_layout(list(nodes["topic"]), edges, seed)
+    fig, ax = new_figure("double", height_ratio=0.6)
+    frames = sorted(nodes["frame"].unique(), key=lambda f: int(str(f)[1:]))
+    colour = {f: PALETTE[i % len(PALETTE)] for i, f in enumerate(frames)}
+    top = edges["weight"].max() if len(edges) else 1.0
+    for a, b, w in edges.itertuples(index=False):
+        (x0, y0), (x1, y1) = positions[a], positions[b]
+        ax.plot([x0, x1], [y0, y1], color="#999999", lw=0.3 + 2.5 * w / top, alpha=0.7, zorder=1)
+    size = 60 + 1500 * nodes["prevalence"] / max(nodes["prevalence"].max(), 1e-12)
+    for frame in frames:
+        sel = nodes["frame"] == frame
+        xy = np.array([positions[t] for t in nodes.loc[sel, "topic"]])
+        ax.scatter(xy[:, 0], xy[:, 1], s=size[sel], color=colour[frame], label=frame,
+                   edgecolor="white", lw=0.5, zorder=2)  # fmt: skip
+    for topic, label in nodes[["topic", "label"]].itertuples(index=False):
+        x, y = positions[topic]
+        ax.annotate(wrap_label(f"{topic}: {label}", 18), (x, y), fontsize=6, ha="center",
+                    va="bottom", xytext=(0, 6), textcoords="offset points", zorder=3)  # fmt: skip
+    ax.set_axis_off()
+    ax.margins(0.15)
+    ax.legend(title="Frame (community)", loc="upper left", markerscale=0.4)
+    return fig
+
+
+def plot_antmn_frame_shares(shares: pd.DataFrame) -> Figure:
+    """Share of each ANTMN frame in each group's units (stacked bars; sums to 1)."""
+    wide = shares.pivot(index="group", columns="frame", values="share")
+    wide = wide.loc[ordered_groups(wide.index), sorted(wide.columns, key=lambda f: int(f[1:]))]
+    fig, ax = new_figure("single", height_ratio=0.25 + 0.08 * len(wide))
+    left = np.zeros(len(wide))
+    for i, frame in enumerate(wide.columns):
+        ax.barh(
+            range(len(wide)), wide[frame], left=left, color=PALETTE[i % len(PALETTE)], label=frame
+        )
+        left += wide[frame].to_numpy()
+    ax.set_yticks(range(len(wide)), [wrap_label(g, 14) for g in wide.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("Mean share of topic proportions")
+    ax.set_xlim(0, 1)
+    ax.legend(title="Frame", ncols=min(len(wide.columns), 4), loc="upper center",
+              bbox_to_anchor=(0.5, -0.35))  # fmt: skip
+    return fig
+
+
+def plot_collocates(collocates: pd.DataFrame, terms: list[str], top_n: int = 6) -> Figure:
+    """Strongest collocates (log-Dice) of each focal term (rows) in each group (columns)."""
+    groups = ordered_groups(collocates["group"]) or ["(no collocates)"]
+    colours = group_palette(groups)
+    fig, axes = new_figure(
+        "double", height_ratio=0.2 * max(len(terms), 1), nrows=max(len(terms), 1),
+        ncols=len(groups), sharex=True, squeeze=False,
+    )  # fmt: skip
+    for r, term in enumerate(terms):
+        for c, group in enumerate(groups):
+            ax = axes[r, c]
+            rows = collocates[(collocates["term"] == term) & (collocates["group"] == group)]
+            rows = rows.head(top_n)
+            ax.barh(range(len(rows)), rows["log_dice"], color=colours[group])
+            ax.set_yticks(range(len(rows)), rows["collocate"], fontsize=6)
+            ax.invert_yaxis()
+            if r == 0:
+                ax.set_title(wrap_label(group, 16))
+            if c == 0:
+                ax.set_ylabel(wrap_label(term, 14), fontsize=7)
+            if rows.empty:
+                ax.text(0.5, 0.5, "none above\nmin. frequency", transform=ax.transAxes,
+                        ha="center", va="center", fontsize=5)  # fmt: skip
+    for ax in axes[-1]:
+        ax.set_xlabel("log-Dice")
+    return fig

@@ -1,0 +1,170 @@
+"""Executing one notebook with papermill: cell ids sent to the kernel, a whole-notebook
+time limit, the failing cell named, and an HTML rendering of the result."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import papermill
+from nbclient.util import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+
+from analysis.core.paths import PROJECT_ROOT
+from analysis.core.provenance import atomic_write_text
+from analysis.run.notebook import NOTEBOOK_METADATA_KEY
+
+ENGINE_NAME = "discourse-lab"
+KERNEL_NAME = "python3"  # jupyter_client runs the "python" of this spec as sys.executable
+
+
+@dataclass(frozen=True)
+class NotebookFailure:
+    """Where a notebook stopped: source cell index, cell id, first source line, exception."""
+
+    notebook: str
+    cell_index: int | None
+    cell_id: str | None
+    first_line: str
+    error: str
+
+    def message(self) -> str:
+        where = f"cell {self.cell_index}" if self.cell_index is not None else "an unknown cell"
+        if self.cell_id:
+            where += f" (id {self.cell_id!r})"
+        line = f": `{self.first_line}`" if self.first_line else ""
+        return f"notebook {self.notebook} failed in {where}{line}: {self.error}"
+
+
+class _CellAwareClient(PapermillNotebookClient):
+    """Sends each cell's nbformat id (as JupyterLab does) and enforces a notebook deadline."""
+
+    def __init__(self, nb_man: Any, source_path: str = "", deadline: float | None = None, **kw):
+        super().__init__(nb_man, **kw)
+        self._source_path = source_path
+        self._deadline = deadline
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if self.kc is not None:
+            self.kc.session.metadata.update(
+                {"cellId": cell.get("id"), NOTEBOOK_METADATA_KEY: self._source_path}
+            )
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+    # nbclient binds execute_cell to the base coroutine at class creation: re-bind it.
+    execute_cell = run_sync(async_execute_cell)
+
+    def _get_timeout(self, cell):
+        if self._deadline is None:
+            return super()._get_timeout(cell)
+        return max(1, int(self._deadline - time.monotonic()))
+
+
+class _Engine(NBClientEngine):
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):
+        kwargs.pop("input_path", None)
+        kwargs.pop("execution_timeout", None)
+        kwargs.pop("timeout", None)
+        client_kwargs = {
+            "kernel_name": kernel_name,
+            "startup_timeout": kwargs.pop("start_timeout", 60),
+            "log_output": kwargs.pop("log_output", False),
+            "stdout_file": kwargs.pop("stdout_file", None),
+            "stderr_file": kwargs.pop("stderr_file", None),
+        }
+        return _CellAwareClient(nb_man, **client_kwargs, **kwargs).execute()
+
+
+papermill_engines.register(ENGINE_NAME, _Engine)
+
+
+def execute_notebook(
+    name: str,
+    source: Path,
+    executed: Path,
+    parameters: dict[str, Any],
+    timeout_seconds: float,
+    log_file: Any = None,
+    progress_bar: bool = True,
+) -> NotebookFailure | None:
+    """Run `source` into `executed` (cwd = project root); None on success, else the failure."""
+    deadline = time.monotonic() + timeout_seconds
+    try:
+        papermill.execute_notebook(
+            str(source),
+            str(executed),
+            parameters=parameters,
+            engine_name=ENGINE_NAME,
+            kernel_name=KERNEL_NAME,
+            cwd=str(PROJECT_ROOT),
+            progress_bar=progress_bar,
+            stdout_file=log_file,
+            stderr_file=log_file,
+            source_path=str(source.resolve()),
+            deadline=deadline,
+        )
+    except PapermillExecutionError as err:
+        return failure_from_executed(name, source, executed, f"{err.ename}: {err.evalue}")
+    except TimeoutError:
+        limit = f"exceeded run.timeout_seconds={timeout_seconds:g} and was stopped"
+        return failure_from_executed(name, source, executed, limit, running=True)
+    except Exception as err:  # noqa: BLE001 - kernel death, bad notebook JSON, ...
+        return NotebookFailure(name, None, None, "", f"{type(err).__name__}: {err}")
+    return None
+
+
+def failure_from_executed(
+    name: str, source: Path, executed: Path, error: str, running: bool = False
+) -> NotebookFailure:
+    """Find the failing (or, after a timeout, the still running) cell in the executed copy."""
+    cell = _failed_cell(executed, running)
+    if cell is None:
+        return NotebookFailure(name, None, None, "", error)
+    cell_id = cell.get("id")
+    lines = _source_text(cell).strip().splitlines()
+    return NotebookFailure(
+        name, source_index(source, cell_id), cell_id, lines[0] if lines else "", error
+    )
+
+
+def _failed_cell(executed: Path, running: bool) -> dict[str, Any] | None:
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("papermill", {})
+        errored = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        if cell.get("cell_type") == "code" and (
+            errored or meta.get("exception") or (running and meta.get("status") == "running")
+        ):
+            return cell
+    return None
+
+
+def _source_text(cell: dict[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def source_index(source: Path, cell_id: str | None) -> int | None:
+    """Index of the cell with `cell_id` in the source notebook."""
+    try:
+        cells = json.loads(source.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return next((i for i, c in enumerate(cells) if cell_id and c.get("id") == cell_id), None)
+
+
+def render_html(executed: Path, html: Path) -> None:
+    """Write an HTML rendering of an executed notebook next to it."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_filename(str(executed))
+    atomic_write_text(html, body)

@@ -1,0 +1,263 @@
+"""The run: validate parameters, execute the declared notebooks (skipping unchanged ones),
+record everything in runs/<run-id>/, and publish figures and tables only when all succeeded.
+
+Exit codes: 0 success, 1 a notebook failed, 2 bad parameters or corpus, 3 another run
+holds the lock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shlex
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analysis.core.errors import DiscourseLabError
+from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
+from analysis.core.paths import PROJECT_ROOT, project_path
+from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
+from analysis.run import cache as runcache
+from analysis.run.lock import RunLocked, run_lock
+from analysis.run.record import RunFolder, new_run_id
+
+BASE_SECTIONS = ("corpus", "cleaning", "segments", "preprocess", "run")
+ALL_SECTIONS = tuple(f.name for f in dataclasses.fields(Params))
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """A notebook of the pipeline and the parameter sections its results depend on."""
+
+    name: str
+    sections: tuple[str, ...]
+    path: Path
+
+    @classmethod
+    def declared(cls, name: str, extra: tuple[str, ...] = ()) -> NotebookSpec:
+        path = PROJECT_ROOT / "notebooks" / f"{name}.ipynb"
+        return cls(name, BASE_SECTIONS + extra, path)
+
+
+# The pipeline, in execution order; the source of truth for what a full run produces.
+DECLARED_NOTEBOOKS = (
+    NotebookSpec.declared("00_corpus"),
+    NotebookSpec.declared("10_topics", ("topics",)),
+    NotebookSpec.declared("20_framing", ("topics", "framing")),
+    NotebookSpec.declared("30_sources", ("sources",)),
+)
+
+
+@dataclass
+class RunOptions:
+    """What `discourse-lab run` was asked to do."""
+
+    params_file: str = ""
+    overrides: dict[str, Any] = field(default_factory=dict)
+    force: bool = False
+    figures_dir: str = "figures"
+    runs_dir: str = "runs"
+    only: str = ""
+    wait: bool = False
+    notebooks: tuple[NotebookSpec, ...] = DECLARED_NOTEBOOKS
+    progress_bar: bool = True
+    command: str = ""  # shown in figures/README.md as the regenerate command
+    package_dir: Path = PACKAGE  # whose code and resources decide "unchanged"
+
+
+def notebooks_in(folder: str | Path) -> tuple[NotebookSpec, ...]:
+    """Every notebook of a folder, in name order, each depending on all parameter sections.
+
+    For running your own notebooks (and test fixtures) instead of the declared pipeline.
+    """
+    folder = project_path(folder)
+    paths = sorted(folder.glob("*.ipynb"))
+    if not paths:
+        raise ParameterError(f"--notebooks {folder}: no .ipynb files there")
+    return tuple(NotebookSpec(p.stem, ALL_SECTIONS, p.resolve()) for p in paths)
+
+
+def resolve_params(options: RunOptions) -> Params:
+    """Load and validate the parameters; check the corpus exists (ParameterError if not)."""
+    params_path = project_path(options.params_file) if options.params_file else None
+    params = load_params(params_path, options.overrides)
+    if not project_path(params.corpus.path).exists():
+        raise ParameterError(
+            f"corpus.path: {project_path(params.corpus.path)} does not exist; "
+            "pass --corpus PATH or set corpus.path in the parameter file"
+        )
+    return params
+
+
+def run_pipeline(options: RunOptions) -> int:
+    """Run the pipeline; returns the process exit code (messages go to stdout/stderr)."""
+    try:
+        params = resolve_params(options)
+        selected = _select(options)
+    except ParameterError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    runs_dir = project_path(options.runs_dir)
+    try:
+        with run_lock(runs_dir, options.wait, on_wait=_say_waiting):
+            return _locked_run(options, params, selected, runs_dir)
+    except RunLocked as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_LOCKED
+
+
+def _say_waiting(holder: str) -> None:
+    print(f"waiting for the run with pid {holder} to finish ...", flush=True)
+
+
+def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
+    names = [spec.name for spec in options.notebooks]
+    if options.only and options.only not in names:
+        raise ParameterError(f"--only {options.only!r}: not a pipeline notebook; one of {names}")
+    return options.notebooks
+
+
+def _locked_run(
+    options: RunOptions, params: Params, specs: tuple[NotebookSpec, ...], runs_dir: Path
+) -> int:
+    from analysis.output.publish import recover
+
+    figures_dir = project_path(options.figures_dir)
+    recovered = recover(figures_dir)
+    folder = RunFolder.create(runs_dir / new_run_id(), options, params)
+    if recovered:
+        folder.say(recovered)
+    started = time.monotonic()
+    try:
+        fingerprint = corpus_fingerprint(params)
+    except DiscourseLabError as err:  # a corpus problem, reported in one line
+        folder.say(f"error: corpus could not be prepared: {err}")
+        folder.finish("error", started)
+        return EXIT_USAGE
+    folder.record["corpus_fingerprint"] = fingerprint
+    code = code_hash(options.package_dir)
+    ok = True
+    for number, spec in enumerate(specs, start=1):
+        label = f"[{number}/{len(specs)}] {spec.name}"
+        key = runcache.input_hash(spec, params, fingerprint, code)
+        ok = _run_one(options, folder, spec, key, label) and ok
+        if not ok:
+            break
+    if not ok:
+        folder.say(f"run failed; published figures in {figures_dir} are unchanged")
+        folder.finish("failed", started)
+        return EXIT_FAILED
+    stale = [n for n, r in folder.record["notebooks"].items() if r["status"] == "stale"]
+    if stale:
+        folder.say(f"not published: {', '.join(stale)} out of date; run without --only")
+        folder.finish("ok-unpublished", started)
+        return EXIT_OK
+    return _publish(options, folder, specs, figures_dir, started)
+
+
+def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: str, label: str):
+    """Execute, reuse from cache, or skip one notebook; False when it failed."""
+    from analysis.run.execution import execute_notebook, render_html
+
+    if not spec.path.is_file():
+        folder.say(f"{label}: skipped (notebook {spec.path.name} does not exist yet)")
+        folder.notebook(spec.name, status="missing", skipped=True)
+        return True
+    cache = runcache.NotebookCache(folder.runs_dir, spec.name)
+    selected = not options.only or options.only == spec.name
+    if cache.matches(key) and (not options.force or not selected):
+        cache.restore(folder.path, spec.name)
+        folder.say(f"{label}: unchanged, reusing outputs of run {cache.run_id()}")
+        folder.notebook(spec.name, status="skipped", skipped=True, input_hash=key)
+        return True
+    if not selected:
+        folder.say(f"{label}: out of date but not selected by --only; nothing will be published")
+        folder.notebook(spec.name, status="stale", skipped=True, input_hash=key)
+        return True
+    folder.say(f"{label} ...")
+    began = time.monotonic()
+    executed = folder.path / "notebooks" / f"{spec.name}.ipynb"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    output_dir = folder.outputs(spec.name)
+    shutil.rmtree(output_dir, ignore_errors=True)
+    parameters = {
+        "params_file": str(params_file_path(options)),
+        "overrides": dict(options.overrides),
+        "output_dir": str(output_dir),
+    }
+    with folder.log_handle() as log:
+        failure = execute_notebook(
+            spec.name,
+            spec.path,
+            executed,
+            parameters,
+            folder.params.run.timeout_seconds,
+            log_file=log,
+            progress_bar=options.progress_bar,
+        )
+    duration = round(time.monotonic() - began, 3)
+    if executed.is_file():
+        render_html(executed, executed.with_suffix(".html"))
+    if failure is not None:
+        folder.say(f"error: {failure.message()}")
+        folder.say(f"the failed notebook is kept in {executed}")
+        folder.notebook(
+            spec.name,
+            status="failed",
+            skipped=False,
+            duration_seconds=duration,
+            input_hash=key,
+            error=failure.message(),
+        )
+        return False
+    cache.store(key, folder.path, spec.name)
+    folder.say(f"{label}: done in {duration:.1f} s")
+    folder.notebook(
+        spec.name, status="ok", skipped=False, duration_seconds=duration, input_hash=key
+    )
+    return True
+
+
+def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: float) -> int:
+    from analysis.output.gallery import write_gallery
+    from analysis.output.publish import publish
+    from analysis.output.tables import write_schema_document
+
+    try:
+        files = folder.collect_outputs([s.name for s in specs if s.path.is_file()])
+    except ValueError as err:
+        folder.say(f"error: {err}")
+        folder.finish("failed", started)
+        return EXIT_FAILED
+    write_schema_document(folder.path / "tables")
+    files["tables/SCHEMA.md"] = folder.path / "tables" / "SCHEMA.md"
+    write_gallery(folder.path / "figures", options.command or regenerate_command(options))
+    files["README.md"] = folder.path / "figures" / "README.md"
+    report = publish(files, figures_dir)
+    folder.say(
+        f"published to {figures_dir}: {len(report.replaced)} new or changed, "
+        f"{len(report.deleted)} removed, {len(report.unchanged)} unchanged"
+    )
+    folder.record["published"] = {"figures_dir": str(figures_dir), **report.__dict__}
+    folder.finish("ok", started)
+    return EXIT_OK
+
+
+def params_file_path(options: RunOptions) -> Path:
+    """The absolute path of the parameter file a run reads."""
+    return project_path(options.params_file) if options.params_file else DEFAULT_PARAMS_FILE
+
+
+def regenerate_command(options: RunOptions) -> str:
+    """The command line that regenerates the published figures, for the gallery."""
+    parts = ["discourse-lab", "run"]
+    if options.params_file and params_file_path(options) != DEFAULT_PARAMS_FILE:
+        parts += ["--params", str(options.params_file)]
+    for name, value in sorted(options.overrides.items()):
+        parts += ["--set", f"{name}={json.dumps(value) if not isinstance(value, str) else value}"]
+    return shlex.join(parts)

@@ -1,0 +1,127 @@
+"""The run folder runs/<run-id>/: executed notebooks and their HTML, each notebook's
+outputs, the merged figures and tables, run.log and run.json (the run record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from analysis.core.errors import InputError
+from analysis.core.params import Params
+from analysis.core.provenance import (
+    atomic_write_text,
+    canonical_json,
+    git_state,
+    package_versions,
+)
+
+
+def new_run_id() -> str:
+    """UTC time stamp to the millisecond plus a short random suffix, so that run folders sort
+    in the order they started, e.g. 20250101T120000.123Z-1a2b3c."""
+    now = dt.datetime.now(dt.UTC)
+    stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+class RunFolder:
+    """Everything one run writes about itself."""
+
+    def __init__(self, path: Path, params: Params, record: dict[str, Any]) -> None:
+        self.path = path
+        self.params = params
+        self.record = record
+
+    @classmethod
+    def create(cls, path: Path, options: Any, params: Params) -> RunFolder:
+        path.mkdir(parents=True)
+        record = {
+            "run_id": path.name,
+            "started_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "command": sys.argv,
+            "params_file": str(options.params_file or "params/default.yaml"),
+            "overrides": dict(options.overrides),
+            "force": options.force,
+            "parameters": params.to_dict(),
+            "versions": package_versions(),
+            **git_state(),
+            "notebooks": {},
+            "status": "running",
+        }
+        folder = cls(path, params, record)
+        atomic_write_text(path / "params.yaml", yaml.safe_dump(params.to_dict(), sort_keys=False))
+        folder.write_record()
+        folder.say(f"run {path.name}: record and log in {path}")
+        return folder
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def params_file(self) -> Path:
+        """The resolved parameters of this run (what every notebook is given)."""
+        return self.path / "params.yaml"
+
+    def outputs(self, name: str) -> Path:
+        return self.path / "outputs" / name
+
+    def say(self, message: str) -> None:
+        """Print a progress line and append it to run.log."""
+        print(message, flush=True)
+        with self.log_handle() as log:
+            log.write(message + "\n")
+
+    @contextmanager
+    def log_handle(self) -> Iterator[IO[str]]:
+        with open(self.path / "run.log", "a", encoding="utf-8") as handle:
+            yield handle
+
+    def notebook(self, name: str, **fields: Any) -> None:
+        self.record["notebooks"][name] = fields
+        self.write_record()
+
+    def collect_outputs(self, names: list[str]) -> dict[str, Path]:
+        """Merge every notebook's figures and tables into figures/ and tables/ of the run.
+
+        Returns relative publish path -> file; two notebooks writing one id is an error.
+        """
+        files: dict[str, Path] = {}
+        origin: dict[str, str] = {}
+        for name in names:
+            for kind in ("figures", "tables"):
+                source = self.outputs(name) / kind
+                if not source.is_dir():
+                    continue
+                for item in sorted(p for p in source.iterdir() if p.is_file()):
+                    if item.name.startswith("."):
+                        continue
+                    rel = item.name if kind == "figures" else f"tables/{item.name}"
+                    if rel in origin:
+                        raise InputError(f"{rel} is written by both {origin[rel]} and {name}")
+                    origin[rel] = name
+                    target = self.path / kind / item.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(item, target)
+                    files[rel] = target
+        (self.path / "tables").mkdir(exist_ok=True)
+        (self.path / "figures").mkdir(exist_ok=True)
+        return files
+
+    def finish(self, status: str, started: float) -> None:
+        self.record["status"] = status
+        self.record["duration_seconds"] = round(time.monotonic() - started, 3)
+        self.record["finished_utc"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.write_record()
+
+    def write_record(self) -> None:
+        atomic_write_text(self.path / "run.json", canonical_json(self.record))

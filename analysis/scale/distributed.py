@@ -1,0 +1,372 @@
+"""Corpus-wide steps on Dask: one task per store row group, reduced in a fixed order.
+
+`compute_in_order` runs a function over partitions on the scheduler named by
+``params.run.scheduler``:
+
+- ``""`` or ``"processes"``: Dask's local process pool (``run.workers`` processes, default 2);
+- ``"threads"``: Dask's local thread pool; ``"synchronous"``: in this process (a reference);
+- an address such as ``"tcp://10.0.0.5:8786"``: a ``dask.distributed`` cluster. Workers
+  must see the same paths as the client (shared storage for the store and cache folders).
+
+Results come back in partition order whatever order the workers finish in;
+`reduce_in_order` folds partial results on the workers in a fixed tree over the partitions,
+and every reduction below adds integer counts and sorts its output, so the results are
+identical on every scheduler.
+
+`corpus_counts` is the streaming replacement for the in-memory counting steps: term counts
+per group (for `analysis.sources.keyness.keyness_table`), frame counts per group (the matcher of
+`analysis.framing.frames`) and actor counts per group (the gazetteer of `analysis.framing.actors`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial, reduce
+from itertools import chain
+
+import dask
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+from scipy import sparse
+
+from analysis.core.errors import InputError
+from analysis.core.params import Params
+from analysis.corpus.counts import TermCounts
+from analysis.corpus.patterns import MultiTermMatcher, count_words
+from analysis.framing.actors import ActorGazetteer, load_actor_gazetteer
+from analysis.framing.frames import FrameDictionary, frame_matcher, load_frame_dictionary
+
+LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
+DEFAULT_WORKERS = 2
+REDUCE_FAN_IN = 2  # partial results folded by one task of `reduce_in_order`
+
+FRAME_COUNT_COLUMNS = {
+    "group": "comparison group (source)",
+    "frame": "frame id from the frame dictionary",
+    "hits": "matches of the frame's terms in the group's units",
+    "units": "units of the group with at least one hit",
+    "n_units": "units in the group",
+    "n_words": "running words in the group (denominator of per_1000)",
+    "per_1000": "hits per 1,000 running words",
+    "share_units": "share of the group's units with at least one hit",
+}
+ACTOR_COUNT_COLUMNS = {
+    "group": "comparison group (source)",
+    "actor": "actor id from the gazetteer",
+    "mentions": "mentions of the actor in the group",
+    "units": "units of the group mentioning the actor",
+    "n_units": "units in the group",
+    "n_words": "running words in the group",
+    "per_1000": "mentions per 1,000 running words",
+    "share_units": "share of the group's units mentioning the actor",
+}
+
+
+def compute_in_order(
+    func: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None = None,
+) -> list:
+    """``[func(p, context) for p in partitions]`` on the scheduler of ``params.run``.
+
+    If `peaks` is a list, the peak resident memory (KiB) of the process that ran each task,
+    measured at the task's end, is appended to it in partition order (for benchmarks).
+    """
+    if peaks is None:
+        return _compute(func, partitions, context, params)
+    measured = _compute(_measured_task, [(func, p) for p in partitions], context, params)
+    peaks.extend(peak for _, peak in measured)
+    return [result for result, _ in measured]
+
+
+def _measured_task(task: tuple[Callable, object], context: object) -> tuple[object, int]:
+    func, partition = task
+    result = func(partition, context)
+    return result, process_peak_kib()
+
+
+def process_peak_kib() -> int:
+    """Peak resident set of this process in KiB: VmHWM of /proc/self/status on Linux.
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the parent's resident set at
+    fork over an exec into the child's ru_maxrss, so a spawned worker would report its
+    parent's peak; VmHWM belongs to the worker's own address space.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def reduce_in_order(
+    func: Callable,
+    combine: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None = None,
+) -> object:
+    """``combine`` folded over ``[func(p, context) for p in partitions]``, as a tree of
+    tasks, each folding up to `REDUCE_FAN_IN` neighbours in partition order (the same tree
+    on every scheduler).
+
+    Partial results are combined by the workers as soon as a group is complete, so the
+    client holds a few of them at a time instead of one per partition: memory grows with
+    the size of a result, not with the number of partitions. `combine(a, b)` must be
+    associative; it may change and return `a`. If `peaks` is a list, the largest peak
+    resident memory (KiB) of any process that ran a task is appended to it.
+    """
+    if not partitions:
+        raise InputError("reduce_in_order needs at least one partition")
+    measured = peaks is not None
+
+    def build(shared) -> list:
+        if measured:
+            level = [dask.delayed(_measured_task, pure=True)((func, p), shared) for p in partitions]
+            join = partial(_fold_measured, combine)
+        else:
+            level = [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+            join = partial(_fold, combine)
+        while len(level) > 1:
+            groups = [level[i : i + REDUCE_FAN_IN] for i in range(0, len(level), REDUCE_FAN_IN)]
+            level = [dask.delayed(join, pure=True)(*g) if len(g) > 1 else g[0] for g in groups]
+        return level
+
+    (root,) = _run_graph(build, context, params, len(partitions))
+    if not measured:
+        return root
+    result, peak = root
+    peaks.append(peak)
+    return result
+
+
+def _fold(combine: Callable, *results: object) -> object:
+    return reduce(combine, results)
+
+
+def _fold_measured(combine: Callable, *results: tuple[object, int]) -> tuple[object, int]:
+    folded = reduce(combine, (result for result, _ in results))
+    return folded, max(*(peak for _, peak in results), process_peak_kib())
+
+
+def _compute(func: Callable, partitions: Sequence, context: object, params: Params) -> list:
+    def build(shared) -> list:
+        return [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+
+    return _run_graph(build, context, params, len(partitions))
+
+
+def _run_graph(build: Callable, context: object, params: Params, n_partitions: int) -> list:
+    """Compute the tasks `build(shared context)` returns, on the scheduler of ``params.run``."""
+    scheduler = getattr(params.run, "scheduler", "") or "processes"
+    workers = int(getattr(params.run, "workers", DEFAULT_WORKERS))
+    if workers < 1:
+        raise InputError(f"run.workers is {workers}; use at least 1 worker")
+    tasks = build(dask.delayed(context, name="partition-context", traverse=False))
+    if not tasks:
+        return []
+    if scheduler in LOCAL_SCHEDULERS:
+        if scheduler == "processes" and (workers == 1 or n_partitions == 1):
+            scheduler = "synchronous"
+        return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
+    if "://" not in scheduler and ":" not in scheduler:
+        raise InputError(
+            f"run.scheduler is {scheduler!r}; give '' (local processes), 'threads', "
+            "'synchronous', or a dask.distributed address such as 'tcp://host:8786'"
+        )
+    from distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        return list(dask.compute(*tasks, scheduler=client))
+
+
+@dataclass(frozen=True)
+class CountContext:
+    """What each counting task needs: the vocabulary and the compiled dictionaries."""
+
+    vocabulary: frozenset[str] | None
+    frames: FrameDictionary | None
+    actors: ActorGazetteer | None
+
+
+@dataclass
+class PartitionCounts:
+    """Counts of one partition, keyed by group (small: vocabulary x groups at most)."""
+
+    terms: dict[str, Counter] = field(default_factory=dict)
+    units: Counter = field(default_factory=Counter)
+    words: Counter = field(default_factory=Counter)
+    frames: Counter = field(default_factory=Counter)
+    frame_units: Counter = field(default_factory=Counter)
+    actors: Counter = field(default_factory=Counter)
+    actor_units: Counter = field(default_factory=Counter)
+
+    def add(self, other: PartitionCounts) -> None:
+        for group, counter in other.terms.items():
+            self.terms.setdefault(group, Counter()).update(counter)
+        for name in ("units", "words", "frames", "frame_units", "actors", "actor_units"):
+            getattr(self, name).update(getattr(other, name))
+
+
+@dataclass(frozen=True)
+class CorpusCounts:
+    """Corpus-wide counts: term counts for keyness, frame and actor counts per group."""
+
+    terms: TermCounts
+    frames: pd.DataFrame
+    actors: pd.DataFrame
+    groups: pd.DataFrame
+
+
+def count_partition(path: str, context: CountContext) -> PartitionCounts:
+    """Terms, frame hits and actor mentions per group in one segment part (Parquet file)."""
+    frame = pq.read_table(path, columns=["group", "text", "tokens"]).to_pandas()
+    counts = PartitionCounts()
+    frames = context.frames.frames if context.frames is not None else ()
+    excluded = [set(f.exclude) - set(f.terms) for f in frames]
+    index = _dictionary_matcher(context)
+    matchers = index.matchers
+    for group, rows in frame.groupby("group", sort=True).groups.items():
+        counts.terms[group] = _term_counter(frame["tokens"].take(rows), context.vocabulary)
+    for group, text in zip(frame["group"], frame["text"], strict=True):
+        counts.units[group] += 1
+        counts.words[group] += count_words(text)
+        if not matchers:
+            continue
+        found = index.find_terms(text)
+        for f, matched, skip in zip(frames, found, excluded, strict=False):
+            hits = sum(1 for term in matched if term not in skip) if skip else len(matched)
+            if hits:
+                counts.frames[(group, f.frame_id)] += hits
+                counts.frame_units[(group, f.frame_id)] += 1
+        if context.actors is not None and found[-1]:
+            mentioned = Counter(context.actors.alias_actor[t] for t in found[-1])
+            for actor, n in mentioned.items():
+                counts.actors[(group, actor)] += n
+                counts.actor_units[(group, actor)] += 1
+    return counts
+
+
+def _added(total: PartitionCounts, other: PartitionCounts) -> PartitionCounts:
+    total.add(other)
+    return total
+
+
+def _dictionary_matcher(context: CountContext) -> MultiTermMatcher:
+    """One matcher for every frame plus the gazetteer, kept for the worker's next partition
+    with the same terms (its per-word memo then carries over)."""
+    frames = context.frames.frames if context.frames is not None else ()
+    key = (
+        tuple((f.frame_id, tuple(f.terms), tuple(f.exclude)) for f in frames),
+        context.actors.matcher.terms if context.actors is not None else None,
+    )
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        matchers = [frame_matcher(f) for f in frames]
+        if context.actors is not None:
+            matchers.append(context.actors.matcher)
+        _MATCHERS.clear()
+        matcher = _MATCHERS[key] = MultiTermMatcher(matchers)
+    return matcher
+
+
+_MATCHERS: dict[tuple, MultiTermMatcher] = {}
+
+
+def _term_counter(token_lists, vocabulary: frozenset[str] | None) -> Counter:
+    """Token counts over several token lists, restricted to the vocabulary if given."""
+    counter = Counter(chain.from_iterable(token_lists))
+    if vocabulary is not None:
+        for term in [t for t in counter if t not in vocabulary]:
+            del counter[term]
+    return counter
+
+
+def corpus_counts(
+    segment_paths: Sequence,
+    params: Params,
+    vocabulary: frozenset[str] | None = None,
+    peaks: list[int] | None = None,
+) -> CorpusCounts:
+    """Count terms, frames and actors over all segment parts on the run's Dask scheduler
+    (`peaks`: see `compute_in_order`)."""
+    framing = params.framing
+    context = CountContext(
+        vocabulary=vocabulary,
+        frames=load_frame_dictionary(framing.frames_file) if framing.frames_file else None,
+        actors=load_actor_gazetteer(framing.actors_file) if framing.actors_file else None,
+    )
+    paths = [str(p) for p in segment_paths]
+    total = PartitionCounts()
+    if paths:
+        total = reduce_in_order(count_partition, _added, paths, context, params, peaks)
+    frame_ids = context.frames.frame_ids if context.frames else []
+    actor_ids = [a.actor_id for a in context.actors.actors] if context.actors else []
+    return CorpusCounts(
+        terms=term_counts_from(total.terms),
+        frames=_per_group(total, total.frames, total.frame_units, frame_ids, "frame", "hits"),
+        actors=_per_group(total, total.actors, total.actor_units, actor_ids, "actor", "mentions"),
+        groups=pd.DataFrame(
+            {
+                "group": sorted(total.units),
+                "n_units": [total.units[g] for g in sorted(total.units)],
+                "n_words": [total.words[g] for g in sorted(total.units)],
+            }
+        ),
+    )
+
+
+def term_counts_from(rows: dict[str, Counter]) -> TermCounts:
+    """TermCounts (groups x terms, both sorted) from per-group Counters."""
+    labels = sorted(rows)
+    vocabulary = sorted({t for counter in rows.values() for t in counter})
+    column = {t: i for i, t in enumerate(vocabulary)}
+    r, c, v = [], [], []
+    for i, label in enumerate(labels):
+        for term, n in rows[label].items():
+            r.append(i)
+            c.append(column[term])
+            v.append(n)
+    matrix = sparse.csr_array(
+        (np.asarray(v, np.int64), (np.asarray(r, np.int64), np.asarray(c, np.int64))),
+        shape=(len(labels), len(vocabulary)),
+        dtype=np.int64,
+    )
+    matrix.sort_indices()
+    return TermCounts(matrix=matrix, labels=tuple(labels), vocabulary=tuple(vocabulary))
+
+
+def _per_group(
+    total: PartitionCounts, hits: Counter, units: Counter, ids: list[str], key: str, name: str
+) -> pd.DataFrame:
+    """One row per group x id (zeros included), in group order then dictionary order."""
+    rows = []
+    for group in sorted(total.units):
+        for item in ids:
+            n_units, n_words = total.units[group], total.words[group]
+            count, with_hit = hits[(group, item)], units[(group, item)]
+            rows.append(
+                {
+                    "group": group,
+                    key: item,
+                    name: count,
+                    "units": with_hit,
+                    "n_units": n_units,
+                    "n_words": n_words,
+                    "per_1000": 1000.0 * count / n_words if n_words else 0.0,
+                    "share_units": with_hit / n_units if n_units else 0.0,
+                }
+            )
+    columns = FRAME_COUNT_COLUMNS if key == "frame" else ACTOR_COUNT_COLUMNS
+    return pd.DataFrame(rows, columns=list(columns))

@@ -1,0 +1,273 @@
+"""Keyness: which terms set one source apart from the rest, or from another source.
+
+Three statistics, side by side in one tidy table, because they answer different questions:
+
+* **Weighted log-odds ratio with an informative Dirichlet prior** (Monroe, Colaresi & Quinn
+  2008, "Fightin' Words", eqs. 16-22) and its z-score, the ranking statistic. The prior
+  is the whole corpus (all groups of the count matrix, even in a two-group comparison)
+  scaled by ``prior_scale``: alpha_w = prior_scale * y_w and alpha_0 = prior_scale * N, so
+  that rare terms are shrunk towards the corpus rate instead of topping the list::
+
+      delta_w = ln((y_wt + a_w) / (n_t + a_0 - y_wt - a_w))
+              - ln((y_wr + a_w) / (n_r + a_0 - y_wr - a_w))
+      var(delta_w) ~ 1 / (y_wt + a_w) + 1 / (y_wr + a_w);   z_w = delta_w / sqrt(var)
+
+* **Dunning's log-likelihood G2** on the full 2x2 table (term / other terms x target /
+  reference), G2 = 2 * sum O ln(O / E), signed negative when the term is relatively more
+  frequent in the reference (as quanteda does). p-values from chi-squared with 1 degree of
+  freedom, adjusted for the number of terms tested in that comparison by
+  Benjamini-Hochberg (false discovery rate; default) or Holm (family-wise error).
+* **Log ratio** (Hardie 2014), the effect size: log2 of the ratio of relative frequencies,
+  with 0.5 put in place of a zero count.
+
+Counts come from ``segments.tokens`` (lower-cased, stop words removed, phrases joined with
+"_"), the same tokens the topic model sees, so keywords and topic terms can be read
+together. Monroe et al. keep every word; dropping stop words only removes terms from the
+table and shrinks n_t and n_r, which shifts every log-odds by about the same constant.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.core.errors import InputError
+from analysis.corpus.counts import TermCounts
+
+Correction = Literal["bh", "holm"]
+Comparisons = Literal["rest", "pairs", "all", "auto"]
+# With "auto", every pair of groups is compared only up to this many groups (the table grows
+# with the square of the number of groups: 11 presidents give 110 pairwise comparisons).
+AUTO_PAIRS_MAX_GROUPS = 6
+
+KEYNESS_COLUMNS = {
+    "group": "target group (source) whose distinctive terms are scored",
+    "comparison": "'<target> vs rest' or '<target> vs <other group>'",
+    "reference": "the reference: 'rest' (all other groups together) or another group",
+    "term": "term from segments.tokens (phrases joined with '_')",
+    "count_target": "occurrences of the term in the target group",
+    "count_reference": "occurrences of the term in the reference",
+    "fpm_target": "frequency per million tokens in the target group",
+    "fpm_reference": "frequency per million tokens in the reference",
+    "log_odds": "log-odds ratio with informative Dirichlet prior (Monroe et al. 2008), natural log",
+    "z": "z-score of log_odds (positive: characteristic of the target)",
+    "g2": "Dunning log-likelihood G2 of the 2x2 table, negative when used more in the reference",
+    "p": "p-value of G2 against chi-squared with 1 degree of freedom",
+    "p_adj": "p corrected for the number of terms tested in this comparison (see correction)",
+    "correction": "multiple-testing correction: bh (Benjamini-Hochberg) or holm",
+    "log_ratio": "log ratio (Hardie 2014): log2 of relative-frequency ratio, 0.5 for zero counts",
+    "rank": "rank by z within the comparison (1 = most characteristic of the target)",
+}
+
+
+@dataclass(frozen=True)
+class KeynessSettings:
+    """Keyness options (from params.sources)."""
+
+    min_freq: int = 3
+    prior_scale: float = 0.01
+    correction: Correction = "bh"
+    comparisons: Comparisons = "auto"
+
+    def __post_init__(self) -> None:
+        if self.min_freq < 1:
+            raise InputError(f"sources.min_freq must be at least 1, got {self.min_freq}")
+        if not self.prior_scale > 0:
+            raise InputError(f"sources.prior_scale must be positive, got {self.prior_scale}")
+        if self.correction not in ("bh", "holm"):
+            raise InputError(f"sources.correction must be 'bh' or 'holm', got {self.correction!r}")
+        if self.comparisons not in ("rest", "pairs", "all", "auto"):
+            raise InputError(
+                "sources.comparisons must be 'rest', 'pairs', 'all' or 'auto', "
+                f"got {self.comparisons!r}"
+            )
+
+    @classmethod
+    def from_params(cls, params: Any) -> KeynessSettings:
+        """Read params.sources, with the defaults above for any setting it lacks."""
+        section = params.sources
+        return cls(
+            min_freq=getattr(section, "min_freq", cls.min_freq),
+            prior_scale=getattr(section, "prior_scale", cls.prior_scale),
+            correction=getattr(section, "correction", cls.correction),
+            comparisons=getattr(section, "comparisons", cls.comparisons),
+        )
+
+
+def keyness_scores(
+    target: np.ndarray,
+    reference: np.ndarray,
+    prior: np.ndarray,
+    prior_scale: float = 0.01,
+) -> pd.DataFrame:
+    """Log-odds, z, G2, p and log ratio for every term of two count vectors.
+
+    ``prior`` is the whole-corpus count of each term; the totals n_t and n_r are the sums
+    of ``target`` and ``reference`` (so pass the full vectors, not a filtered subset).
+    """
+    a = np.asarray(target, dtype=float)
+    b = np.asarray(reference, dtype=float)
+    y = np.asarray(prior, dtype=float)
+    n_t, n_r = a.sum(), b.sum()
+    if n_t == 0 or n_r == 0:
+        raise InputError("keyness: the target and the reference must both contain tokens")
+    alpha = prior_scale * y
+    alpha0 = prior_scale * y.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_odds = np.log((a + alpha) / (n_t + alpha0 - a - alpha)) - np.log(
+            (b + alpha) / (n_r + alpha0 - b - alpha)
+        )
+        z = log_odds / np.sqrt(1.0 / (a + alpha) + 1.0 / (b + alpha))
+    g2 = log_likelihood_g2(a, b, n_t, n_r)
+    return pd.DataFrame(
+        {
+            "count_target": a.astype(np.int64),
+            "count_reference": b.astype(np.int64),
+            "fpm_target": a / n_t * 1e6,
+            "fpm_reference": b / n_r * 1e6,
+            "log_odds": log_odds,
+            "z": z,
+            "g2": g2,
+            "p": stats.chi2.sf(np.abs(g2), df=1),
+            "log_ratio": log_ratio(a, b, n_t, n_r),
+        }
+    )
+
+
+def log_likelihood_g2(a: np.ndarray, b: np.ndarray, n_t: float, n_r: float) -> np.ndarray:
+    """Signed G2 of the 2x2 tables [[a, b], [n_t - a, n_r - b]] (0 ln 0 = 0)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    total = n_t + n_r
+    observed = [a, b, n_t - a, n_r - b]
+    expected = [
+        n_t * (a + b) / total,
+        n_r * (a + b) / total,
+        n_t * (total - a - b) / total,
+        n_r * (total - a - b) / total,
+    ]
+    g2 = np.zeros_like(a)
+    for o, e in zip(observed, expected, strict=True):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g2 += np.where(o > 0, o * np.log(o / e), 0.0)
+    g2 = np.maximum(2.0 * g2, 0.0)
+    return np.where(a / n_t >= b / n_r, g2, -g2)
+
+
+def log_ratio(a: np.ndarray, b: np.ndarray, n_t: float, n_r: float) -> np.ndarray:
+    """Hardie's log ratio: log2((a / n_t) / (b / n_r)), 0.5 in place of a zero count."""
+    a = np.where(np.asarray(a) == 0, 0.5, a).astype(float)
+    b = np.where(np.asarray(b) == 0, 0.5, b).astype(float)
+    return np.log2((a / n_t) / (b / n_r))
+
+
+def adjust_p(p: np.ndarray, method: Correction = "bh") -> np.ndarray:
+    """Benjamini-Hochberg (FDR) or Holm (FWER) adjusted p-values, in the input order."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p.copy()
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    if method == "bh":
+        scaled = ranked * m / np.arange(1, m + 1)
+        adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+    elif method == "holm":
+        adjusted = np.maximum.accumulate(ranked * (m - np.arange(m)))
+    else:
+        raise InputError(f"unknown p-value correction {method!r}: use 'bh' or 'holm'")
+    out = np.empty(m)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def compare_groups(
+    counts: TermCounts,
+    target: str,
+    reference: str | None = None,
+    settings: KeynessSettings | None = None,
+) -> pd.DataFrame:
+    """Keyness of `target` against another group, or against all other groups (None)."""
+    settings = settings or KeynessSettings()
+    target_counts = counts.row(target)
+    if reference is None:
+        reference_counts = counts.term_totals - target_counts
+        reference_name = "rest"
+    else:
+        if reference == target:
+            raise InputError(f"keyness: cannot compare {target!r} with itself")
+        reference_counts = counts.row(reference)
+        reference_name = reference
+    table = keyness_scores(
+        target_counts, reference_counts, counts.term_totals, settings.prior_scale
+    )
+    table.insert(0, "term", counts.vocabulary)
+    table = table[table["count_target"] + table["count_reference"] >= settings.min_freq]
+    table = table.assign(
+        p_adj=adjust_p(table["p"].to_numpy(), settings.correction),
+        correction=settings.correction,
+    )
+    table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    table = table.assign(
+        group=target,
+        comparison=f"{target} vs {reference_name}",
+        reference=reference_name,
+        rank=np.arange(1, len(table) + 1),
+    )
+    return table[list(KEYNESS_COLUMNS)].reset_index(drop=True)
+
+
+def keyness_table(counts: TermCounts, settings: KeynessSettings | None = None) -> pd.DataFrame:
+    """Every group against the rest and/or every ordered pair of groups, in one table.
+
+    ``comparisons="auto"`` means "all" up to AUTO_PAIRS_MAX_GROUPS groups, else "rest".
+    """
+    settings = settings or KeynessSettings()
+    comparisons = settings.comparisons
+    if comparisons == "auto":
+        comparisons = "all" if len(counts.labels) <= AUTO_PAIRS_MAX_GROUPS else "rest"
+    if len(counts.labels) < 2:
+        raise InputError(
+            f"keyness needs at least two groups; the corpus has {len(counts.labels)} "
+            f"({', '.join(counts.labels)}): choose another corpus.group_by"
+        )
+    parts = []
+    if comparisons in ("rest", "all"):
+        parts += [compare_groups(counts, g, None, settings) for g in counts.labels]
+    if comparisons in ("pairs", "all"):
+        parts += [
+            compare_groups(counts, t, r, settings)
+            for t, r in itertools.permutations(counts.labels, 2)
+        ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def top_keywords(table: pd.DataFrame, n: int = 15, reference: str = "rest") -> pd.DataFrame:
+    """The n highest-ranked terms with a positive z per group, for one kind of reference."""
+    chosen = table[(table["reference"] == reference) & (table["z"] > 0)]
+    return (
+        chosen.sort_values(["group", "rank"], kind="stable")
+        .groupby("group", sort=True)
+        .head(n)
+        .reset_index(drop=True)
+    )
+
+
+def keyword_summary(table: pd.DataFrame, n: int = 5, alpha: float = 0.05) -> str:
+    """Markdown naming each group's top keywords against the rest, with how many are significant."""
+    top = top_keywords(table, n)
+    lines = [f"Top {n} keywords of each group against all other groups (by log-odds z):", ""]
+    for group, rows in top.groupby("group", sort=True):
+        words = ", ".join(
+            f"*{t.replace('_', ' ')}* (z = {z:.1f})"
+            for t, z in zip(rows["term"], rows["z"], strict=True)
+        )
+        significant = int((rows["p_adj"] < alpha).sum())
+        lines.append(
+            f"- **{group}**: {words}; {significant} of {len(rows)} with adjusted G2 p < {alpha}."
+        )
+    return "\n".join(lines)

@@ -1,0 +1,328 @@
+"""Figures of the source comparison. Each takes a result table or object and returns a Figure.
+
+Nothing here computes a statistic or saves a file: the tables come from
+`analysis.sources.keyness`, `analysis.sources.divergence` and
+`analysis.sources.style_profile`, and the notebook saves the figures.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from adjustText import adjust_text
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+from scipy.cluster import hierarchy
+
+from analysis.core.errors import InputError
+from analysis.core.figure_style import (
+    SEQUENTIAL_CMAP,
+    group_palette,
+    new_figure,
+    ordered_groups,
+    wrap_label,
+)
+from analysis.sources.divergence import DocumentSimilarity, divergence_matrix
+from analysis.sources.style_profile import STYLE_METRICS
+
+Z_CRITICAL = 1.96
+NEUTRAL = "#BBBBBB"
+DARK = "#555555"
+# adjustText stops after a fixed number of iterations (never after a time limit), so the
+# label positions, and hence the figure bytes, are the same on every run.
+LABEL_ITERATIONS = 200
+
+
+def _grid(n_panels: int, max_cols: int) -> tuple[int, int]:
+    cols = min(n_panels, max_cols)
+    return math.ceil(n_panels / cols), cols
+
+
+def _term(term: str) -> str:
+    return term.replace("_", " ")
+
+
+def _hide_unused(axes: np.ndarray, used: int) -> None:
+    for ax in axes.ravel()[used:]:
+        ax.set_visible(False)
+
+
+def keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") -> Figure:
+    """Small multiples: each group's top terms by log-odds z-score against `reference`."""
+    chosen = table[(table["reference"] == reference) & (table["z"] > 0)]
+    if chosen.empty:
+        raise InputError(f"keyness_bars: no terms with a positive z against {reference!r}")
+    groups = ordered_groups(chosen["group"])
+    colours = group_palette(table["group"])
+    rows, cols = _grid(len(groups), 2 if len(groups) <= 4 else 3)
+    fig, axes = new_figure(
+        "double",
+        height_ratio=0.18 * rows * max(4, top_n) / 6,
+        nrows=rows,
+        ncols=cols,
+        squeeze=False,
+    )
+    for ax, group in zip(axes.ravel(), groups, strict=False):
+        top = chosen[chosen["group"] == group].nsmallest(top_n, "rank")
+        y = np.arange(len(top))[::-1]
+        ax.barh(y, top["z"], color=colours[group], height=0.7)
+        ax.set_yticks(y, [_term(t) for t in top["term"]])
+        ax.set_title(wrap_label(f"{group} vs {reference}", 40), loc="left")
+        ax.axvline(Z_CRITICAL, color=DARK, linewidth=0.6, linestyle="--")
+        ax.set_xlabel("log-odds z-score (informative Dirichlet prior)")
+    _hide_unused(axes, len(groups))
+    return fig
+
+
+def fightin_words_plot(table: pd.DataFrame, reference: str = "rest", n_labels: int = 10) -> Figure:
+    """Term frequency (log) against log-odds z, one panel per target group (Monroe et al.).
+
+    Terms beyond |z| = 1.96 are coloured: the target's colour above, grey (or the other
+    group's colour in a two-group comparison) below; the `n_labels` most distinctive terms
+    on each side are labelled, moved apart by adjustText so that labels do not overlap.
+    """
+    chosen = table[table["reference"] == reference]
+    if chosen.empty:
+        raise InputError(f"fightin_words_plot: no comparison against {reference!r} in the table")
+    groups = ordered_groups(chosen["group"])
+    colours = group_palette(table["group"])
+    rows, cols = _grid(len(groups), 2)
+    width = "double" if cols > 1 else "single"
+    fig, axes = new_figure(
+        width, height_ratio=0.42 * rows / cols * 1.6, nrows=rows, ncols=cols, squeeze=False
+    )
+    for ax, group in zip(axes.ravel(), groups, strict=False):
+        part = chosen[chosen["group"] == group]
+        below_colour = colours.get(reference, DARK)
+        _fightin_words_panel(ax, part, colours[group], below_colour, n_labels)
+        ax.set_title(wrap_label(f"{group} vs {reference}", 40), loc="left")
+    _hide_unused(axes, len(groups))
+    return fig
+
+
+def _fightin_words_panel(ax, part: pd.DataFrame, above: str, below: str, n_labels: int) -> None:
+    frequency = part["count_target"] + part["count_reference"]
+    z = part["z"].to_numpy()
+    colour = np.where(z >= Z_CRITICAL, above, np.where(z <= -Z_CRITICAL, below, NEUTRAL))
+    ax.scatter(frequency, z, c=list(colour), s=6, linewidths=0, alpha=0.8)
+    ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    for level in (Z_CRITICAL, -Z_CRITICAL):
+        ax.axhline(level, color=DARK, linewidth=0.5, linestyle="--")
+    ax.set_xlabel("term frequency in both (tokens, log scale)")
+    ax.set_ylabel("log-odds z-score")
+    top = part.nlargest(n_labels, "z")
+    bottom = part.nsmallest(n_labels, "z")
+    labelled = pd.concat([top[top["z"] >= Z_CRITICAL], bottom[bottom["z"] <= -Z_CRITICAL]])
+    x = (labelled["count_target"] + labelled["count_reference"]).to_numpy(dtype=float)
+    y = labelled["z"].to_numpy(dtype=float)
+    # Terms with identical counts sit on one point: stack their labels before adjusting.
+    offset = pd.Series(y).groupby([x, np.round(y, 6)]).cumcount().to_numpy()
+    step = 0.08 * (np.nanmax(np.abs(z)) if len(z) else 1.0)
+    ax.margins(x=0.08, y=0.12)
+    texts = [
+        ax.text(xx, yy + k * step * np.sign(yy or 1), _term(t), fontsize=6)
+        for xx, yy, k, t in zip(x, y, offset, labelled["term"], strict=True)
+    ]
+    if texts:
+        adjust_text(
+            texts,
+            ax=ax,
+            iter_lim=LABEL_ITERATIONS,
+            time_lim=None,
+            expand=(1.15, 1.4),
+            force_text=(0.3, 0.5),
+            arrowprops={"arrowstyle": "-", "color": DARK, "linewidth": 0.4},
+        )
+
+
+def divergence_heatmap(table: pd.DataFrame) -> Figure:
+    """Group x group bias-corrected Jensen-Shannon divergence with its bootstrap interval.
+
+    The diagonal shows the noise floor: the range of the divergence between two
+    resamples of the same group.
+    """
+    column = "jsd_corrected" if table["jsd_corrected"].notna().any() else "jsd"
+    jsd = divergence_matrix(table, column)
+    low = divergence_matrix(table, "ci_low")
+    high = divergence_matrix(table, "ci_high")
+    groups = list(jsd.index)
+    n = len(groups)
+    fig, ax = new_figure("single" if n <= 5 else "double", height_ratio=0.85)
+    image = ax.imshow(jsd.to_numpy(), cmap=SEQUENTIAL_CMAP, vmin=0)
+    ax.set_xticks(range(n), [wrap_label(g, 14) for g in groups], rotation=45, ha="right")
+    ax.set_yticks(range(n), [wrap_label(g, 14) for g in groups])
+    ax.spines[:].set_visible(False)
+    if n <= 8:
+        threshold = np.nanmax(jsd.to_numpy()) * 0.6
+        for i in range(n):
+            for j in range(n):
+                value = jsd.iat[i, j]
+                head = "floor" if i == j else f"{value:.2f}"
+                text = f"{head}\n[{low.iat[i, j]:.2f}, {high.iat[i, j]:.2f}]"
+                ax.text(
+                    j,
+                    i,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=5.5,
+                    color="white" if value < threshold else "black",
+                )
+    colourbar = fig.colorbar(image, ax=ax, shrink=0.8)
+    label = "bias-corrected " if column == "jsd_corrected" else ""
+    colourbar.set_label(f"{label}Jensen–Shannon divergence (bits)")
+    return fig
+
+
+def _group_strip(groups: tuple[str, ...]) -> tuple[np.ndarray, ListedColormap, list[str]]:
+    order = ordered_groups(groups)
+    colours = group_palette(groups)
+    codes = np.array([order.index(g) for g in groups])
+    return codes, ListedColormap([colours[g] for g in order]), order
+
+
+def _group_legend(fig: Figure, order: list[str]) -> None:
+    colours = group_palette(order)
+    handles = [Patch(color=colours[g], label=g) for g in order]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(order)))
+
+
+def similarity_heatmap(result: DocumentSimilarity) -> Figure:
+    """Document x document TF-IDF cosine similarity, documents ordered by group."""
+    n = len(result.doc_ids)
+    codes, cmap, order = _group_strip(result.groups)
+    fig, axes = new_figure(
+        "single" if n <= 30 else "double",
+        height_ratio=1.0,
+        nrows=2,
+        ncols=1,
+        gridspec_kw={"height_ratios": [1, 18]},
+        sharex=True,
+    )
+    strip, ax = axes
+    strip.imshow(
+        codes[None, :],
+        cmap=cmap,
+        aspect="auto",
+        vmin=0,
+        vmax=len(order) - 1,
+        interpolation="nearest",
+    )
+    strip.set_yticks([])
+    strip.spines[:].set_visible(False)
+    image = ax.imshow(
+        result.similarity,
+        cmap=SEQUENTIAL_CMAP,
+        vmin=0,
+        vmax=1,
+        interpolation="nearest",
+        aspect="auto",
+    )
+    boundaries = np.flatnonzero(np.diff(codes)) + 0.5
+    for b in boundaries:
+        ax.axhline(b, color="white", linewidth=0.8)
+        ax.axvline(b, color="white", linewidth=0.8)
+    if n <= 30:
+        labels = [wrap_label(d, 18) for d in result.doc_ids]
+        ax.set_xticks(range(n), labels, rotation=90)
+        ax.set_yticks(range(n), labels)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel(f"{n} documents, ordered by group")
+    colourbar = fig.colorbar(image, ax=axes, shrink=0.8)
+    colourbar.set_label("TF-IDF cosine similarity")
+    _group_legend(fig, order)
+    return fig
+
+
+def dendrogram_plot(result: DocumentSimilarity) -> Figure:
+    """Average-linkage dendrogram of documents, leaves coloured by group."""
+    n = len(result.doc_ids)
+    codes, cmap, order = _group_strip(result.groups)
+    colours = group_palette(result.groups)
+    fig, axes = new_figure(
+        "single" if n <= 20 else "double",
+        height_ratio=0.75,
+        nrows=2,
+        ncols=1,
+        gridspec_kw={"height_ratios": [12, 1]},
+    )
+    tree_ax, strip = axes
+    labels = list(result.doc_ids) if n <= 40 else None
+    tree = hierarchy.dendrogram(
+        result.linkage,
+        ax=tree_ax,
+        labels=labels,
+        no_labels=labels is None,
+        link_color_func=lambda _: DARK,
+        leaf_rotation=90,
+    )
+    if labels is not None:
+        for tick in tree_ax.get_xticklabels():
+            tick.set_color(colours[result.groups[result.doc_ids.index(tick.get_text())]])
+            tick.set_fontsize(6)
+    tree_ax.set_ylabel("cosine distance (average linkage)")
+    leaves = tree["leaves"]
+    strip.imshow(
+        codes[leaves][None, :],
+        cmap=cmap,
+        aspect="auto",
+        vmin=0,
+        vmax=len(order) - 1,
+        interpolation="nearest",
+    )
+    strip.set_xticks([])
+    strip.set_yticks([])
+    strip.spines[:].set_visible(False)
+    strip.set_xlabel("leaf colour = group")
+    _group_legend(fig, order)
+    return fig
+
+
+def style_profile_plot(profile: pd.DataFrame) -> Figure:
+    """Small multiples: one panel per style metric, each group's value with its interval."""
+    metrics = [m for m in STYLE_METRICS if m in set(profile["metric"])]
+    groups = ordered_groups(profile["group"])
+    colours = group_palette(profile["group"])
+    rows, cols = _grid(len(metrics), 3)
+    fig, axes = new_figure(
+        "double",
+        height_ratio=0.16 * rows * max(1.0, len(groups) / 4),
+        nrows=rows,
+        ncols=cols,
+        squeeze=False,
+        sharey=True,
+    )
+    y = {g: i for i, g in enumerate(groups[::-1])}
+    for ax, metric in zip(axes.ravel(), metrics, strict=False):
+        part = profile[profile["metric"] == metric]
+        for row in part.itertuples(index=False):
+            low = row.value - row.ci_low if np.isfinite(row.ci_low) else 0
+            high = row.ci_high - row.value if np.isfinite(row.ci_high) else 0
+            ax.errorbar(
+                row.value,
+                y[row.group],
+                xerr=[[max(low, 0)], [max(high, 0)]],
+                fmt="o",
+                color=colours[row.group],
+                markersize=3,
+                elinewidth=1,
+                capsize=0,
+            )
+        ax.set_xlabel(STYLE_METRICS[metric][0])
+        ax.set_title(STYLE_METRICS[metric][1], loc="left", fontsize=7)
+        ax.set_yticks(list(y.values()), list(y.keys()))
+        ax.margins(x=0.15)
+    _hide_unused(axes, len(metrics))
+    handles = [Line2D([], [], marker="o", linestyle="", color=colours[g], label=g) for g in groups]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(groups)))
+    return fig

@@ -1,0 +1,463 @@
+"""Style profile of each source: length, lexical diversity, readability and stance.
+
+Measured on running text (segments.text and documents.text), not on the stop-word-free
+tokens. Words are `analysis.corpus.tokens.tokenize_words` tokens (typographic apostrophes
+read as plain ones). Each unit (segment) gets raw counts; a group's value is a ratio of
+sums over its units (e.g. words per sentence = all words / all sentences), and its
+percentile interval comes from resampling the group's units with replacement.
+
+Definitions (documented because every one of them is a choice):
+
+* **Sentences**: a regular-expression splitter (no download): a sentence ends at ``.``,
+  ``!`` or ``?`` (and any closing quotes or brackets) followed by white space and an
+  upper-case letter, digit or opening quote, unless the word before the full stop is a
+  known abbreviation or a single letter; a line break always ends a sentence.
+* **MTLD** (McCarthy & Jarvis 2010): the mean length of word sequences that keep a
+  type-token ratio above 0.72. Reading forwards, a factor ends when the running TTR falls
+  to 0.72 or below (``<=``); the leftover counts as a partial factor
+  (1 - TTR) / (1 - 0.72); MTLD = tokens / factors; the value reported is the mean of the
+  forward and backward passes. For a group, factors are added over its units (factors do
+  not run across unit boundaries) and MTLD = all tokens / all factors, per direction;
+  this pools short units without dividing by zero.
+* **Flesch reading ease** = 206.835 - 1.015 (words / sentences) - 84.6 (syllables / words).
+  Syllables by heuristic: groups of consecutive vowels (a, e, i, o, u, y), minus a silent
+  final "e" (but not "-le"), minus a silent "-ed" (not after t or d) or "-es" (not after
+  s, x, z, ch, sh), at least one per word; a number counts as one syllable per digit group.
+* **Hedges, boosters, modal verbs, first-person plural**: counts of the versioned lists in
+  ``analysis/resources/stance_markers.yaml`` (hedges and boosters after Hyland 2005), per
+  1,000 words; "US" in capitals is not the pronoun "us", and "May" in a date is not a modal.
+* **Quoted text**: share of words inside double quotation marks ("...", “...”, «...»);
+  single quotes are left out because they double as apostrophes and scare quotes.
+* **Numbers and dates** per 1,000 words: a date is a month name with a day or a year
+  next to it ("15 January", "January 15, 2017", "March 2016"), a month name alone (except
+  "May"), or a numeric date ("2017-01-15", "15/01/2017"); a number is any other token of
+  digits (years standing alone are numbers).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis.core.errors import InputError
+from analysis.core.paths import RESOURCES
+from analysis.corpus.tokens import WORD_PATTERN
+from analysis.stats.bootstrap import resampled_sums
+
+STANCE_MARKERS_FILE = RESOURCES / "stance_markers.yaml"
+MTLD_THRESHOLD = 0.72
+
+# metric -> (axis label with unit, short description)
+STYLE_METRICS: dict[str, tuple[str, str]] = {
+    "sentence_length": ("words per sentence", "mean sentence length"),
+    "segment_length": ("words per segment", "mean segment length"),
+    "document_length": ("words per document", "mean document length"),
+    "mtld": ("MTLD (words)", "lexical diversity (MTLD)"),
+    "flesch_reading_ease": ("Flesch reading ease", "readability (higher = easier)"),
+    "hedges_per_1000": ("hedges per 1,000 words", "hedges (Hyland 2005)"),
+    "boosters_per_1000": ("boosters per 1,000 words", "boosters (Hyland 2005)"),
+    "modals_per_1000": ("modal verbs per 1,000 words", "modal verbs"),
+    "we_per_1000": ("first-person plural per 1,000 words", "we, us, our"),
+    "quoted_share": ("% of words in quotation marks", "share of quoted text"),
+    "numbers_per_1000": ("numbers per 1,000 words", "numbers"),
+    "dates_per_1000": ("dates per 1,000 words", "dates"),
+}
+
+STYLE_UNIT_COLUMNS = {
+    "unit_id": "segment (or document) id",
+    "group": "group (source) of the unit",
+    "words": "running words (tokenize_words)",
+    "sentences": "sentences (regular-expression splitter)",
+    "syllables": "syllables by the documented heuristic",
+    "mtld_factors_forward": "MTLD factors reading forwards, partial factor included",
+    "mtld_factors_backward": "MTLD factors reading backwards, partial factor included",
+    "mtld": "MTLD of the unit alone (NaN when it holds no complete or partial factor)",
+    "hedges": "hedge markers",
+    "boosters": "booster markers",
+    "modals": "modal verbs",
+    "we": "first-person plural forms",
+    "quoted_words": "words inside double quotation marks",
+    "numbers": "number tokens outside dates",
+    "dates": "date expressions",
+}
+
+STYLE_PROFILE_COLUMNS = {
+    "group": "group (source)",
+    "metric": "style metric (see analysis.sources.style_profile.STYLE_METRICS)",
+    "label": "metric with its unit of measurement",
+    "value": "value for the whole group (ratio of sums over its units)",
+    "ci_low": "lower bound of the percentile bootstrap interval over units",
+    "ci_high": "upper bound of the percentile bootstrap interval over units",
+    "ci_level": "coverage of the interval",
+    "n_units": "units resampled (segments; documents for document_length)",
+    "markers_version": "version of stance_markers.yaml used",
+}
+
+
+@dataclass(frozen=True)
+class StanceMarkers:
+    """Word lists for hedges, boosters, modal verbs and first-person plural."""
+
+    hedges: tuple[tuple[str, ...], ...]
+    boosters: tuple[tuple[str, ...], ...]
+    modals: tuple[tuple[str, ...], ...]
+    first_person_plural: tuple[tuple[str, ...], ...]
+    version: str = ""
+
+
+def load_stance_markers(path: str | Path = STANCE_MARKERS_FILE) -> StanceMarkers:
+    """Read the marker lists; every multi-word marker becomes a tuple of tokens."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: stance marker file not found") from None
+    lists = {}
+    for name in ("hedges", "boosters", "modals", "first_person_plural"):
+        entries = (raw or {}).get(name)
+        if not isinstance(entries, list) or not entries:
+            raise InputError(f"{path}: '{name}' must be a non-empty list of words or phrases")
+        lists[name] = tuple(
+            sorted({tuple(_tokens(str(entry).lower())) for entry in entries}, key=str)
+        )
+    return StanceMarkers(**lists, version=str((raw or {}).get("version", "")))
+
+
+def _tokens(text: str) -> list[str]:
+    return WORD_PATTERN.findall(_plain_quotes(text))
+
+
+def _plain_quotes(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+# --- sentences -------------------------------------------------------------------------
+
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sr jr gen sen rep gov lt col capt sgt rev hon pres vs etc eg ie "
+    "no nos vol fig al approx dept est inc ltd co corp jan feb mar apr jun jul aug sep sept "
+    "oct nov dec mt ft".split()
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences by the rule in the module docstring (no trained model, no download)."""
+    sentences = []
+    for line in str(text).split("\n"):
+        start = 0
+        for match in _BOUNDARY.finditer(line):
+            before = line[start : match.start() + 1]
+            last = re.findall(r"[\w.]+\.$", before)
+            word = last[0].rstrip(".").lower() if last else ""
+            if match.group(0)[0] == "." and (
+                word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word
+            ):
+                continue
+            piece = line[start : match.end()].strip()
+            if piece:
+                sentences.append(piece)
+            start = match.end()
+        tail = line[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return [s for s in sentences if _tokens(s)]
+
+
+# --- syllables, MTLD ----------------------------------------------------------------
+
+
+@lru_cache(maxsize=100_000)
+def count_syllables(word: str) -> int:
+    """Syllables of one word by the heuristic in the module docstring."""
+    word = word.lower()
+    if any(c.isdigit() for c in word):
+        return max(1, len(re.findall(r"\d+", word)))
+    letters = re.sub(r"[^a-z]", "", word)
+    if not letters:
+        return 1
+    count = len(re.findall(r"[aeiouy]+", letters))
+    if count > 1 and letters.endswith("e") and not re.search(r"[^aeiouy]le$", letters):
+        count -= 1
+    elif count > 1 and letters.endswith("ed") and len(letters) > 3 and letters[-3] not in "td":
+        count -= 1
+    elif (
+        count > 1
+        and letters.endswith("es")
+        and len(letters) > 3
+        and letters[-3] not in "sxz"
+        and not letters.endswith(("ches", "shes"))
+    ):
+        count -= 1
+    return max(1, count)
+
+
+def mtld_factors(tokens: Sequence[str], threshold: float = MTLD_THRESHOLD) -> float:
+    """Number of MTLD factors in one reading direction, the partial factor included."""
+    factors = 0.0
+    types: set[str] = set()
+    count = 0
+    for token in tokens:
+        types.add(token)
+        count += 1
+        if len(types) / count <= threshold:
+            factors += 1
+            types, count = set(), 0
+    if count:
+        factors += (1 - len(types) / count) / (1 - threshold)
+    return factors
+
+
+def mtld(tokens: Sequence[str], threshold: float = MTLD_THRESHOLD) -> float:
+    """Bidirectional MTLD of one text (NaN when there is no factor at all)."""
+    tokens = [t.lower() for t in tokens]
+    forward = mtld_factors(tokens, threshold)
+    backward = mtld_factors(tokens[::-1], threshold)
+    return _mtld_from(len(tokens), forward, backward)
+
+
+def _mtld_from(n_tokens: int, forward: float, backward: float) -> float:
+    if forward == 0 or backward == 0:
+        return float("nan")
+    return (n_tokens / forward + n_tokens / backward) / 2
+
+
+# --- quotes, dates, numbers -----------------------------------------------------------
+
+_QUOTED = re.compile(r"“[^“”]*”|\"[^\"]*\"|«[^«»]*»")
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
+    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
+    rf"|\b{_MONTH}\s+\d{{4}}\b"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    r"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
+)
+
+
+def _in_spans(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def _count_markers(tokens: list[str], markers: tuple[tuple[str, ...], ...]) -> int:
+    """Occurrences of single- and multi-word markers in a token list."""
+    singles = {m[0] for m in markers if len(m) == 1}
+    count = sum(1 for t in tokens if t in singles)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for marker in markers:
+        if len(marker) > 1:
+            by_first.setdefault(marker[0], []).append(marker)
+    if not by_first:
+        return count
+    for i, token in enumerate(tokens):
+        for marker in by_first.get(token, ()):
+            count += tuple(tokens[i : i + len(marker)]) == marker
+    return count
+
+
+def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
+    """Raw style counts of one unit of running text."""
+    text = _plain_quotes(str(text))
+    matches = list(WORD_PATTERN.finditer(text))
+    words = [m.group(0) for m in matches]
+    lower = [w.lower() for w in words]
+    date_spans = [m.span() for m in _DATE.finditer(text)]
+    quote_spans = [m.span() for m in _QUOTED.finditer(text)]
+    outside_dates = lower
+    if date_spans:
+        outside_dates = [
+            w for m, w in zip(matches, lower, strict=True) if not _in_spans(m.start(), date_spans)
+        ]
+    pronoun_tokens = [w.lower() if w != "US" else "U.S." for w in words]
+    forward, backward = mtld_factors(lower), mtld_factors(lower[::-1])
+    return {
+        "words": len(words),
+        "sentences": len(split_sentences(text)),
+        "syllables": sum(count_syllables(w) for w in words),
+        "mtld_factors_forward": forward,
+        "mtld_factors_backward": backward,
+        "mtld": _mtld_from(len(lower), forward, backward),
+        "hedges": _count_markers(outside_dates, markers.hedges),
+        "boosters": _count_markers(lower, markers.boosters),
+        "modals": _count_markers(outside_dates, markers.modals),
+        "we": _count_markers(pronoun_tokens, markers.first_person_plural),
+        "quoted_words": sum(1 for m in matches if _in_spans(m.start(), quote_spans))
+        if quote_spans
+        else 0,
+        "numbers": sum(
+            1
+            for m, w in zip(matches, words, strict=True)
+            if w[0].isdigit() and not _in_spans(m.start(), date_spans)
+        ),
+        "dates": len(date_spans),
+    }
+
+
+def style_units(
+    units: pd.DataFrame, markers: StanceMarkers, id_column: str = "segment_id"
+) -> pd.DataFrame:
+    """One row of raw style counts per unit (columns: STYLE_UNIT_COLUMNS)."""
+    missing = [c for c in (id_column, "group", "text") if c not in units.columns]
+    if missing:
+        raise InputError(
+            f"style profile: the units table lacks column(s) {missing}; pass "
+            "PreparedCorpus.segments (or documents with id_column='doc_id')"
+        )
+    rows = [
+        {"unit_id": str(uid), "group": str(group), **unit_style(text, markers)}
+        for uid, group, text in zip(units[id_column], units["group"], units["text"], strict=True)
+    ]
+    return pd.DataFrame(rows, columns=list(STYLE_UNIT_COLUMNS))
+
+
+# --- group profile with bootstrap -----------------------------------------------------
+
+
+def _group_metrics(sums: dict[str, np.ndarray], n_units: np.ndarray) -> dict[str, np.ndarray]:
+    """Group-level metrics from column sums (arrays: one value per bootstrap replicate)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        words, sentences = sums["words"], sums["sentences"]
+        per_thousand = {
+            f"{name}_per_1000": 1000 * sums[name] / words
+            for name in ("hedges", "boosters", "modals", "we", "numbers", "dates")
+        }
+        return {
+            "sentence_length": words / sentences,
+            "segment_length": words / n_units,
+            "mtld": (words / sums["mtld_factors_forward"] + words / sums["mtld_factors_backward"])
+            / 2,
+            "flesch_reading_ease": 206.835
+            - 1.015 * words / sentences
+            - 84.6 * sums["syllables"] / words,
+            **per_thousand,
+            "quoted_share": 100 * sums["quoted_words"] / words,
+        }
+
+
+_SUMMED = (
+    "words",
+    "sentences",
+    "syllables",
+    "mtld_factors_forward",
+    "mtld_factors_backward",
+    "hedges",
+    "boosters",
+    "modals",
+    "we",
+    "quoted_words",
+    "numbers",
+    "dates",
+)
+
+
+def _bootstrap_group(
+    table: pd.DataFrame, samples: int, rng: np.random.Generator
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    values = table[list(_SUMMED)].to_numpy(dtype=float)
+    n = len(values)
+    point = _group_metrics(
+        {c: values[:, i].sum() for i, c in enumerate(_SUMMED)}, np.asarray(float(n))
+    )
+    (resampled,) = resampled_sums([values], samples, rng)  # samples x columns
+    boot = _group_metrics(
+        {c: resampled[:, i] for i, c in enumerate(_SUMMED)}, np.full(samples, float(n))
+    )
+    return {k: float(v) for k, v in point.items()}, boot
+
+
+def group_style_profile(
+    unit_table: pd.DataFrame,
+    document_lengths: pd.DataFrame | None = None,
+    bootstrap_samples: int = 500,
+    seed: int = 0,
+    ci_level: float = 0.95,
+    markers_version: str = "",
+) -> pd.DataFrame:
+    """Tidy profile (group, metric, value, interval) from `style_units` rows.
+
+    ``document_lengths`` (columns group, words), if given, adds mean document length with
+    an interval from resampling documents.
+    """
+    if unit_table.empty:
+        raise InputError("style profile: no units to profile")
+    if not 0 < ci_level < 1:
+        raise InputError(f"ci_level must be between 0 and 1, got {ci_level}")
+    rng = np.random.default_rng(seed)
+    tail = (1 - ci_level) / 2 * 100
+    rows = []
+    for group, table in unit_table.groupby("group", sort=True):
+        point, boot = _bootstrap_group(table, bootstrap_samples, rng)
+        for metric, value in point.items():
+            low, high = _interval(boot[metric], tail)
+            rows.append((group, metric, value, low, high, len(table)))
+    if document_lengths is not None:
+        for group, table in document_lengths.groupby("group", sort=True):
+            lengths = table["words"].to_numpy(dtype=float)
+            draws = rng.integers(0, len(lengths), size=(bootstrap_samples, len(lengths)))
+            low, high = _interval(lengths[draws].mean(axis=1), tail)
+            rows.append((group, "document_length", lengths.mean(), low, high, len(lengths)))
+    profile = pd.DataFrame(
+        rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n_units"]
+    )
+    order = {m: i for i, m in enumerate(STYLE_METRICS)}
+    profile = profile.assign(
+        label=profile["metric"].map(lambda m: STYLE_METRICS[m][0]),
+        ci_level=ci_level,
+        markers_version=markers_version,
+        _order=profile["metric"].map(order),
+    ).sort_values(["_order", "group"], kind="stable")
+    return profile[list(STYLE_PROFILE_COLUMNS)].reset_index(drop=True)
+
+
+def _interval(values: np.ndarray, tail: float) -> tuple[float, float]:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return float("nan"), float("nan")
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+@dataclass(frozen=True, eq=False)
+class StyleProfile:
+    """Per-unit counts and the per-group profile with intervals."""
+
+    units: pd.DataFrame
+    groups: pd.DataFrame
+
+
+def style_profile(
+    segments: pd.DataFrame,
+    documents: pd.DataFrame,
+    params: Any = None,
+    markers: StanceMarkers | None = None,
+) -> StyleProfile:
+    """Style profile of each group from PreparedCorpus segments and documents.
+
+    Bootstrap size from ``params.sources.bootstrap_samples`` and seed from
+    ``params.run.seed`` (defaults 500 and 0 without params).
+    """
+    markers = markers or load_stance_markers()
+    sources = getattr(params, "sources", None)
+    samples = int(getattr(sources, "bootstrap_samples", 500))
+    ci_level = float(getattr(sources, "ci_level", 0.95))
+    seed = int(getattr(getattr(params, "run", None), "seed", 0))
+    units = style_units(segments, markers, "segment_id")
+    doc_words = pd.DataFrame(
+        {
+            "group": documents["group"].astype(str),
+            "words": [len(_tokens(t)) for t in documents["text"]],
+        }
+    )
+    groups = group_style_profile(units, doc_words, samples, seed, ci_level, markers.version)
+    return StyleProfile(units=units, groups=groups)

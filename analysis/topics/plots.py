@@ -1,0 +1,266 @@
+"""Figures of the topic stage. Each function takes computed tables and returns a Figure;
+none fits a model or saves a file. Topic ids are shown as fitted, through the labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from analysis.core.errors import InputError
+from analysis.core.figure_style import (
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    group_palette,
+    new_figure,
+    ordered_groups,
+    wrap_label,
+)
+from analysis.topics.comparison import TimePrevalence
+
+
+def _label(labels: dict[int, str], topic: int, width: int = 30) -> str:
+    return wrap_label(labels.get(int(topic), f"T{int(topic)}"), width)
+
+
+def k_sweep_figure(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure:
+    """Coherence (c_v, NPMI), held-out log-likelihood and stability against K (mean ± SD
+    over seeds); the chosen K is marked."""
+    fig, axes = new_figure("double", height_ratio=0.3, ncols=4)
+    panels = [
+        ("c_v", "Coherence c_v"),
+        ("npmi", "Coherence NPMI"),
+        ("heldout_per_word_ll", "Held-out log-likelihood\n(nats per word)"),
+        ("stability", "Stability across seeds\n(matched cosine similarity)"),
+    ]
+    k = summary["k"].to_numpy()
+    for ax, (score, title) in zip(axes, panels, strict=True):
+        if score == "stability":
+            ax.plot(k, summary["stability"], marker="o", color=PALETTE[0], lw=1, ms=3)
+            ax.set_ylim(0, 1.02)
+        else:
+            ax.errorbar(
+                k,
+                summary[f"{score}_mean"],
+                yerr=summary[f"{score}_sd"],
+                marker="o",
+                color=PALETTE[0],
+                lw=1,
+                ms=3,
+                capsize=2,
+            )
+        if chosen_k is not None:
+            ax.axvline(chosen_k, color=PALETTE[5], ls="--", lw=0.8)
+        ax.set_xlabel("Number of topics K")
+        ax.set_title(title, fontsize=8)
+        ax.set_xticks(k)
+    if chosen_k is not None:
+        axes[0].legend(
+            [Line2D([], [], color=PALETTE[5], ls="--", lw=0.8)], [f"chosen K = {chosen_k}"]
+        )
+    return fig
+
+
+def convergence_figure(convergence: pd.DataFrame) -> Figure:
+    """Per-word likelihood bound of the final model after each training pass."""
+    fig, ax = new_figure("single", height_ratio=0.6)
+    ax.plot(convergence["pass"], convergence["per_word_bound"], color=PALETTE[0], lw=1)
+    ax.set_xlabel("Training pass")
+    ax.set_ylabel("Per-word bound (nats)")
+    return fig
+
+
+def topic_terms_figure(terms: pd.DataFrame, labels: dict[int, str], n_terms: int = 8) -> Figure:
+    """Top terms of each topic ranked by relevance; bar length = p(term | topic)."""
+    topics = sorted(terms["topic"].unique())
+    ncols = min(4, len(topics))
+    nrows = int(np.ceil(len(topics) / ncols))
+    fig, axes = new_figure("double", height_ratio=0.22 * nrows, nrows=nrows, ncols=ncols)
+    axes = np.atleast_1d(axes).ravel()
+    for ax, topic in zip(axes, topics, strict=False):
+        rows = terms[terms["topic"] == topic].sort_values("rank").head(n_terms)
+        y = np.arange(len(rows))[::-1]
+        ax.barh(y, rows["probability"], color=PALETTE[0], height=0.7)
+        ax.set_yticks(y, [t.replace("_", " ") for t in rows["term"]])
+        ax.set_title(_label(labels, topic, 32), fontsize=7, loc="left")
+        ax.set_xlabel("p(term | topic)")
+        ax.tick_params(axis="y", length=0)
+    for ax in axes[len(topics) :]:
+        ax.set_visible(False)
+    return fig
+
+
+def prevalence_figure(prevalence: pd.DataFrame, labels: dict[int, str]) -> Figure:
+    """Prevalence of each topic per group with 95% document-bootstrap intervals. Groups with
+    one document: open marker and a dotted unit-level interval (understates uncertainty)."""
+    groups = ordered_groups(prevalence["group"])
+    colours = group_palette(groups)
+    topics = sorted(prevalence["topic"].unique())
+    fig, ax = new_figure("double", height_ratio=0.12 + 0.07 * len(topics))
+    offsets = np.linspace(0.3, -0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
+    handles = []
+    for offset, group in zip(offsets, groups, strict=True):
+        rows = prevalence[prevalence["group"] == group].sort_values("topic")
+        y = len(topics) - 1 - rows["topic"].to_numpy() + offset
+        estimable = rows["interval"].eq("documents").to_numpy()
+        x = rows["prevalence"].to_numpy()
+        if estimable.all():
+            handle = ax.errorbar(
+                x,
+                y,
+                xerr=[x - rows["ci_low"], rows["ci_high"] - x],
+                fmt="o",
+                color=colours[group],
+                ms=3.5,
+                lw=1,
+                capsize=0,
+                label=f"{group} (n = {rows['n_documents'].iloc[0]} docs)",
+            )
+        else:
+            ax.hlines(
+                y, rows["unit_ci_low"], rows["unit_ci_high"], color=colours[group], lw=0.8, ls=":"
+            )
+            (handle,) = ax.plot(
+                x,
+                y,
+                "o",
+                mfc="white",
+                mec=colours[group],
+                ms=3.5,
+                label=f"{group} (1 doc: no interval; dotted = units resampled)",
+            )
+        handles.append(handle)
+    ax.set_yticks(len(topics) - 1 - np.asarray(topics), [_label(labels, t, 34) for t in topics])
+    ax.set_xlabel("Topic prevalence (share of the group's tokens)")
+    ax.set_xlim(left=0)
+    fig.legend(handles=handles, loc="outside upper center", ncols=min(2, len(groups)), fontsize=6)
+    return fig
+
+
+def difference_figure(difference: pd.DataFrame, labels: dict[int, str]) -> Figure:
+    """Each group's prevalence minus the rest's, with 95% document-bootstrap intervals;
+    open markers: single-document groups (no interval)."""
+    groups = ordered_groups(difference["group"])
+    colours = group_palette(groups)
+    topics = sorted(difference["topic"].unique())
+    ncols = min(4, len(groups))
+    nrows = int(np.ceil(len(groups) / ncols))
+    fig, axes = new_figure(
+        "double",
+        height_ratio=nrows * (0.1 + 0.045 * len(topics)),
+        nrows=nrows,
+        ncols=ncols,
+        sharey=True,
+        sharex=True,
+        squeeze=False,
+    )
+    y_of = {t: len(topics) - 1 - i for i, t in enumerate(topics)}
+    flat = axes.ravel()
+    for ax, group in zip(flat, groups, strict=False):
+        rows = difference[difference["group"] == group].sort_values("topic")
+        y = rows["topic"].map(y_of).to_numpy()
+        x = rows["difference"].to_numpy()
+        ax.axvline(0, color="#999999", lw=0.6)
+        if rows["interval"].eq("documents").all():
+            ax.errorbar(
+                x,
+                y,
+                xerr=[x - rows["ci_low"], rows["ci_high"] - x],
+                fmt="o",
+                color=colours[group],
+                ms=3,
+                lw=1,
+            )
+        else:
+            ax.plot(x, y, "o", mfc="white", mec=colours[group], ms=3)
+        n_docs = rows["n_documents"].iloc[0]
+        ax.set_title(wrap_label(f"{group} vs rest ({n_docs} doc{'s' if n_docs != 1 else ''})", 22))
+    for ax in flat[len(groups) :]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("Difference in prevalence")
+    for ax in axes[:, 0]:
+        ax.set_yticks([y_of[t] for t in topics], [_label(labels, t, 30) for t in topics])
+    return fig
+
+
+def document_topic_heatmap(
+    doc_topic: np.ndarray, units: pd.DataFrame, labels: dict[int, str]
+) -> Figure:
+    """Topic proportions of every unit (rows), grouped by source and ordered by document and
+    position; columns are topics."""
+    order = units.assign(_row=np.arange(len(units))).sort_values(
+        ["group", "doc_id", "position", "_row"], kind="mergesort"
+    )
+    matrix = doc_topic[order["_row"].to_numpy()]
+    fig, ax = new_figure("double", height_ratio=0.6)
+    image = ax.imshow(
+        matrix, aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, interpolation="nearest"
+    )
+    groups = order["group"].astype(str).to_numpy()
+    boundaries = np.flatnonzero(groups[1:] != groups[:-1]) + 0.5
+    for b in boundaries:
+        ax.axhline(b, color="white", lw=1.2)
+    starts = np.concatenate([[0], np.ceil(boundaries).astype(int)])
+    ends = np.concatenate([np.ceil(boundaries).astype(int), [len(groups)]])
+    ax.set_yticks((starts + ends - 1) / 2, [wrap_label(groups[s], 14) for s in starts])
+    ax.tick_params(axis="y", length=0)
+    k = doc_topic.shape[1]
+    ax.set_xticks(np.arange(k), [_label(labels, t, 16) for t in range(k)], rotation=90)
+    ax.set_ylabel("Units (by source, document, position)")
+    fig.colorbar(image, ax=ax, label="Topic proportion", shrink=0.8)
+    return fig
+
+
+def intertopic_map_figure(topic_map: pd.DataFrame, labels: dict[int, str]) -> Figure:
+    """Topics placed by classical scaling of their Jensen–Shannon distances; circle area is
+    proportional to overall prevalence."""
+    fig, ax = new_figure("single", height_ratio=0.9)
+    area = 2000 * topic_map["prevalence"].to_numpy() / max(topic_map["prevalence"].max(), 1e-12)
+    ax.scatter(
+        topic_map["x"],
+        topic_map["y"],
+        s=area,
+        color=PALETTE[0],
+        alpha=0.35,
+        edgecolor=PALETTE[0],
+        lw=0.8,
+    )
+    for row in topic_map.itertuples(index=False):
+        ax.annotate(
+            _label(labels, row.topic, 18), (row.x, row.y), ha="center", va="center", fontsize=6
+        )
+    span = max(np.ptp(topic_map["x"]), np.ptp(topic_map["y"]), 1e-3)
+    cx, cy = topic_map["x"].mean(), topic_map["y"].mean()
+    ax.set_xlim(cx - 0.75 * span, cx + 0.75 * span)
+    ax.set_ylim(cy - 0.75 * span, cy + 0.75 * span)
+    ax.set_aspect("equal")
+    ax.set_xlabel("Scaling dimension 1 (JS distance)")
+    ax.set_ylabel("Scaling dimension 2 (JS distance)")
+    return fig
+
+
+def prevalence_over_time_figure(over_time: TimePrevalence, labels: dict[int, str]) -> Figure:
+    """Prevalence of each topic per period (only called when `over_time.drawable`)."""
+    if not over_time.drawable:
+        raise InputError(f"nothing to draw: {over_time.reason}")
+    table = over_time.table
+    fig, ax = new_figure("double", height_ratio=0.4)
+    for i, topic in enumerate(sorted(table["topic"].unique())):
+        rows = table[table["topic"] == topic].sort_values("period")
+        ax.plot(
+            rows["period"],
+            rows["prevalence"],
+            marker="o",
+            ms=3,
+            lw=1,
+            color=PALETTE[i % len(PALETTE)],
+            ls="-" if i < len(PALETTE) else "--",
+            label=_label(labels, topic, 30),
+        )
+    ax.set_xlabel(over_time.period_unit.capitalize())
+    ax.set_ylabel("Topic prevalence")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=6)
+    return fig

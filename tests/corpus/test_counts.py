@@ -1,0 +1,82 @@
+"""Term-count matrices: exact counts, stable order, streaming input, row sums."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.corpus.counts import count_terms, segment_term_counts, sum_rows
+
+
+def test_counts_are_exact_and_sorted():
+    counts = count_terms([("b", ["x", "y", "x"]), ("a", ["y"]), ("b", ["z"])])
+    assert counts.labels == ("a", "b")
+    assert counts.vocabulary == ("x", "y", "z")
+    assert counts.matrix.toarray().tolist() == [[0, 1, 0], [2, 1, 1]]
+    assert counts.totals.tolist() == [1, 4]
+    assert counts.term_totals.tolist() == [2, 2, 1]
+    assert counts.row("b").tolist() == [2, 1, 1]
+
+
+def test_streams_from_a_generator_and_tidy_frame():
+    pairs = ((f"g{i % 2}", ["w"] * i) for i in range(5))  # consumed once
+    counts = count_terms(pairs)
+    assert counts.to_frame().to_dict("records") == [
+        {"label": "g0", "term": "w", "count": 0 + 2 + 4},
+        {"label": "g1", "term": "w", "count": 1 + 3},
+    ]
+
+
+def test_string_instead_of_tokens_is_a_clear_error():
+    with pytest.raises(TypeError, match="tokenize it first"):
+        count_terms([("a", "not tokens")])
+
+
+def test_unknown_row_names_the_rows():
+    counts = count_terms([("a", ["x"])])
+    with pytest.raises(KeyError, match="rows are: a"):
+        counts.row("b")
+
+
+def test_segment_counts_and_sum_rows_agree():
+    segments = pd.DataFrame(
+        {
+            "segment_id": ["d1:p0", "d1:p1", "d2:p0"],
+            "group": ["A", "A", "B"],
+            "tokens": [["x", "y"], ["y"], ["x", "x"]],
+        }
+    )
+    by_group = segment_term_counts(segments)
+    by_segment = segment_term_counts(segments, by="segment_id")
+    summed = sum_rows(by_segment, dict(zip(segments["segment_id"], segments["group"], strict=True)))
+    assert summed.labels == by_group.labels == ("A", "B")
+    assert (summed.matrix.toarray() == by_group.matrix.toarray()).all()
+    with pytest.raises(KeyError, match="columns are"):
+        segment_term_counts(segments, by="source")
+
+
+token_lists = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.lists(st.sampled_from(["peace", "war", "un", "israel", "two-state"]), max_size=8),
+    ),
+    max_size=20,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(token_lists, st.randoms(use_true_random=False))
+def test_totals_match_and_order_does_not_matter(pairs, random):
+    counts = count_terms(pairs)
+    assert counts.matrix.sum() == sum(len(tokens) for _, tokens in pairs)
+    for label in counts.labels:
+        expected = sum(len(t) for g, t in pairs if g == label)
+        assert counts.row(label).sum() == expected
+    shuffled = list(pairs)
+    random.shuffle(shuffled)
+    again = count_terms(shuffled)
+    assert again.labels == counts.labels and again.vocabulary == counts.vocabulary
+    assert np.array_equal(again.matrix.toarray(), counts.matrix.toarray())

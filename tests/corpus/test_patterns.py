@@ -1,0 +1,116 @@
+"""Term syntax: stems, multi-word phrases, acronyms, whole words, longest match first."""
+
+import pytest
+
+from analysis.corpus.patterns import (
+    MultiTermMatcher,
+    TermError,
+    compile_terms,
+    count_words,
+    keyword_in_context,
+    words_with_offsets,
+)
+from tests.conftest import PROJECT_ROOT
+
+
+def matched(terms, text):
+    return [m.matched for m in compile_terms(terms).find(text)]
+
+
+def test_stem_matches_inflections_but_not_inside_words():
+    text = "Settlements, a settlement, anti-settlement votes; resettlement and unsettled."
+    assert matched(["settlement*"], text) == ["Settlements", "settlement", "settlement"]
+
+
+def test_multiword_phrase_allows_space_or_hyphen_and_not_longer_words():
+    text = "the two-state solution, a two state solution, a two state-solution, two-state solutions"
+    assert matched(["two-state solution"], text) == [
+        "two-state solution",
+        "two state solution",
+        "two state-solution",
+    ]
+
+
+def test_whole_words_only():
+    assert matched(["peace"], "peacekeeping and peace-building for peace") == ["peace", "peace"]
+
+
+def test_all_capital_terms_are_case_sensitive():
+    assert matched(["US"], "Let us ask the US and U.S. officials") == ["US"]
+    assert matched(["U.S."], "the U.S. said") == ["U.S."]
+    assert matched(["Security Council"], "the security council and SECURITY COUNCIL") == [
+        "security council",
+        "SECURITY COUNCIL",
+    ]
+
+
+def test_longest_term_wins_without_overlap():
+    found = compile_terms(["Security Council", "UN Security Council", "UN"]).find(
+        "The UN Security Council and the UN"
+    )
+    assert [(m.term, m.matched) for m in found] == [
+        ("UN Security Council", "UN Security Council"),
+        ("UN", "UN"),
+    ]
+
+
+def test_typographic_apostrophe_is_plain():
+    assert matched(["Israel's"], "Israel\u2019s position") == ["Israel's"]
+
+
+@pytest.mark.parametrize("bad", ["", "sett*lement", "*", "a(b)"])
+def test_bad_terms_are_refused(bad):
+    with pytest.raises(TermError):
+        compile_terms([bad])
+
+
+def test_word_count_and_offsets():
+    assert count_words("Two-state solution: Israel's 1967 lines!") == 5
+    words = words_with_offsets("A b-c")
+    assert words == [("a", 0, 1), ("b-c", 2, 5)]
+
+
+def test_keyword_in_context_collapses_whitespace():
+    text = "left   side\nMATCH right  side"
+    assert keyword_in_context(text, 12, 17, width=6) == ("t side", "MATCH", "right")
+
+
+def test_multi_term_matcher_equals_each_matcher_find():
+    """Overlapping exact and stem keys of several lengths, acronyms, multi-word terms, and
+    texts whose lower case differs from re's case folding (dotted I, long s, Kelvin sign)."""
+    matchers = [
+        compile_terms(["settlement*", "two-state solution", "two-state", "Israel", "US"]),
+        compile_terms(["security", "Security Council", "u.s.", "threat*", "threaten", "thr*"]),
+        compile_terms(["Security Council", "UN", "united nations", "settle*"]),
+    ]
+    texts = [
+        "Two state solution, two-state; settlements and resettlement. Israel's US us UN",
+        "The U.S. Security Council; security-threats, THREATENED, threaten. thrall, thr",
+        "İsrael and Israel: the anti-settlement two-state-solution, unthreatened. K\u212a",
+        "misſettlement ſecurity; United  Nations and the united-nations; settler",
+        "",
+    ]
+    multi = MultiTermMatcher(matchers)
+    for _ in range(2):  # the second time through the per-word memo
+        for text in texts:
+            assert multi.find(text) == [m.find(text) for m in matchers]
+            assert multi.find_terms(text) == [[x.term for x in m.find(text)] for m in matchers]
+    # Two state solution, two-state, settlements, Israel, US | - | settlements, UN
+    assert [len(x) for x in multi.find(texts[0])] == [5, 0, 2]
+
+
+def test_multi_term_matcher_equals_each_matcher_on_the_project_dictionaries():
+    from analysis.core.params import load_params
+    from analysis.framing.actors import load_actor_gazetteer
+    from analysis.framing.frames import frame_matcher, load_frame_dictionary
+
+    params = load_params()
+    frames = load_frame_dictionary(params.framing.frames_file).frames
+    matchers = [frame_matcher(f) for f in frames]
+    matchers.append(load_actor_gazetteer(params.framing.actors_file).matcher)
+    multi = MultiTermMatcher(matchers)
+    texts = [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "seeds").glob("*.txt"))]
+    assert len(texts) == 5
+    found = [multi.find(text) for text in texts]
+    assert found == [[m.find(text) for m in matchers] for text in texts]
+    assert sum(len(x) for per_text in found for x in per_text) > 100

@@ -1,0 +1,129 @@
+"""The prepared corpus: cache and fingerprint."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pandas.testing as pd_testing
+import pytest
+
+from analysis.core.params import Params, build_params
+from analysis.corpus.prepare import corpus_fingerprint, prepare_corpus
+from tests.conftest import PROJECT_ROOT
+
+
+@pytest.fixture()
+def seed_copy(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(PROJECT_ROOT / "seeds", folder)
+    return folder
+
+
+def params_at(folder, cache, **sections) -> Params:
+    raw = {"corpus": {"path": str(folder / "manifest.csv")}, "run": {"cache_dir": str(cache)}}
+    raw["cleaning"] = {"rules_file": str(folder / "cleaning.yaml")}
+    for section, values in sections.items():
+        raw.setdefault(section, {}).update(values)
+    return build_params(raw)
+
+
+def test_seed_segments_have_tokens_and_vocabulary(tmp_path):
+    prepared = prepare_corpus(params_at(PROJECT_ROOT / "seeds", tmp_path))
+    assert prepared.groups == ["Al-Monitor", "Breitbart", "Chinese wire", "UN"]
+    assert len(prepared.segments) > 60  # paragraphs of five documents
+    assert "security_council" in prepared.dictionary.token2id
+    bow = prepared.bow()
+    assert len(bow) == len(prepared.segments)
+    assert sum(n for doc in bow for _, n in doc) == prepared.segments["tokens"].map(len).sum()
+
+
+def test_fingerprint_changes_with_content_and_settings_only(seed_copy, tmp_path):
+    base = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    # Settings that do not shape the prepared corpus leave it alone, as does the cache.
+    assert (
+        prepare_corpus(params_at(seed_copy, tmp_path / "c", topics={"passes": 3})).fingerprint
+        == base
+    )
+    assert prepare_corpus(params_at(seed_copy, tmp_path / "other")).fingerprint == base
+    # A moved corpus with the same content keeps its fingerprint.
+    moved = tmp_path / "moved"
+    shutil.copytree(seed_copy, moved)
+    assert prepare_corpus(params_at(moved, tmp_path / "c")).fingerprint == base
+    changes = [
+        params_at(seed_copy, tmp_path / "c", segments={"unit": "document"}),
+        params_at(seed_copy, tmp_path / "c", preprocess={"extra_stopwords": ["guterres"]}),
+    ]
+    fingerprints = {prepare_corpus(p).fingerprint for p in changes}
+    assert base not in fingerprints and len(fingerprints) == 2
+    text_file = seed_copy / "001_098ab49ddfba2e9c.txt"
+    text_file.write_text(text_file.read_text(encoding="utf-8") + "\nOne more sentence.\n")
+    edited_text = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    rules = seed_copy / "cleaning.yaml"
+    rules.write_text(rules.read_text().replace("- name: urls", "- name: urls-renamed"))
+    edited_rules = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    manifest = seed_copy / "manifest.csv"
+    manifest.write_text(manifest.read_text().replace("news analysis", "analysis"))
+    edited_meta = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    assert len({base, edited_text, edited_rules, edited_meta}) == 4
+
+
+def test_corrupt_cache_is_detected_and_rebuilt(tmp_path):
+    params = params_at(PROJECT_ROOT / "seeds", tmp_path)
+    first = prepare_corpus(params)
+    entry = next((tmp_path / "prepared").iterdir())
+    (entry / "segments.parquet").write_bytes(b"truncated")
+    again = prepare_corpus(params)
+    assert again.fingerprint == first.fingerprint
+    assert again.segments["tokens"].tolist() == first.segments["tokens"].tolist()
+    shutil.rmtree(entry)
+    assert prepare_corpus(params).fingerprint == first.fingerprint
+
+
+def test_params_are_frozen():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Params().corpus.path = "x"  # type: ignore[misc]
+
+
+def seeds_as_table(folder, path) -> None:
+    """The seed corpus as one CSV table (text inline), like a researcher's export."""
+    import pandas as pd
+
+    manifest = pd.read_csv(folder / "manifest.csv", dtype=str, keep_default_na=False)
+    manifest["text"] = [(folder / name).read_text(encoding="utf-8") for name in manifest["file"]]
+    manifest.drop(columns=["file"]).to_csv(path, index=False)
+
+
+def test_a_large_table_goes_through_the_store_with_the_same_result(seed_copy, tmp_path):
+    seeds_as_table(seed_copy, tmp_path / "seeds.csv")
+    table = {"path": str(tmp_path / "seeds.csv")}
+    in_memory = prepare_corpus(
+        params_at(seed_copy, tmp_path / "a", corpus=table, run={"stream_above_mb": 1e6})
+    )
+    streamed_params = params_at(
+        seed_copy, tmp_path / "b", corpus=table, run={"stream_above_mb": 0.0, "batch_rows": 2}
+    )
+    streamed = prepare_corpus(streamed_params)
+    assert (tmp_path / "b" / "store").is_dir() and not (tmp_path / "a" / "store").exists()
+    assert list(streamed.segments["tokens"].map(list)) == list(in_memory.segments["tokens"])
+    assert streamed.dictionary.token2id == in_memory.dictionary.token2id
+    for name in ("documents", "cleaning_report", "cleaning_steps", "rejected"):
+        pd_testing.assert_frame_equal(
+            getattr(streamed, name), getattr(in_memory, name), check_dtype=False, obj=name
+        )
+    assert streamed.cleaning_steps["chars_removed"].sum() > 0  # the Breitbart rules fired
+    assert corpus_fingerprint(streamed_params) == streamed.fingerprint
+    tokens = [t for ts in streamed.segments["tokens"] for t in ts]
+    assert len({id(t) for t in tokens}) == len(set(tokens))  # one string per word, shared
+
+
+def test_cached_tokens_share_one_string_per_vocabulary_word(tmp_path):
+    params = build_params({"run": {"cache_dir": str(tmp_path)}})
+    fresh = prepare_corpus(params)
+    cached = prepare_corpus(params)
+    assert [list(t) for t in cached.segments["tokens"]] == [
+        list(t) for t in fresh.segments["tokens"]
+    ]
+    tokens = [t for ts in cached.segments["tokens"] for t in ts]
+    assert len(tokens) > 1000
+    assert len({id(t) for t in tokens}) == len(set(tokens))

@@ -1,0 +1,63 @@
+"""Actor, voice and tone figures from small tables."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+
+from analysis.framing import actor_plots  # noqa: E402
+
+
+def salience():
+    return pd.DataFrame(
+        {
+            "group": ["A", "A", "B"],
+            "actor": ["un", "israel", "un"],
+            "name": ["United Nations", "Israel", "United Nations"],
+            "camp": ["United Nations", "Israel", "United Nations"],
+            "mentions": [5, 2, 3],
+            "units": [3, 2, 2],
+            "share_units": [0.6, 0.4, 0.5],
+            "per_1000": [10.0, 4.0, 6.0],
+        }
+    )
+
+
+def test_top_actors_orders_by_total_mentions():
+    assert actor_plots.top_actors(salience(), 1) == ["un"]
+
+
+def test_actor_figures():
+    fig = actor_plots.plot_actor_salience(salience())
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["United Nations", "Israel"]
+    co = pd.DataFrame({"group": ["A"], "actor_a": ["israel"], "actor_b": ["un"], "units": [2]})
+    nets = actor_plots.plot_actor_networks(co, salience(), seed=1)
+    assert [ax.get_title() for ax in nets.axes[:2]] == ["A", "B"]
+
+
+def test_voice_and_tone_figures():
+    shares = pd.DataFrame(
+        {
+            "group": ["A", "A", "B"],
+            "camp": ["Israel", "Unidentified", "Russia"],
+            "voices": [3, 1, 2],
+            "anonymous": [2, 1, 0],
+            "share": [0.75, 0.25, 1.0],
+        }  # fmt: skip
+    )
+    fig = actor_plots.plot_voice_shares(shares)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A\n(n = 4)", "B\n(n = 2)"]
+    tone = pd.DataFrame(
+        {
+            "group": ["A", "B"],
+            "actor": ["un", "un"],
+            "name": "United Nations",
+            "camp": "United Nations",
+            "n_sentences": [4, 5],
+            "mean_compound": [0.2, -0.1],
+            "ci_low": [0.0, -0.3],
+            "ci_high": [0.4, 0.1],
+        }  # fmt: skip
+    )
+    assert actor_plots.plot_actor_tone(tone).axes[0].get_xlim() == (-1.0, 1.0)

@@ -1,0 +1,58 @@
+"""Collocates with log-Dice and PMI by hand; concordance of stems and phrases."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis.framing.collocations import collocates, concordance, read_stopwords
+
+
+def units():
+    return pd.DataFrame(
+        {
+            "segment_id": ["a", "b", "c"],
+            "doc_id": ["d1", "d1", "d2"],
+            "group": ["G", "G", "H"],
+            "text": [
+                "illegal settlements grow near the illegal outpost",
+                "new settlement plans and the two-state solution",
+                "settlement talks",
+            ],
+        }
+    )
+
+
+def test_log_dice_and_pmi_by_hand():
+    table = collocates(units(), ["settlement*"], window=2, min_freq=1, stopwords=frozenset({"the"}))
+    row = table[(table["group"] == "G") & (table["collocate"] == "illegal")].iloc[0]
+    # G: 7 + 7 running words ("two-state" is one); "settlement*" twice; "illegal" twice,
+    # once within 2 words of it
+    assert (row["f_xy"], row["f_x"], row["f_y"], row["n_words"]) == (1, 2, 2, 14)
+    assert row["log_dice"] == pytest.approx(14 + math.log2(2 * 1 / (2 + 2)))
+    assert row["pmi"] == pytest.approx(math.log2(1 * 14 / (2 * 2)))
+    assert "the" not in set(table["collocate"])
+    assert "outpost" not in set(table["collocate"])  # 5 words away
+
+
+def test_min_frequency_filters():
+    table = collocates(units(), ["settlement*"], window=2, min_freq=2)
+    assert table.empty
+
+
+def test_concordance_matches_phrase_and_stem():
+    lines = concordance(units(), ["two-state solution", "settlement*"])
+    assert lines["match"].tolist() == [
+        "settlements",
+        "settlement",
+        "two-state solution",
+        "settlement",
+    ]
+    assert lines.iloc[0]["left"] == "illegal"
+
+
+def test_read_stopwords(tmp_path):
+    path = tmp_path / "stop.txt"
+    path.write_text("# comment\nThe\nof\n", encoding="utf-8")
+    assert read_stopwords(path) == frozenset({"the", "of"})
+    assert read_stopwords(tmp_path / "missing.txt") == frozenset()

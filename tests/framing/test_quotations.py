@@ -1,0 +1,106 @@
+"""Quotations and speakers from written examples, including anonymous sources."""
+
+import pandas as pd
+import pytest
+
+from analysis.core.paths import RESOURCES
+from analysis.framing.actors import load_actor_gazetteer
+from analysis.framing.quotations import anonymity_markers, quoted_voices
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_actor_gazetteer(RESOURCES / "actors.yaml")
+
+
+def attribute(texts, gazetteer, doc="d"):
+    units = pd.DataFrame(
+        {
+            "segment_id": [f"{doc}:{i}" for i in range(len(texts))],
+            "doc_id": doc,
+            "group": "G",
+            "text": texts,
+        }
+    )
+    return quoted_voices(units, gazetteer)
+
+
+def test_direct_quote_after_speaker(gazetteer):
+    table = attribute(['Lavrov said: "We propose a ministerial conference in spring."'], gazetteer)
+    row = table.attributions.iloc[0]
+    assert (row["kind"], row["actor"], row["camp"], row["anonymous"]) == (
+        "direct",
+        "lavrov",
+        "Russia",
+        0,
+    )
+    assert row["quote"] == "We propose a ministerial conference in spring."
+
+
+def test_direct_quote_before_speaker_and_pronoun(gazetteer):
+    texts = [
+        "\u201cWe will resume engagement with both sides,\u201d Richard Mills said.",
+        "\u201cThe damage must be repaired,\u201d he said.",
+    ]
+    rows = attribute(texts, gazetteer).attributions
+    assert rows["actor"].tolist() == ["mills", "mills"]
+    assert rows["kind"].tolist() == ["direct", "direct"]
+    assert rows["resolved"].tolist() == ["", "pronoun"]
+    assert rows["quote"].iloc[0] == "We will resume engagement with both sides,"
+
+
+def test_reported_speech_with_appositive(gazetteer):
+    text = (
+        "Richard Mills, the interim representative of the United States to the United "
+        "Nations, said on Tuesday that the administration would restore aid."
+    )
+    row = attribute([text], gazetteer).attributions.iloc[0]
+    assert (row["kind"], row["speaker"], row["camp"]) == (
+        "reported",
+        "Richard Mills",
+        "United States",
+    )
+
+
+def test_anonymous_sources_get_camp_from_demonym(gazetteer):
+    texts = [
+        "According to Israeli sources, Kerry called Netanyahu from the conference.",
+        "An Israeli official told reporters that the government is aware of it.",
+        "A senior official, speaking on condition of anonymity, said the plan was dead.",
+        "The official said more action would follow.",
+    ]
+    rows = attribute(texts, gazetteer).attributions
+    assert rows["kind"].tolist() == ["according_to", "reported", "reported", "reported"]
+    assert rows["anonymous"].tolist() == [1, 1, 1, 1]
+    # "A senior official" is a new, undescribed speaker; "The official" refers back.
+    assert rows["camp"].tolist() == ["Israel", "Israel", "Unidentified", "Israel"]
+    assert rows["resolved"].tolist() == ["", "", "", "anaphor"]
+    assert rows["actor"].tolist() == ["", "", "", ""]
+
+
+def test_named_speaker_is_not_anonymous_and_quotes_inside_quotes_are_skipped(gazetteer):
+    text = 'UN spokesman Stephane Dujarric said: "He said nothing new."'
+    rows = attribute([text], gazetteer).attributions
+    assert len(rows) == 1
+    assert (rows.iloc[0]["actor"], rows.iloc[0]["anonymous"]) == ("dujarric", 0)
+
+
+def test_no_attribution_without_cue(gazetteer):
+    table = attribute(["The talks resumed in Paris with the Quartet."], gazetteer)
+    assert table.attributions.empty and table.summary["attributions"].tolist() == [0]
+
+
+def test_summary_and_markers(gazetteer):
+    texts = [
+        "A senior official told Al-Monitor on condition of anonymity that talks failed.",
+        "Lavrov said that Russia supports talks.",
+    ]
+    result = attribute(texts, gazetteer)
+    summary = result.summary.iloc[0]
+    assert (summary["attributions"], summary["anonymous"]) == (2, 1)
+    assert summary["anonymous_share"] == 0.5
+    markers = anonymity_markers(pd.DataFrame({"segment_id": ["s"], "doc_id": "d", "group": "G",
+                                              "text": [texts[0]]}))  # fmt: skip
+    assert markers["marker"].tolist() == ["A senior official", "on condition of anonymity"]
+    shares = result.shares.set_index("camp")["share"]
+    assert shares["Russia"] == 0.5

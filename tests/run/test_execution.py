@@ -1,0 +1,68 @@
+"""Executing a notebook: cell ids reach the kernel; failures and timeouts name the cell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis.run.execution import execute_notebook
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
+
+
+def _params(out):
+    return {"params_file": "", "overrides": {"run.seed": 5}, "output_dir": str(out)}
+
+
+@pytest.mark.slow
+def test_sidecar_names_the_cell_that_saved_the_figure(tmp_path):
+    executed = tmp_path / "alpha.ipynb"
+    failure = execute_notebook(
+        "fixture_alpha",
+        FIXTURES / "fixture_alpha.ipynb",
+        executed,
+        _params(tmp_path),
+        120,
+        progress_bar=False,
+    )
+    assert failure is None
+    sidecar = json.loads((tmp_path / "figures" / "alpha-random-walk.json").read_text())
+    assert sidecar["cell"] == {"id": "walk-figure", "index": 3}
+    assert sidecar["notebook"] == "tests/fixtures/notebooks/fixture_alpha.ipynb"
+    assert sidecar["parameters"]["run"]["seed"] == 5
+    schema = json.loads((tmp_path / "tables" / "alpha-random-walk.schema.json").read_text())
+    assert schema["cell"] == {"id": "walk-table", "index": 4}
+
+
+@pytest.mark.slow
+def test_failure_names_source_cell_line_and_exception(tmp_path):
+    failure = execute_notebook(
+        "fixture_fail",
+        FIXTURES / "fixture_fail.ipynb",
+        tmp_path / "f.ipynb",
+        _params(tmp_path),
+        120,
+        progress_bar=False,
+    )
+    assert (failure.cell_index, failure.cell_id) == (4, "planted-failure")
+    assert failure.first_line == "total = sum(values)"
+    assert failure.error == "ValueError: planted failure after total=6"
+    assert failure.message().startswith("notebook fixture_fail failed in cell 4")
+    assert (tmp_path / "f.ipynb").is_file()
+
+
+@pytest.mark.slow
+def test_timeout_stops_the_notebook_and_names_the_running_cell(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIXTURE_SLEEP", "60")
+    failure = execute_notebook(
+        "fixture_beta",
+        FIXTURES / "fixture_beta.ipynb",
+        tmp_path / "b.ipynb",
+        _params(tmp_path),
+        3,
+        progress_bar=False,
+    )
+    assert failure.cell_id == "wait" and failure.cell_index == 3
+    assert "exceeded run.timeout_seconds=3" in failure.error

@@ -1,0 +1,153 @@
+"""Tests of analysis.topics.plots: figures show the given ids, labels and values."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.topics.comparison import TimePrevalence, intertopic_map
+from analysis.topics.plots import (
+    convergence_figure,
+    difference_figure,
+    document_topic_heatmap,
+    intertopic_map_figure,
+    k_sweep_figure,
+    prevalence_figure,
+    prevalence_over_time_figure,
+    topic_terms_figure,
+)
+
+LABELS = {0: "T0: peace talks", 1: "Humanitarian aid", 2: "T2: vote council"}
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def tick_texts(axis) -> list[str]:
+    return [t.get_text().replace("\n", " ") for t in axis.get_ticklabels()]
+
+
+def prevalence_table() -> pd.DataFrame:
+    rows = []
+    for group, n_docs in (("A", 3), ("B", 1)):
+        for topic in range(3):
+            estimable = n_docs > 1
+            rows.append(
+                {
+                    "group": group,
+                    "topic": topic,
+                    "prevalence": 0.2 + 0.1 * topic,
+                    "ci_low": 0.1 + 0.1 * topic if estimable else np.nan,
+                    "ci_high": 0.3 + 0.1 * topic if estimable else np.nan,
+                    "unit_ci_low": 0.15 + 0.1 * topic,
+                    "unit_ci_high": 0.25 + 0.1 * topic,
+                    "n_documents": n_docs,
+                    "n_units": 9,
+                    "interval": "documents" if estimable else "not estimable: 1 document",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_k_sweep_figure_has_four_panels_and_marks_the_choice():
+    summary = pd.DataFrame(
+        {
+            "k": [2, 3, 4],
+            "c_v_mean": [0.4, 0.5, 0.45],
+            "c_v_sd": [0.01, 0.02, 0.03],
+            "npmi_mean": [0.0, 0.1, 0.05],
+            "npmi_sd": [0.01, 0.01, 0.01],
+            "heldout_per_word_ll_mean": [-7.0, -6.5, -6.6],
+            "heldout_per_word_ll_sd": [0.1, 0.1, 0.1],
+            "stability": [0.9, 0.8, 0.5],
+        }
+    )
+    fig = k_sweep_figure(summary, chosen_k=3)
+    assert len(fig.axes) == 4
+    assert all(ax.get_xlabel() == "Number of topics K" for ax in fig.axes)
+    stability_line = fig.axes[3].lines[0]
+    assert stability_line.get_ydata().tolist() == [0.9, 0.8, 0.5]
+    assert any(list(line.get_xdata()) == [3, 3] for line in fig.axes[0].lines)
+
+
+def test_prevalence_figure_uses_labels_in_topic_order_and_open_markers_for_single_docs():
+    fig = prevalence_figure(prevalence_table(), LABELS)
+    ax = fig.axes[0]
+    ticks = ax.get_yticks()
+    labels = tick_texts(ax.yaxis)
+    assert [labels[i] for i in np.argsort(-ticks)] == [LABELS[0], LABELS[1], LABELS[2]]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["A (n = 3 docs)", "B (1 doc: no interval; dotted = units resampled)"]
+    open_markers = [line for line in ax.lines if line.get_markerfacecolor() == "white"]
+    assert len(open_markers) == 1 and len(open_markers[0].get_xdata()) == 3
+    assert "prevalence" in ax.get_xlabel().lower()
+
+
+def test_difference_figure_has_one_panel_per_group():
+    table = prevalence_table().rename(columns={"prevalence": "difference"})
+    table["excludes_zero"] = False
+    fig = difference_figure(table, LABELS)
+    assert [ax.get_title() for ax in fig.axes] == ["A vs rest (3 docs)", "B vs rest (1 doc)"]
+    many = pd.concat([table.assign(group=g) for g in "ABCDEF"], ignore_index=True)
+    fig = difference_figure(many, LABELS)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 6 and len(fig.axes) == 8  # two rows of four panels
+
+
+def test_heatmap_orders_units_by_group_and_shows_all_topics():
+    theta = np.array([[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+    units = pd.DataFrame(
+        {"doc_id": ["b1", "a1", "a1"], "group": ["B", "A", "A"], "position": [0, 1, 0]}
+    )
+    fig = document_topic_heatmap(theta, units, LABELS)
+    image = fig.axes[0].images[0].get_array()
+    # order: A/a1/p0 (row 2), A/a1/p1 (row 1), B/b1/p0 (row 0)
+    assert np.allclose(image, theta[[2, 1, 0]])
+    assert tick_texts(fig.axes[0].yaxis) == ["A", "B"]
+    assert len(fig.axes[0].get_xticks()) == 3
+
+
+def test_intertopic_map_circle_area_is_proportional_to_prevalence():
+    phi = np.array([[0.7, 0.2, 0.1], [0.1, 0.7, 0.2], [0.2, 0.1, 0.7]])
+    topic_map = intertopic_map(phi, np.array([0.5, 0.25, 0.25]))
+    fig = intertopic_map_figure(topic_map, LABELS)
+    sizes = fig.axes[0].collections[0].get_sizes()
+    assert sizes[0] == pytest.approx(2 * sizes[1])
+    assert {t.get_text() for t in fig.axes[0].texts} == {
+        "T0: peace talks",
+        "Humanitarian aid",
+        "T2: vote council",
+    }
+
+
+def test_over_time_and_terms_and_convergence_figures():
+    table = pd.DataFrame(
+        {
+            "period": [2000, 2000, 2010, 2010],
+            "topic": [0, 1, 0, 1],
+            "prevalence": [0.6, 0.4, 0.3, 0.7],
+        }
+    )
+    fig = prevalence_over_time_figure(TimePrevalence(table, "decade", True, ""), LABELS)
+    assert len(fig.axes[0].lines) == 2 and fig.axes[0].get_xlabel() == "Decade"
+    with pytest.raises(ValueError, match="nothing to draw"):
+        prevalence_over_time_figure(TimePrevalence(pd.DataFrame(), "", False, "no dates"), LABELS)
+    terms = pd.DataFrame(
+        {
+            "topic": [0, 0, 1, 1],
+            "rank": [1, 2, 1, 2],
+            "term": ["security_council", "vote", "aid", "gaza"],
+            "probability": [0.3, 0.2, 0.4, 0.1],
+        }
+    )
+    fig = topic_terms_figure(terms, LABELS)
+    ticks, names = fig.axes[0].get_yticks(), tick_texts(fig.axes[0].yaxis)
+    assert names[int(np.argmax(ticks))] == "security council"  # rank 1 on top
+    assert fig.axes[1].get_title(loc="left") == "Humanitarian aid"
+    conv = pd.DataFrame({"pass": [1, 2, 3], "per_word_bound": [-9.0, -8.0, -7.9]})
+    assert convergence_figure(conv).axes[0].lines[0].get_ydata().tolist() == [-9.0, -8.0, -7.9]
