@@ -9,13 +9,13 @@ they draw on), a date and a title. They are written to benchmarks/out/ (gitignor
 Stages, each run in a fresh subprocess so that its peak memory is its own (the process's
 and its largest worker's VmHWM, and the sampled peak of their sum over time):
 
-- import: CSV -> Parquet corpus store (analysis.scale.store);
+- import: CSV -> Parquet corpus store (analysis.corpus.store);
 - prepare: phrase sample, clean + segment + tokenise on both cores, dictionary, Matrix
-  Market bag of words (analysis.scale.streaming), timed sub-stage by sub-stage;
+  Market bag of words (analysis.corpus.prepare), timed sub-stage by sub-stage;
 - topics: one pass of gensim LdaModel (K=20, deterministic, single process) streaming from
   the MmCorpus;
-- counts: term counts per group + keyness table, frame and actor counts (analysis.scale.distributed
-  on Dask's local process scheduler, 2 workers);
+- counts: term counts per group + keyness table, frame and actor counts
+  (analysis.sources.corpus_counts on Dask's local process scheduler, 2 workers);
 - rerun: import + prepare again with nothing changed (store and caches hit).
 
 Units are whole articles (segments.unit=document), as a researcher with a news archive would
@@ -206,12 +206,12 @@ def bench_params(size: int):
 
 def run_stage(stage: str, size: int) -> dict:
     """Run one stage in this process; return its measurements."""
+    from analysis.corpus.prepare import partitioned_corpus
     from analysis.corpus.read import spec_from_params
-    from analysis.scale.store import import_corpus
-    from analysis.scale.streaming import prepare_streamed
+    from analysis.corpus.store import import_corpus
 
     params = bench_params(size)
-    store_dir = OUT / f"store_{size}"
+    store_dir = OUT / f"cache_{size}" / "store"
     spec = spec_from_params(params.corpus)
     detail: dict = {}
     worker_peaks: list[int] = []  # VmHWM (KiB) reported by each worker task at its end
@@ -223,7 +223,6 @@ def run_stage(stage: str, size: int) -> dict:
         detail["documents"] = store.n_documents
         detail["mb"] = round(spec.path.stat().st_size / 1e6, 1)
     elif stage == "prepare":
-        store = import_corpus(spec, store_dir, progress=False)
         marks = [("start", time.perf_counter())]
         measured: dict = {}
 
@@ -235,7 +234,7 @@ def run_stage(stage: str, size: int) -> dict:
             sub_peaks[name] = sampler.mark()
             measured.update(info)
 
-        streamed = prepare_streamed(store, params, on_stage=on_stage, worker_peaks=worker_peaks)
+        streamed = partitioned_corpus(params, on_stage=on_stage, worker_peaks=worker_peaks)
         for (_, before), (name, after) in zip(marks, marks[1:], strict=False):
             detail[f"{name}_s"] = round(after - before, 2)
         for name, peak in sub_peaks.items():
@@ -251,8 +250,7 @@ def run_stage(stage: str, size: int) -> dict:
     elif stage == "counts":
         detail.update(count_everything(params, store_dir, spec, worker_peaks))
     elif stage == "rerun":
-        store = import_corpus(spec, store_dir, progress=False)
-        streamed = prepare_streamed(store, params)
+        streamed = partitioned_corpus(params)
         detail["fingerprint"] = streamed.fingerprint[:12]
     seconds = time.perf_counter() - started
     sampler.stop()
@@ -271,10 +269,9 @@ def fit_one_pass(params, store_dir: Path, spec) -> dict:
     """One pass of LdaModel, K=20, streamed from the Matrix Market corpus."""
     from gensim.models import LdaModel
 
-    from analysis.scale.store import import_corpus
-    from analysis.scale.streaming import prepare_streamed
+    from analysis.corpus.prepare import partitioned_corpus
 
-    streamed = prepare_streamed(import_corpus(spec, store_dir, progress=False), params)
+    streamed = partitioned_corpus(params)
     started = time.perf_counter()
     model = LdaModel(
         corpus=streamed.bow(),
@@ -294,12 +291,11 @@ def fit_one_pass(params, store_dir: Path, spec) -> dict:
 
 def count_everything(params, store_dir: Path, spec, worker_peaks: list[int]) -> dict:
     """Term counts + keyness, frame counts and actor counts over the segment parts."""
-    from analysis.scale.distributed import corpus_counts
-    from analysis.scale.store import import_corpus
-    from analysis.scale.streaming import prepare_streamed
+    from analysis.corpus.prepare import partitioned_corpus
+    from analysis.sources.corpus_counts import corpus_counts
     from analysis.sources.keyness import KeynessSettings, keyness_table
 
-    streamed = prepare_streamed(import_corpus(spec, store_dir, progress=False), params)
+    streamed = partitioned_corpus(params)
     started = time.perf_counter()
     vocabulary = frozenset(streamed.dictionary.token2id)
     counts = corpus_counts(streamed.segment_paths(), params, vocabulary, worker_peaks)

@@ -78,9 +78,10 @@ def new_figure(
 
 
 def group_palette(groups: Iterable[str]) -> dict[str, str]:
-    """Stable colour per group: groups sorted by name, colours taken in palette order."""
-    ordered = sorted(dict.fromkeys(str(g) for g in groups))
-    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(ordered)}
+    """Stable colour per group: groups in `ordered_groups` order, colours in palette order.
+    Pass every group of the corpus, not only those a figure shows, so that a group keeps
+    its colour in every figure."""
+    return {g: PALETTE[i % len(PALETTE)] for i, g in enumerate(ordered_groups(groups))}
 
 
 def wrap_label(text: str, width: int = 28) -> str:

@@ -120,6 +120,7 @@ class FramingParams:
     collocation_window: int = 5
     collocation_min_freq: int = 2
     bootstrap_samples: int = 1000
+    ci_level: float = 0.95
     antmn_level: Literal["auto", "documents", "units"] = "auto"
     antmn_min_correlation: float = 0.0
     antmn_resolution: float = 1.0
@@ -152,7 +153,6 @@ class RunParams:
     scheduler: str = ""
     workers: int = 2
     cache_dir: str = "cache"
-    stream_above_mb: float = 50.0
     batch_rows: int = 2000
 
 

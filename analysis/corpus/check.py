@@ -12,13 +12,13 @@ from typing import Any
 from analysis.core.params import ParameterError, load_params
 from analysis.core.paths import project_path
 from analysis.corpus.cleaning import CleaningRuleError
+from analysis.corpus.overview import accounting, group_summary
+from analysis.corpus.prepare import prepare_corpus
 from analysis.corpus.read import CorpusError
 
 
 def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
     """Print the corpus accounting; exit status 0, or 2 with the problem on stderr."""
-    from analysis.corpus.overview import accounting, group_summary
-    from analysis.corpus.prepare import prepare_corpus
 
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.corpus.tokens import normalise_quotes
 
 _WORD_SEPARATOR = r"[\s\-\u2010\u2011\u2013]+"
 _TERM_CHARS = re.compile(r"^[\w\s\-'.&/+*]+$")
-_WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 
 
 class TermError(InputError):
@@ -45,11 +45,6 @@ class TermMatch:
     start: int
     end: int
     matched: str
-
-
-def normalise_quotes(text: str) -> str:
-    """Typographic apostrophes to "'" (same length, so character offsets stay valid)."""
-    return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
 def term_regex(term: str) -> str:
@@ -241,27 +236,6 @@ def compile_terms(terms: Iterable[str]) -> TermMatcher:
 def _alternation(entries: list[tuple[str, str]]) -> tuple[re.Pattern, tuple[str, ...]]:
     source = r"(?<!\w)(?:" + "|".join(f"({body})" for _, body in entries) + ")"
     return re.compile(source), tuple(term for term, _ in entries)
-
-
-def count_words(text: str) -> int:
-    """Running words in a text: letters/digits, with inner hyphens and apostrophes kept."""
-    return len(_WORD.findall(normalise_quotes(str(text))))
-
-
-def words_with_offsets(text: str) -> list[tuple[str, int, int]]:
-    """Lower-cased running words with their character offsets (for windows around matches)."""
-    return [
-        (m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(normalise_quotes(text))
-    ]
-
-
-def keyword_in_context(text: str, start: int, end: int, width: int = 60) -> tuple[str, str, str]:
-    """Left context, match and right context of a span, whitespace collapsed, `width` chars."""
-    left = " ".join(text[max(0, start - 4 * width) : start].split())
-    right = " ".join(text[end : end + 4 * width].split())
-    left = left[-width:].strip() if len(left) > width else left
-    right = right[:width].strip() if len(right) > width else right
-    return left, " ".join(text[start:end].split()), right
 
 
 def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:

@@ -1,37 +1,65 @@
-"""The prepared corpus every notebook starts from: read, clean, segment, preprocess.
+"""The preparation stage: every corpus read, validated, cleaned, segmented and tokenised by
+one implementation, partition by partition.
 
-`prepare_corpus(params)` runs the foundation stages once and caches the result on disk,
-keyed by the raw corpus bytes and the settings, so that four notebooks (and a scheduled
-re-run) do not repeat the work. The corpus fingerprint is a hash over the cleaned texts,
-the metadata and the cleaning and preprocessing settings: it changes when any of them
-change, and only then.
+`prepare_corpus(params)` imports the corpus into the store (`analysis.corpus.store`: one
+partition per `run.batch_rows` documents), prepares each partition on the scheduler of
+`run` (`analysis.corpus.partitions`; a single partition runs in this process), merges the
+vocabulary and writes the bag of words (`analysis.corpus.vocabulary`). The result lives in
+``<run.cache_dir>/prepared/<key>``, keyed by the store, every preparing setting and the
+code of every stage that made it (`analysis.core.cache`), and is rebuilt when any of them
+change or a file in it is damaged. The corpus fingerprint hashes the settings and every
+prepared document in corpus order: the same however the corpus is partitioned, and
+changing when the content or a setting changes, and only then.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from gensim.corpora import Dictionary
+import pyarrow.parquet as pq
+from gensim.corpora import Dictionary, MmCorpus
 
 from analysis.core.atomic import atomic_directory
+from analysis.core.cache import cache_key, seal, unseal
 from analysis.core.params import Params
 from analysis.core.paths import project_path
-from analysis.corpus import cleaning, segments
-from analysis.corpus import read as corpus
+from analysis.corpus import cleaning, partitions, segments, sentences, vocabulary
 from analysis.corpus import tokens as preprocess
-from analysis.scale.store import file_sha256
+from analysis.corpus.partitions import (
+    PART_FOLDERS,
+    PHRASE_SAMPLE_CHARS,
+    PartitionContext,
+    PartitionResult,
+    partition_context,
+    prepare_partition,
+)
+from analysis.corpus.read import CorpusError, spec_from_params
+from analysis.corpus.store import CorpusStore, import_corpus
+from analysis.corpus.vocabulary import (
+    BOW_FILE,
+    TERM_IDS_FOLDER,
+    VOCABULARY_FOLDER,
+    merged_dictionary,
+    write_matrix_market,
+)
+from analysis.scale.scheduler import compute_in_order, process_peak_kib
 
-CACHE_FORMAT = 1
-_FRAMES = ("documents", "rejected", "cleaning_report", "cleaning_steps", "segments")
+PREPARED_FORMAT = 4  # 4: one path for every corpus; partition-independent fingerprint
+DICTIONARY_FILE = "dictionary.gensim"
 
 
 @dataclass(frozen=True)
 class PreparedCorpus:
-    """Documents, segments and vocabulary ready for analysis."""
+    """Documents, segments and vocabulary ready for analysis (held in memory)."""
 
     documents: pd.DataFrame
     rejected: pd.DataFrame
@@ -51,9 +79,84 @@ class PreparedCorpus:
         return sorted(self.documents["group"].unique())
 
 
+@dataclass(frozen=True)
+class PartitionedCorpus:
+    """The prepared corpus on disk: segment and document parts, vocabulary, bag of words."""
+
+    root: Path
+    dictionary: Dictionary
+    fingerprint: str
+    group_by: str
+    n_documents: int
+    n_segments: int
+    n_chars: int
+    parts: tuple[str, ...]
+    rejected: pd.DataFrame
+
+    def segment_paths(self) -> list[Path]:
+        return [self.root / "segments" / p for p in self.parts]
+
+    def iter_segments(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+        """Segment batches in corpus order; `tokens` pruned to the vocabulary."""
+        # One string object per vocabulary word, shared by every occurrence (the dictionary's
+        # own): about 1.4 GB less for 25 million tokens held in memory.
+        canonical = {token: token for token in self.dictionary.token2id}
+        for path in self.segment_paths():
+            frame = pq.read_table(path, columns=columns).to_pandas()
+            if "tokens" in frame.columns:
+                frame["tokens"] = [
+                    [canonical[t] for t in ts if t in canonical] for ts in frame["tokens"]
+                ]
+            yield frame
+
+    def token_lists(self) -> Iterator[list[str]]:
+        """Pruned token lists, one per segment, in order (a gensim-style stream)."""
+        for frame in self.iter_segments(columns=["tokens"]):
+            yield from frame["tokens"]
+
+    def bow(self) -> MmCorpus:
+        """The bag-of-words corpus, streamed from Matrix Market (one row per segment)."""
+        return MmCorpus(str(self.root / BOW_FILE))
+
+    def documents(self, with_text: bool = False) -> pd.DataFrame:
+        """Document table (metadata, n_chars, n_words; cleaned text only if asked)."""
+        folder = self.root / "documents"
+        frames = []
+        for part in self.parts:
+            table = pq.read_table(folder / part)
+            if not with_text:
+                table = table.drop(["text"])
+            frames.append(table.to_pandas())
+        return pd.concat(frames, ignore_index=True)
+
+    def cleaning_report(self) -> pd.DataFrame:
+        """Per document: characters before and after cleaning and what each rule removed
+        (as `cleaning.clean_documents` reports it; documents emptied by cleaning included)."""
+        return self._concat("cleaning")
+
+    def cleaning_steps(self) -> pd.DataFrame:
+        """One row per document and cleaning step that changed it (matches, chars removed)."""
+        return self._concat("steps").astype({"matches": "int64", "chars_removed": "int64"})
+
+    def _concat(self, folder: str) -> pd.DataFrame:
+        frames = [pq.read_table(self.root / folder / part).to_pandas() for part in self.parts]
+        return pd.concat(frames, ignore_index=True)
+
+    def load_segments(self) -> pd.DataFrame:
+        """All segments in memory (only for corpora that fit; prefer `iter_segments`)."""
+        return pd.concat(list(self.iter_segments()), ignore_index=True)
+
+    @property
+    def groups(self) -> list[str]:
+        groups: set[str] = set()
+        for frame in self.iter_segments(columns=["group"]):
+            groups.update(frame["group"].unique())
+        return sorted(groups)
+
+
 def settings_record(params: Params) -> dict:
     """The settings that shape the prepared corpus, with the contents of their files."""
-    record = {
+    return {
         "group_by": params.corpus.group_by,
         "date_column": params.corpus.date_column,
         "segments": params.section("segments"),
@@ -61,205 +164,184 @@ def settings_record(params: Params) -> dict:
         "cleaning_rules": _file_text(params.cleaning.rules_file),
         "stopwords": _file_text(params.preprocess.stopwords_file),
     }
-    return record
 
 
 def _file_text(path: str) -> str:
     return project_path(path).read_text(encoding="utf-8") if path else ""
 
 
-def compute_fingerprint(documents: pd.DataFrame, settings: dict) -> str:
-    """sha256 over cleaned texts, metadata (in document order) and settings."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    metadata_columns = sorted(c for c in documents.columns if c not in {"text", "location"})
-    for row in documents.to_dict("records"):
-        digest.update(row["text"].encode("utf-8"))
-        meta = {c: str(row.get(c, "")) for c in metadata_columns}
-        digest.update(json.dumps(meta, sort_keys=True).encode())
-    return digest.hexdigest()
-
-
 def prepare_corpus(params: Params, use_cache: bool = True) -> PreparedCorpus:
-    """Read, clean, segment and preprocess the corpus of `params` (cached on disk).
-
-    A table corpus of `run.stream_above_mb` or more goes through the corpus store and the
-    streamed, parallel preparation (`prepare_from_store`); the result has the same form.
-    """
-    spec = corpus.spec_from_params(params.corpus)
-    if uses_store(spec, params):
-        return prepare_from_store(spec, params, use_cache)
-    key = _cache_key(spec, params)
-    cache = project_path(params.run.cache_dir) / "prepared" / key
-    if use_cache:
-        cached = _load(cache)
-        if cached is not None:
-            return cached
-    prepared = build_prepared_corpus(spec, params)
-    if use_cache:
-        _save(prepared, cache)
-    return prepared
+    """The prepared corpus of `params`, loaded into memory (built or reused on disk)."""
+    prepared = partitioned_corpus(params, use_cache)
+    documents = prepared.documents(with_text=True)
+    return PreparedCorpus(
+        documents=documents.drop(columns=["chars_raw", "chars_removed"]),
+        rejected=prepared.rejected,
+        cleaning_report=prepared.cleaning_report(),
+        cleaning_steps=prepared.cleaning_steps(),
+        segments=prepared.load_segments(),
+        dictionary=prepared.dictionary,
+        fingerprint=prepared.fingerprint,
+        group_by=prepared.group_by,
+    )
 
 
 def corpus_fingerprint(params: Params) -> str:
     """The fingerprint of the corpus `params` describe (prepares it if not cached)."""
-    spec = corpus.spec_from_params(params.corpus)
-    if uses_store(spec, params):
-        return streamed_corpus(spec, params).fingerprint  # no need to load it into memory
-    return prepare_corpus(params).fingerprint
+    return partitioned_corpus(params).fingerprint
 
 
-def uses_store(spec: corpus.CorpusSpec, params: Params) -> bool:
-    """Whether the corpus is a table (or folder of tables) of `run.stream_above_mb` or more."""
-    from analysis.scale.store import source_files
+def partitioned_corpus(
+    params: Params,
+    use_cache: bool = True,
+    on_stage: Callable[[str, dict], None] | None = None,
+    worker_peaks: list[int] | None = None,
+    progress: bool = False,
+) -> PartitionedCorpus:
+    """Import, clean, segment and tokenise the corpus partition by partition (cached on disk).
 
-    if corpus.detect_format(spec) != "table":
-        return False
-    if params.run.stream_above_mb < 0:
-        raise corpus.CorpusError(
-            f"run.stream_above_mb is {params.run.stream_above_mb}; use 0 (always stream a "
-            "table corpus) or a size in MB"
-        )
-    size = sum(p.stat().st_size for p in source_files(spec.path))
-    return size >= params.run.stream_above_mb * 1e6
-
-
-def streamed_corpus(spec: corpus.CorpusSpec, params: Params, use_cache: bool = True):
-    """The table corpus imported into the store and prepared row group by row group."""
-    from analysis.scale.store import import_corpus
-    from analysis.scale.streaming import prepare_streamed
-
-    store_dir = project_path(params.run.cache_dir) / "store"
-    store = import_corpus(spec, store_dir, params.run.batch_rows)
-    return prepare_streamed(store, params, use_cache=use_cache)
-
-
-def prepare_from_store(
-    spec: corpus.CorpusSpec, params: Params, use_cache: bool = True
-) -> PreparedCorpus:
-    """The streamed preparation of a large table, loaded as a PreparedCorpus.
-
-    Cleaning, segmenting and tokenising run in parallel over store row groups (on the Dask
-    scheduler of `run`), phrases are learnt from an evenly spread sample; the notebooks then
-    hold the documents and segments in memory (about 2.5 times the text's size).
+    `on_stage`, if given, is called with the name of each finished stage ("sample",
+    "tokenise", "dictionary", "bow") and a dict of measurements (for "tokenise": CPU
+    seconds of cleaning, word tokenising and whole tasks summed over the partitions, and
+    the characters they processed), e.g. to time them.
     """
-    streamed = streamed_corpus(spec, params, use_cache)
-    documents = streamed.documents(with_text=True)
-    return PreparedCorpus(
-        documents=documents.drop(columns=["chars_raw", "chars_removed"]),
-        rejected=streamed.rejected,
-        cleaning_report=streamed.cleaning_report(),
-        cleaning_steps=streamed.cleaning_steps(),
-        segments=streamed.load_segments(),
-        dictionary=streamed.dictionary,
-        fingerprint=streamed.fingerprint,
-        group_by=streamed.group_by,
+    cache = project_path(params.run.cache_dir)
+    spec = spec_from_params(params.corpus)
+    store = import_corpus(spec, cache / "store", params.run.batch_rows, progress)
+    root = cache / "prepared" / prepared_key(store, params)
+    if use_cache:
+        cached = open_prepared(root)
+        if cached is not None:
+            return cached
+    with atomic_directory(root) as tmp:
+        _build(store, params, tmp, on_stage or (lambda stage, info: None), worker_peaks)
+    prepared = open_prepared(root)
+    if prepared is None:  # pragma: no cover - only if the disk fails under us
+        raise CorpusError(f"{root}: the prepared corpus just written cannot be read back")
+    return prepared
+
+
+STAGE_MODULES = (cleaning, segments, sentences, preprocess, partitions, vocabulary)
+
+
+def prepared_key(store: CorpusStore, params: Params) -> str:
+    """The store (source bytes, reading settings and code), every preparing setting and the
+    code of every preparing stage."""
+    modules = (*STAGE_MODULES, sys.modules[__name__])
+    record = settings_record(params)
+    return cache_key(
+        f"prepared{PREPARED_FORMAT}:{PHRASE_SAMPLE_CHARS}",
+        modules,
+        store.key,
+        record,
+        params.corpus.on_error,
     )
 
 
-def build_prepared_corpus(spec: corpus.CorpusSpec, params: Params) -> PreparedCorpus:
-    """The foundation stages, without any cache."""
-    raw = corpus.read_corpus(spec)
-    rules_path = project_path(params.cleaning.rules_file) if params.cleaning.rules_file else None
-    docs, report, steps = cleaning.clean_documents(raw.documents, cleaning.load_rules(rules_path))
-    docs, rejected = _reject_emptied(docs, raw.rejected, spec.on_error)
-    seg_params = params.segments
-    segs = segments.segment_documents(
-        docs, seg_params.unit, seg_params.window, seg_params.min_words
-    )
-    segs["tokens"], dictionary = tokenize_segments(segs["text"].tolist(), params)
-    docs = docs.drop(columns=["location"]).assign(
-        n_chars=docs["text"].str.len(),
-        n_words=[len(preprocess.tokenize_words(t)) for t in docs["text"]],
-    )
-    settings = settings_record(params)
-    return PreparedCorpus(
-        documents=docs.reset_index(drop=True),
-        rejected=rejected.reset_index(drop=True),
-        cleaning_report=report,
-        cleaning_steps=steps,
-        segments=segs,
-        dictionary=dictionary,
-        fingerprint=compute_fingerprint(docs, settings),
-        group_by=spec.group_by,
-    )
-
-
-def tokenize_segments(texts: list[str], params: Params) -> tuple[list[list[str]], Dictionary]:
-    """Word tokens -> phrases -> content tokens -> pruned vocabulary."""
-    pre = params.preprocess
-    words = [preprocess.tokenize_words(t, pre.lowercase) for t in texts]
-    if pre.phrases:
-        phrases = preprocess.train_phrases(words, pre.phrase_min_count, pre.phrase_threshold)
-        words = [phrases[w] for w in words]
-    stopwords = preprocess.load_stopwords(project_path(pre.stopwords_file), pre.extra_stopwords)
-    content = [
-        preprocess.content_tokens(w, stopwords, pre.min_token_length, pre.normalize) for w in words
-    ]
-    dictionary = preprocess.build_dictionary(content, pre.min_df, pre.max_df, pre.keep_n)
-    return list(preprocess.prune_to_vocabulary(content, dictionary)), dictionary
-
-
-def _reject_emptied(docs, rejected, on_error):
-    """Documents that cleaning left empty are reported, never silently dropped."""
-    empty = docs["text"].str.strip() == ""
-    if not empty.any():
-        return docs, rejected
-    first = docs[empty].iloc[0]
-    reason = "nothing is left after cleaning; check the cleaning rules that apply to it"
-    if on_error != "reject":
-        raise corpus.CorpusError(f"{first['location']}: document {first['doc_id']!r}: {reason}")
-    extra = docs[empty][["location", "doc_id"]].assign(reason=reason)
-    return docs[~empty], pd.concat([rejected, extra], ignore_index=True)
-
-
-def _cache_key(spec: corpus.CorpusSpec, params: Params) -> str:
-    """Raw corpus bytes, reading settings, shaping settings and the code of every stage."""
-    digest = hashlib.sha256(f"format{CACHE_FORMAT}".encode())
-    for module in (corpus, cleaning, segments, preprocess):
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(json.dumps(params.section("corpus"), sort_keys=True).encode())
-    digest.update(json.dumps(settings_record(params), sort_keys=True).encode())
-    root = spec.path if spec.path.is_dir() else spec.path.parent
-    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
-    for path in files:
-        digest.update(str(path.relative_to(root)).encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()[:32]
-
-
-def _save(prepared: PreparedCorpus, cache: Path) -> None:
-    """Write the entry whole or not at all, with the sha256 of every file for checking."""
-    with atomic_directory(cache) as tmp:
-        for name in _FRAMES:
-            getattr(prepared, name).to_parquet(tmp / f"{name}.parquet", index=False)
-        prepared.dictionary.save(str(tmp / "dictionary.gensim"))
-        meta = {"fingerprint": prepared.fingerprint, "group_by": prepared.group_by}
-        meta["files"] = {p.name: file_sha256(p) for p in sorted(tmp.iterdir())}
-        (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
-
-
-def _load(cache: Path) -> PreparedCorpus | None:
-    """A cache entry if it is complete and intact; None (to rebuild) otherwise."""
-    try:
-        meta = json.loads((cache / "meta.json").read_text())
-        if any(file_sha256(cache / name) != digest for name, digest in meta["files"].items()):
-            return None
-        frames = {name: pd.read_parquet(cache / f"{name}.parquet") for name in _FRAMES}
-        dictionary = Dictionary.load(str(cache / "dictionary.gensim"))
-        frames["segments"]["tokens"] = shared_tokens(frames["segments"]["tokens"], dictionary)
-    except (OSError, ValueError, KeyError, EOFError):
+def open_prepared(root: Path) -> PartitionedCorpus | None:
+    """The prepared corpus at `root` if complete and intact; None otherwise."""
+    meta = unseal(root)
+    if meta is None or meta.get("format") != PREPARED_FORMAT:
         return None
-    return PreparedCorpus(
-        dictionary=dictionary, fingerprint=meta["fingerprint"], group_by=meta["group_by"], **frames
+    try:
+        dictionary = Dictionary.load(str(root / DICTIONARY_FILE))
+    except (OSError, ValueError, EOFError):
+        return None
+    return PartitionedCorpus(
+        root=root,
+        dictionary=dictionary,
+        fingerprint=meta["fingerprint"],
+        group_by=meta["group_by"],
+        n_documents=meta["n_documents"],
+        n_segments=meta["n_segments"],
+        n_chars=meta["n_chars"],
+        parts=tuple(meta["parts"]),
+        rejected=pd.DataFrame(meta["rejected"], columns=["location", "doc_id", "reason"]),
     )
 
 
-def shared_tokens(token_lists, dictionary: Dictionary) -> list[list[str]]:
-    """Token lists whose strings are the dictionary's own (one object per vocabulary word,
-    not one per occurrence: about 1.4 GB less for 25 million tokens)."""
-    canonical = {token: token for token in dictionary.token2id}
-    return [[canonical.get(t, t) for t in tokens] for tokens in token_lists]
+def _build(
+    store: CorpusStore,
+    params: Params,
+    out: Path,
+    on_stage: Callable,
+    worker_peaks: list[int] | None = None,
+) -> None:
+    """Prepare every partition, merge the vocabulary, write the bag of words, seal."""
+    for folder in (*PART_FOLDERS, VOCABULARY_FOLDER, TERM_IDS_FOLDER):
+        (out / folder).mkdir()
+    context = _learn_context(store, params, out, worker_peaks)
+    on_stage("sample", {})
+    tasks = list(range(store.n_row_groups))
+    results = compute_in_order(prepare_partition, tasks, context, params, worker_peaks)
+    on_stage("tokenise", tokenise_measurements(results))
+    rejected = [row for r in results for row in r.rejected]
+    if rejected and params.corpus.on_error != "reject":
+        location, doc_id, reason = rejected[0]
+        raise CorpusError(f"{location}: document {doc_id!r}: {reason}")
+    parts = [partitions.part_name(r.index) for r in results]
+    pre = params.preprocess
+    dictionary = merged_dictionary(out, parts, pre.min_df, pre.max_df, pre.keep_n)
+    dictionary.save(str(out / DICTIONARY_FILE))
+    on_stage("dictionary", {})
+    write_matrix_market(out, parts, dictionary)
+    for folder in (VOCABULARY_FOLDER, TERM_IDS_FOLDER):  # only needed to build the two above
+        shutil.rmtree(out / folder)
+    on_stage("bow", {})
+    record = {
+        "format": PREPARED_FORMAT,
+        "fingerprint": fingerprint(settings_record(params), results),
+        "group_by": store.group_by,
+        "n_documents": sum(r.n_documents for r in results),
+        "n_segments": sum(r.n_segments for r in results),
+        "n_chars": sum(r.n_chars for r in results),
+        "parts": parts,
+        "rejected": store.rejected.values.tolist() + [list(r) for r in rejected],
+    }
+    seal(out, record)
+
+
+def fingerprint(settings: dict, results: list[PartitionResult]) -> str:
+    """sha256 over the settings and every prepared document's digest, in corpus order."""
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    for result in results:
+        digest.update(result.doc_digests)
+    return digest.hexdigest()
+
+
+def tokenise_measurements(results: list[PartitionResult]) -> dict:
+    """CPU seconds and characters of the clean + tokenise pass, summed over partitions."""
+    return {
+        "clean_cpu_s": sum(r.clean_cpu_s for r in results),
+        "tokenise_cpu_s": sum(r.tokenise_cpu_s for r in results),
+        "partition_cpu_s": sum(r.partition_cpu_s for r in results),
+        "raw_chars": sum(r.n_chars for r in results),
+        "unit_chars": sum(r.unit_chars for r in results),
+    }
+
+
+def _learn_context(
+    store: CorpusStore, params: Params, out: Path, worker_peaks: list[int] | None
+) -> PartitionContext:
+    """`partition_context`, in a fresh process unless the run is single-process.
+
+    Learning phrases from the sample holds the sample's texts and gensim's phrase counts;
+    freed, that memory mostly stays with the process, which would then hold it through the
+    whole parallel pass. A child process returns all of it when it ends (the result is the
+    same: only the small context comes back).
+    """
+    scheduler = params.run.scheduler or "processes"
+    single = scheduler in ("synchronous", "threads") or params.run.workers < 2
+    if single or store.n_row_groups < 2:  # then the partitions are prepared in this process
+        return partition_context(store, params, out)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        context, peak = pool.submit(_context_and_peak, store, params, out).result()
+    if worker_peaks is not None:
+        worker_peaks.append(peak)
+    return context
+
+
+def _context_and_peak(
+    store: CorpusStore, params: Params, out: Path
+) -> tuple[PartitionContext, int]:
+    return partition_context(store, params, out), process_peak_kib()

@@ -1,29 +1,24 @@
 """Units of analysis: whole documents, paragraphs, or windows of N sentences.
 
-Five documents are too few for most statistics; their paragraphs are not. Sentence
-boundaries come from NLTK's Punkt trained on the corpus itself, so nothing is downloaded.
-Segments shorter than `min_words` (headings, datelines) are merged into their neighbour,
-so every word of a document lands in exactly one segment.
+Five documents are too few for most statistics; their paragraphs are not. Sentences are
+`analysis.corpus.sentences` sentences and words `analysis.corpus.tokens` words (one
+definition of each for every stage). Segments shorter than `min_words` (headings,
+datelines) are merged into their neighbour, so every word of a document lands in exactly
+one segment.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.core.errors import InputError
-
-if TYPE_CHECKING:  # NLTK is imported only when sentences are split (worker start-up)
-    from nltk.tokenize.punkt import PunktSentenceTokenizer
+from analysis.corpus.sentences import split_sentences
+from analysis.corpus.tokens import count_words
 
 SEGMENT_COLUMNS = ["segment_id", "doc_id", "group", "position", "text"]
 _TERMINAL = re.compile(r"[.!?:;\"')\]]$")
-_WORD = re.compile(r"\w+")
-# Text used to train Punkt: enough to learn abbreviations, bounded for large corpora.
-TRAINING_CHARS = 5_000_000
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -47,32 +42,6 @@ def _is_hard_wrapped(blocks: list[str]) -> bool:
     return open_ended / len(inner) > 0.5
 
 
-def train_sentence_splitter(texts: Iterable[str]) -> PunktSentenceTokenizer:
-    """Punkt trained on (a bounded sample of) the corpus: learns its abbreviations."""
-    from nltk.tokenize.punkt import PunktSentenceTokenizer, PunktTrainer
-
-    trainer = PunktTrainer()
-    trainer.INCLUDE_ALL_COLLOCS = True
-    budget = TRAINING_CHARS
-    for text in texts:
-        trainer.train(text[:budget], finalize=False)
-        budget -= len(text)
-        if budget <= 0:
-            break
-    trainer.finalize_training()
-    params = trainer.get_params()
-    return PunktSentenceTokenizer(params)
-
-
-def split_sentences(text: str, splitter: PunktSentenceTokenizer) -> list[str]:
-    """Sentences of a text; line breaks always end a sentence (headings, list items)."""
-    sentences = []
-    for line in text.split("\n"):
-        if line.strip():
-            sentences.extend(s.strip() for s in splitter.tokenize(line) if s.strip())
-    return sentences
-
-
 def merge_short(pieces: list[str], min_words: int) -> list[str]:
     """Join pieces shorter than `min_words` words onto the next piece (the last onto the
     previous), so headings travel with the paragraph they introduce."""
@@ -80,7 +49,7 @@ def merge_short(pieces: list[str], min_words: int) -> list[str]:
     carry = ""
     for piece in pieces:
         piece = f"{carry} {piece}".strip() if carry else piece
-        if len(_WORD.findall(piece)) < min_words:
+        if count_words(piece) < min_words:
             carry = piece
             continue
         merged.append(piece)
@@ -98,18 +67,15 @@ def segment_documents(
     unit: str = "paragraph",
     window: int = 3,
     min_words: int = 8,
-    splitter: PunktSentenceTokenizer | None = None,
 ) -> pd.DataFrame:
     """Cut documents into segments with stable ids ``<doc_id>:<unit letter><number>``."""
     if unit not in {"document", "paragraph", "sentences"}:
         raise InputError(f"segments.unit {unit!r}: use document, paragraph or sentences")
     if unit == "sentences" and window < 1:
         raise InputError(f"segments.window {window}: a window holds at least one sentence")
-    if unit == "sentences" and splitter is None:
-        splitter = train_sentence_splitter(documents["text"])
     rows = []
     for doc in documents[["doc_id", "group", "text"]].itertuples(index=False):
-        for position, text in enumerate(_pieces(doc.text, unit, window, min_words, splitter)):
+        for position, text in enumerate(_pieces(doc.text, unit, window, min_words)):
             letter = {"document": "d", "paragraph": "p", "sentences": "s"}[unit]
             rows.append(
                 (f"{doc.doc_id}:{letter}{position:04d}", doc.doc_id, doc.group, position, text)
@@ -117,11 +83,11 @@ def segment_documents(
     return pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
 
 
-def _pieces(text, unit, window, min_words, splitter) -> list[str]:
+def _pieces(text: str, unit: str, window: int, min_words: int) -> list[str]:
     if unit == "document":
         return [" ".join(text.split())]
     if unit == "paragraph":
         return merge_short(split_paragraphs(text), min_words)
-    sentences = split_sentences(text, splitter)
+    sentences = split_sentences(text)
     windows = [" ".join(sentences[i : i + window]) for i in range(0, len(sentences), window)]
     return merge_short(windows, min_words)

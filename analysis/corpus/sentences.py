@@ -1,10 +1,12 @@
-"""Sentence splitting without downloaded models: a rule-based splitter with offsets.
+"""The one definition of a sentence: a rule-based splitter with offsets, used by every stage
+(sentence segments, quotations, tone, the style profile).
 
 A sentence ends at ".", "!" or "?" (plus any closing quotes or brackets) followed by white
-space and a capital letter, digit or opening quote, unless the word before the full stop
-is a known abbreviation ("Jan.", "U.S.", "Mr.") or a single initial; a line break always
-ends a sentence. NLTK's Punkt models are not installed, and a trained Punkt would change
-with the corpus; these rules do not.
+space and a capital letter, digit or opening quote, unless the sentence ends in a full stop
+after a known abbreviation ("Jan.", "Mr."), a single initial or a dotted abbreviation
+("U.S.", "e.g."); a line break always ends a sentence. NLTK's Punkt models are not
+installed, and a Punkt trained on the corpus would change with the corpus; these rules do
+not.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from __future__ import annotations
 import re
 
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof st gen gov sen rep col lt sgt capt no nos vs etc e.g i.e u.s u.n
-    u.k d.c h.e jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co jr sr approx
-    fig cf al ed eds pp vol dept est""".split()
+    """mr mrs ms dr prof st gen gov sen rep col lt sgt capt rev hon pres no nos vs etc eg ie
+    jan feb mar apr jun jul aug sep sept oct nov dec inc ltd co corp jr sr approx fig cf al
+    ed eds pp vol dept est mt ft""".split()
 )
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 _LINE_BREAK = re.compile(r"\n+")
@@ -27,7 +29,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         word = re.search(r"(\S+)$", text[cuts[-1] : match.start() + 1])
         token = word.group(1).lower().rstrip(".") if word else ""
         token = token.lstrip("\"'“‘([")
-        if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+        full_stop = match.group(0)[0] == "."
+        if full_stop and (token in ABBREVIATIONS or _is_initial_or_dotted(token)):
             continue
         cuts.append(match.end())
     for match in _LINE_BREAK.finditer(text):
@@ -41,6 +44,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if right > left:
             spans.append((start + left, start + right))
     return spans
+
+
+def _is_initial_or_dotted(token: str) -> bool:
+    """A single letter ("J.") or a dotted abbreviation ("u.s", "e.g", "d.c")."""
+    return (len(token) == 1 and token.isalpha()) or (
+        "." in token and token.replace(".", "").isalpha()
+    )
 
 
 def split_sentences(text: str) -> list[str]:

@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.core.paths import project_path
+
 if TYPE_CHECKING:  # gensim is imported where it is used: worker processes start faster
     from gensim.corpora import Dictionary
     from gensim.models.phrases import FrozenPhrases
@@ -35,13 +37,38 @@ _ASCII_WORD_PATTERN = re.compile(
 _NUMBER = re.compile(r"\d[\d.,]*")
 
 
+def normalise_quotes(text: str) -> str:
+    """Typographic apostrophes to "'" (same length, so character offsets stay valid)."""
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
 def tokenize_words(text: str, lowercase: bool = True) -> list[str]:
-    """Word tokens of a text, in order; punctuation dropped, possessive 's kept on the word."""
+    """Word tokens of a text, in order: the one definition of a word (`WORD_PATTERN`, with
+    typographic apostrophes read as plain ones); punctuation dropped, possessive 's kept."""
     if lowercase:
         text = text.lower()
     if text.isascii():
         return _ASCII_WORD_PATTERN.findall(text)
-    return WORD_PATTERN.findall(text)
+    return WORD_PATTERN.findall(normalise_quotes(text))
+
+
+def count_words(text: str) -> int:
+    """Running words in a text (`tokenize_words`)."""
+    return len(tokenize_words(str(text), lowercase=False))
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """Lower-cased words (`tokenize_words`) with their character offsets in `text`."""
+    return [
+        (m.group(0).lower(), m.start(), m.end())
+        for m in WORD_PATTERN.finditer(normalise_quotes(str(text)))
+    ]
+
+
+def stopword_list(preprocess) -> frozenset[str]:
+    """The stop-word list of `Params.preprocess`: its file plus `extra_stopwords`, the one
+    list every stage removes (topic model tokens, keyness, collocates)."""
+    return load_stopwords(project_path(preprocess.stopwords_file), preprocess.extra_stopwords)
 
 
 def load_stopwords(path: Path, extra: Iterable[str] = ()) -> frozenset[str]:

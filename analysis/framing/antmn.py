@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.topics import model as topics
+from analysis.topics import store as topic_model_store
 
 NODE_COLUMNS = {
     "topic": "topic id (as fitted)",
@@ -169,9 +171,6 @@ def topic_proportions(corpus, params) -> tuple[pd.DataFrame, pd.Series, dict]:
     with `framing.antmn_level` "auto" units are pooled into their documents (token-weighted)
     when there are at least `MIN_DOCUMENTS` documents, and kept as units otherwise.
     """
-    from analysis.topics import model as topics  # heavy (gensim); only ANTMN needs it
-    from analysis.topics import store as topic_model_store
-
     model = topic_model_store.selected_topic_model(corpus, params)
     data, fit = model.data, model.fit
     proportions = topics.document_topic_matrix(fit.model, data.bow, params.run.seed)
@@ -179,7 +178,7 @@ def topic_proportions(corpus, params) -> tuple[pd.DataFrame, pd.Series, dict]:
     k = proportions.shape[1]
     doc_topics = pd.DataFrame(proportions, index=data.units["segment_id"], columns=range(k))
     groups = data.units["group"].astype(str)
-    level = getattr(params.framing, "antmn_level", "auto")
+    level = params.framing.antmn_level
     n_documents = data.units["doc_id"].nunique()
     if level == "documents" or (level == "auto" and n_documents >= MIN_DOCUMENTS):
         doc_topics, groups = pool_by_document(doc_topics, data.units, data.bow)
@@ -207,8 +206,8 @@ def antmn_frames(corpus, params) -> TopicNetwork:
         groups,
         seed=params.run.seed,
         labels=labels,
-        min_correlation=float(getattr(params.framing, "antmn_min_correlation", 0.0)),
-        resolution=float(getattr(params.framing, "antmn_resolution", 1.0)),
+        min_correlation=params.framing.antmn_min_correlation,
+        resolution=params.framing.antmn_resolution,
     )
 
 

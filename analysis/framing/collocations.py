@@ -17,20 +17,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.paths import project_path
-from analysis.corpus.patterns import (
-    compile_terms,
-    keyword_in_context,
-    normalise_quotes,
-    require_columns,
-    words_with_offsets,
-)
+from analysis.core.params import Params
+from analysis.corpus.kwic import context_of
+from analysis.corpus.patterns import compile_terms, require_columns
+from analysis.corpus.tokens import normalise_quotes, stopword_list, word_spans
 
 COLLOCATE_COLUMNS = {
     "group": "comparison group (source)",
@@ -52,15 +47,6 @@ CONCORDANCE_COLUMNS = {
     "match": "the occurrence as written",
     "right": "text after the occurrence",
 }
-
-
-def read_stopwords(path: str | Path) -> frozenset[str]:
-    """Stop words, one per line ('#' comments); empty set if the file does not exist."""
-    path = project_path(path) if str(path) else None
-    if path is None or not path.is_file():
-        return frozenset()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
 def _occurrences(
@@ -93,7 +79,7 @@ def collocates(
         n_words = 0
         for text in part["text"].astype(str):
             text = normalise_quotes(text)
-            words = words_with_offsets(text)
+            words = word_spans(text)
             n_words += len(words)
             freq.update(w for w, *_ in words)
             for term, first, last, *_ in _occurrences(text, matcher, words):
@@ -114,17 +100,20 @@ def collocates(
     ).reset_index(drop=True)
 
 
-def concordance(units: pd.DataFrame, focal_terms: list[str], width: int = 60) -> pd.DataFrame:
-    """Every occurrence of every focal term in context (CONCORDANCE_COLUMNS)."""
+def concordance(units: pd.DataFrame, focal_terms: list[str], window: int = 10) -> pd.DataFrame:
+    """Every occurrence of every focal term with `window` words of context on each side
+    (CONCORDANCE_COLUMNS; the line is `analysis.corpus.kwic`'s)."""
     require_columns(units, ["segment_id", "doc_id", "group", "text"], "concordance(units)")
     matcher = compile_terms(focal_terms)
     rows = []
     for seg, doc, group, text in units[["segment_id", "doc_id", "group", "text"]].itertuples(
         index=False
     ):
-        text = normalise_quotes(str(text))
-        for m in matcher.find(text):
-            left, match, right = keyword_in_context(text, m.start, m.end, width)
+        text = str(text)
+        found = matcher.find(text)
+        words = word_spans(text) if found else []
+        for m in found:
+            left, match, right, _ = context_of(text, m.start, m.end, window, words)
             rows.append((seg, doc, group, m.term, left, match, right))
     return pd.DataFrame(rows, columns=list(CONCORDANCE_COLUMNS))
 
@@ -135,8 +124,10 @@ class FocalTerms:
     concordance: pd.DataFrame
 
 
-def focal_term_contexts(units: pd.DataFrame, framing, stopwords_file: str | Path) -> FocalTerms:
-    """Collocates and concordance of params.framing.focal_terms (one notebook step)."""
+def focal_term_contexts(units: pd.DataFrame, params: Params) -> FocalTerms:
+    """Collocates and concordance of `framing.focal_terms` (one notebook step); collocates
+    leave out the stop-word list of `preprocess` (file and extra words)."""
+    framing = params.framing
     terms = list(framing.focal_terms)
     return FocalTerms(
         collocates=collocates(
@@ -144,7 +135,7 @@ def focal_term_contexts(units: pd.DataFrame, framing, stopwords_file: str | Path
             terms,
             window=framing.collocation_window,
             min_freq=framing.collocation_min_freq,
-            stopwords=read_stopwords(stopwords_file),
+            stopwords=stopword_list(params.preprocess),
         ),
         concordance=concordance(units, terms),
     )

@@ -15,15 +15,15 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.paths import load_versioned_yaml, project_path
+from analysis.corpus.kwic import context_of
 from analysis.corpus.patterns import (
     MultiTermMatcher,
     TermError,
     TermMatcher,
     compile_terms,
-    count_words,
-    keyword_in_context,
     require_columns,
 )
+from analysis.corpus.tokens import count_words
 
 UNIT_COLUMNS = ("segment_id", "doc_id", "group", "text")
 FRAME_KINDS = ("generic", "domain")
@@ -188,11 +188,11 @@ def frame_hits(units: pd.DataFrame, dictionary: FrameDictionary) -> pd.DataFrame
     )
 
 
-def frame_evidence(units: pd.DataFrame, hits: pd.DataFrame, width: int = 60) -> pd.DataFrame:
+def frame_evidence(units: pd.DataFrame, hits: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     """Key word in context for every hit (EVIDENCE_COLUMNS): the audit trail of every figure."""
     texts = dict(zip(units["segment_id"], units["text"].astype(str), strict=True))
     contexts = [
-        keyword_in_context(texts[s], a, b, width)
+        context_of(texts[s], a, b, window)[:3]
         for s, a, b in hits[["segment_id", "start", "end"]].itertuples(index=False)
     ]
     evidence = hits[["segment_id", "doc_id", "group", "frame", "term"]].copy()

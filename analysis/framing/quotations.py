@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.corpus.patterns import keyword_in_context, normalise_quotes, require_columns
+from analysis.corpus.kwic import context_of
+from analysis.corpus.patterns import require_columns
 from analysis.corpus.sentences import sentence_spans
+from analysis.corpus.tokens import normalise_quotes
 from analysis.framing.actors import ActorGazetteer, find_actors
 
 SPEECH_VERBS = (
@@ -238,7 +240,7 @@ def anonymity_markers(units: pd.DataFrame) -> pd.DataFrame:
     ):
         text = normalise_quotes(str(text))
         for m in _MARKERS.finditer(text):
-            left, match, right = keyword_in_context(text, m.start(), m.end())
+            left, match, right, _ = context_of(text, m.start(), m.end(), 10)
             rows.append((seg, doc, group, match, left, right))
     return pd.DataFrame(rows, columns=list(MARKER_COLUMNS))
 

@@ -22,6 +22,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.corpus.patterns import require_columns
+from analysis.stats.bootstrap import percentile_interval
 
 MEASURES = ("per_1000", "share_present")
 
@@ -81,7 +82,6 @@ def frame_salience(
     if n_samples < 1:
         raise InputError(f"n_samples = {n_samples}: need at least 1 bootstrap sample")
     frames = list(dict.fromkeys(unit_frames["frame"]))
-    tail = (1.0 - level) / 2.0
     rows = []
     for group in sorted(unit_frames["group"].astype(str).unique()):
         part = unit_frames[unit_frames["group"].astype(str) == group]
@@ -91,7 +91,7 @@ def frame_salience(
         boot = _bootstrap_measures(h, w, p, n_samples, group_rng(seed, group))
         point = {"per_1000": 1000.0 * h.sum(0) / max(w.sum(), 1e-12), "share_present": p.mean(0)}
         for measure in MEASURES:
-            low, high = np.quantile(boot[measure], [tail, 1.0 - tail], axis=0)
+            low, high = percentile_interval(boot[measure], level)
             for j, frame in enumerate(frames):
                 rows.append(
                     (

@@ -15,13 +15,13 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from analysis.corpus.patterns import require_columns
 from analysis.corpus.sentences import sentence_spans
 from analysis.framing.actors import ActorGazetteer, find_actors
 from analysis.framing.salience import group_rng
+from analysis.stats.bootstrap import percentile_interval
 
 SENTENCE_COLUMNS = {
     "segment_id": "unit (segment) id",
@@ -104,6 +104,7 @@ def actor_tone(
     n_samples: int = 1000,
     seed: int = 0,
     min_sentences: int = 1,
+    level: float = 0.95,
 ) -> pd.DataFrame:
     """Mean compound per group × actor with percentile bootstrap intervals (TONE_COLUMNS)."""
     rows = []
@@ -114,7 +115,7 @@ def actor_tone(
         rng = group_rng(seed, f"{group}\x00{actor}")
         draws = rng.integers(0, len(scores), size=(n_samples, len(scores)))
         means = scores[draws].mean(axis=1)
-        low, high = np.quantile(means, [0.025, 0.975])
+        low, high = percentile_interval(means, level)
         rows.append(
             (group, actor, gazetteer.names()[actor], gazetteer.camps()[actor], len(scores),
              scores.mean(), low, high)
@@ -129,8 +130,13 @@ class ActorTone:
 
 
 def tone_toward_actors(
-    units: pd.DataFrame, gazetteer: ActorGazetteer, n_samples: int, seed: int
+    units: pd.DataFrame,
+    gazetteer: ActorGazetteer,
+    n_samples: int,
+    seed: int,
+    level: float = 0.95,
 ) -> ActorTone:
     """Sentence scores and per-group tone toward each actor (one notebook step)."""
     sentences = actor_sentences(units, gazetteer)
-    return ActorTone(sentences, actor_tone(sentences, gazetteer, n_samples, seed))
+    tone = actor_tone(sentences, gazetteer, n_samples, seed, level=level)
+    return ActorTone(sentences, tone)

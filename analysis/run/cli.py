@@ -6,8 +6,14 @@ import argparse
 import sys
 from typing import Any
 
+import yaml
+
 from analysis.core.errors import DiscourseLabError
-from analysis.core.params import ParameterError, parse_override
+from analysis.core.params import ParameterError, load_params, parse_override
+from analysis.core.paths import project_path
+from analysis.corpus.check import check_corpus
+from analysis.run.pipeline import DECLARED_NOTEBOOKS, RunOptions, notebooks_in, run_pipeline
+from analysis.run.verify import verify_published
 
 EXAMPLES = """examples:
   discourse-lab run                                  # all notebooks, params/default.yaml
@@ -97,10 +103,7 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "params":
         return _print_params(args.params, overrides)
     if args.command == "check":
-        from analysis.corpus.check import check_corpus
-
         return check_corpus(args.params, overrides)
-    from analysis.run.pipeline import DECLARED_NOTEBOOKS, RunOptions, notebooks_in, run_pipeline
 
     try:
         notebooks = notebooks_in(args.notebooks) if args.notebooks else DECLARED_NOTEBOOKS
@@ -108,8 +111,6 @@ def _command(args: argparse.Namespace) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.command == "verify":
-        from analysis.run.verify import verify_published
-
         return verify_published(args.params, overrides, args.out, args.keep, notebooks)
     options = RunOptions(
         params_file=args.params,
@@ -126,10 +127,6 @@ def _command(args: argparse.Namespace) -> int:
 
 
 def _print_params(params_file: str, overrides: dict[str, Any]) -> int:
-    import yaml
-
-    from analysis.core.params import load_params
-    from analysis.core.paths import project_path
 
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)

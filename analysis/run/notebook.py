@@ -33,8 +33,10 @@ from analysis.core.provenance import (
     params_hash,
     relative_to_root,
 )
+from analysis.corpus.prepare import prepare_corpus
 from analysis.output.figures import SavedFigure, write_figure
 from analysis.output.tables import SavedTable, write_table
+from analysis.run.registry import DECLARED_NOTEBOOKS
 
 # Key of the execute-request metadata the pipeline's papermill engine adds next to the
 # standard "cellId" (which JupyterLab sends too): the absolute path of the source notebook.
@@ -62,10 +64,6 @@ class NotebookRun:
     def corpus(self) -> Any:
         """The PreparedCorpus for these parameters (analysis.corpus.prepare caches it on disk)."""
         if self._corpus is None:
-            from analysis.corpus.prepare import (
-                prepare_corpus,  # lazy: heavy, and written separately
-            )
-
             self._corpus = prepare_corpus(self.params)
         return self._corpus
 
@@ -127,8 +125,6 @@ def parameters_of(notebook: str, params: Params) -> dict[str, Any]:
     """The parameter sections a notebook's results depend on (all, for a notebook outside
     the declared pipeline). Only these go into its figures, so that changing, say, a topic
     setting neither changes the corpus figures nor disagrees with their skipped re-run."""
-    from analysis.run.pipeline import DECLARED_NOTEBOOKS  # lazy: the pipeline imports this module
-
     resolved = params.to_dict()
     resolved["run"] = {"seed": resolved["run"]["seed"]}  # time limits, cache, scheduler: no effect
     sections = {spec.name: spec.sections for spec in DECLARED_NOTEBOOKS}.get(notebook)

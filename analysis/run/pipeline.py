@@ -7,7 +7,6 @@ holds the lock.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shlex
 import shutil
@@ -19,38 +18,20 @@ from typing import Any
 
 from analysis.core.errors import DiscourseLabError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
-from analysis.core.paths import PROJECT_ROOT, project_path
+from analysis.core.paths import project_path
 from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
+from analysis.output.gallery import write_gallery
+from analysis.output.publish import publish, recover
+from analysis.output.tables import write_schema_document
 from analysis.run import cache as runcache
+from analysis.run.execution import execute_notebook, render_html
 from analysis.run.lock import RunLocked, run_lock
 from analysis.run.record import RunFolder, new_run_id
+from analysis.run.registry import DECLARED_NOTEBOOKS, NotebookSpec, notebooks_in
 
-BASE_SECTIONS = ("corpus", "cleaning", "segments", "preprocess", "run")
-ALL_SECTIONS = tuple(f.name for f in dataclasses.fields(Params))
+__all__ = ["DECLARED_NOTEBOOKS", "NotebookSpec", "RunOptions", "notebooks_in", "run_pipeline"]
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class NotebookSpec:
-    """A notebook of the pipeline and the parameter sections its results depend on."""
-
-    name: str
-    sections: tuple[str, ...]
-    path: Path
-
-    @classmethod
-    def declared(cls, name: str, extra: tuple[str, ...] = ()) -> NotebookSpec:
-        path = PROJECT_ROOT / "notebooks" / f"{name}.ipynb"
-        return cls(name, BASE_SECTIONS + extra, path)
-
-
-# The pipeline, in execution order; the source of truth for what a full run produces.
-DECLARED_NOTEBOOKS = (
-    NotebookSpec.declared("00_corpus"),
-    NotebookSpec.declared("10_topics", ("topics",)),
-    NotebookSpec.declared("20_framing", ("topics", "framing")),
-    NotebookSpec.declared("30_sources", ("sources",)),
-)
 
 
 @dataclass
@@ -68,18 +49,6 @@ class RunOptions:
     progress_bar: bool = True
     command: str = ""  # shown in figures/README.md as the regenerate command
     package_dir: Path = PACKAGE  # whose code and resources decide "unchanged"
-
-
-def notebooks_in(folder: str | Path) -> tuple[NotebookSpec, ...]:
-    """Every notebook of a folder, in name order, each depending on all parameter sections.
-
-    For running your own notebooks (and test fixtures) instead of the declared pipeline.
-    """
-    folder = project_path(folder)
-    paths = sorted(folder.glob("*.ipynb"))
-    if not paths:
-        raise ParameterError(f"--notebooks {folder}: no .ipynb files there")
-    return tuple(NotebookSpec(p.stem, ALL_SECTIONS, p.resolve()) for p in paths)
 
 
 def resolve_params(options: RunOptions) -> Params:
@@ -125,7 +94,6 @@ def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
 def _locked_run(
     options: RunOptions, params: Params, specs: tuple[NotebookSpec, ...], runs_dir: Path
 ) -> int:
-    from analysis.output.publish import recover
 
     figures_dir = project_path(options.figures_dir)
     recovered = recover(figures_dir)
@@ -162,7 +130,6 @@ def _locked_run(
 
 def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: str, label: str):
     """Execute, reuse from cache, or skip one notebook; False when it failed."""
-    from analysis.run.execution import execute_notebook, render_html
 
     if not spec.path.is_file():
         folder.say(f"{label}: skipped (notebook {spec.path.name} does not exist yet)")
@@ -224,9 +191,6 @@ def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: st
 
 
 def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: float) -> int:
-    from analysis.output.gallery import write_gallery
-    from analysis.output.publish import publish
-    from analysis.output.tables import write_schema_document
 
     try:
         files = folder.collect_outputs([s.name for s in specs if s.path.is_file()])

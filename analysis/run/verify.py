@@ -12,7 +12,14 @@ from typing import Any
 
 from analysis.core.paths import project_path
 from analysis.output.publish import managed_files, recover
-from analysis.run.pipeline import DECLARED_NOTEBOOKS, EXIT_FAILED, EXIT_OK, NotebookSpec, RunOptions
+from analysis.run.pipeline import (
+    DECLARED_NOTEBOOKS,
+    EXIT_FAILED,
+    EXIT_OK,
+    NotebookSpec,
+    RunOptions,
+    run_pipeline,
+)
 
 # Sidecar and schema fields that legitimately differ between two regenerations.
 UNCOMPARED_FIELDS = ("versions",)
@@ -61,7 +68,6 @@ def verify_published(
     notebooks: tuple[NotebookSpec, ...] = DECLARED_NOTEBOOKS,
 ) -> int:
     """Regenerate with --force into a temp folder and compare; 0 when all files match."""
-    from analysis.run.pipeline import run_pipeline
 
     published = project_path(figures_dir)
     recover(published)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +28,9 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from analysis.core.errors import InputError
+from analysis.core.params import Params
 from analysis.corpus.counts import TermCounts, segment_term_counts
+from analysis.stats.bootstrap import percentile_interval
 
 DIVERGENCE_COLUMNS = {
     "group_a": "first group",
@@ -130,11 +131,10 @@ def group_divergence(
         entropy = _entropy_bits(first)  # each group's entropy once, not once per pair
         replicates[b, ia, ib] = replicates[b, ib, ia] = _jsd_from(first, entropy, ia, ib)
         replicates[b, np.arange(g), np.arange(g)] = _pairwise_jsd(first, second, entropy)
-    tail = (1 - ci_level) / 2 * 100
     corrected = np.full((g, g), np.nan)
     low = high = np.full((g, g), np.nan)
     if bootstrap_samples:
-        upper_q, lower_q = np.percentile(replicates, [100 - tail, tail], axis=0)
+        lower_q, upper_q = percentile_interval(replicates, ci_level)
         corrected = np.clip(2 * estimate - replicates.mean(axis=0), 0.0, 1.0)
         low = np.clip(2 * estimate - upper_q, 0.0, 1.0)
         high = np.clip(2 * estimate - lower_q, 0.0, 1.0)
@@ -355,19 +355,19 @@ NEIGHBOUR_COLUMNS = {
 }
 
 
-def source_divergence(segments: pd.DataFrame, params: Any = None) -> pd.DataFrame:
+def source_divergence(segments: pd.DataFrame, params: Params | None = None) -> pd.DataFrame:
     """Group JSD table from PreparedCorpus segments, resampling segments within groups.
 
-    Bootstrap size from ``params.sources.bootstrap_samples``, seed from ``params.run.seed``.
+    Bootstrap size and confidence level from ``params.sources``, seed from ``params.run``.
     """
-    sources = getattr(params, "sources", None)
+    params = params or Params()
     counts = segment_term_counts(segments, by="segment_id")
     return group_divergence(
         counts,
         dict(zip(segments["segment_id"].astype(str), segments["group"].astype(str), strict=True)),
-        bootstrap_samples=int(getattr(sources, "bootstrap_samples", 500)),
-        seed=int(getattr(getattr(params, "run", None), "seed", 0)),
-        ci_level=float(getattr(sources, "ci_level", 0.95)),
+        bootstrap_samples=params.sources.bootstrap_samples,
+        seed=params.run.seed,
+        ci_level=params.sources.ci_level,
     )
 
 

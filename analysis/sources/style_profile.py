@@ -8,10 +8,8 @@ percentile interval comes from resampling the group's units with replacement.
 
 Definitions (documented because every one of them is a choice):
 
-* **Sentences**: a regular-expression splitter (no download): a sentence ends at ``.``,
-  ``!`` or ``?`` (and any closing quotes or brackets) followed by white space and an
-  upper-case letter, digit or opening quote, unless the word before the full stop is a
-  known abbreviation or a single letter; a line break always ends a sentence.
+* **Sentences**: `analysis.corpus.sentences` (the rule-based splitter every stage uses),
+  keeping the sentences that hold at least one word.
 * **MTLD** (McCarthy & Jarvis 2010): the mean length of word sequences that keep a
   type-token ratio above 0.72. Reading forwards, a factor ends when the running TTR falls
   to 0.72 or below (``<=``); the leftover counts as a partial factor
@@ -41,16 +39,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from analysis.core.errors import InputError
+from analysis.core.params import Params
 from analysis.core.paths import RESOURCES
-from analysis.corpus.tokens import WORD_PATTERN
-from analysis.stats.bootstrap import resampled_sums
+from analysis.corpus.sentences import split_sentences as sentence_text
+from analysis.corpus.tokens import WORD_PATTERN, normalise_quotes, tokenize_words
+from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
 STANCE_MARKERS_FILE = RESOURCES / "stance_markers.yaml"
 MTLD_THRESHOLD = 0.72
@@ -132,44 +131,15 @@ def load_stance_markers(path: str | Path = STANCE_MARKERS_FILE) -> StanceMarkers
 
 
 def _tokens(text: str) -> list[str]:
-    return WORD_PATTERN.findall(_plain_quotes(text))
+    return tokenize_words(text, lowercase=False)
 
 
-def _plain_quotes(text: str) -> str:
-    return text.replace("\u2019", "'").replace("\u2018", "'")
-
-
-# --- sentences -------------------------------------------------------------------------
-
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st sr jr gen sen rep gov lt col capt sgt rev hon pres vs etc eg ie "
-    "no nos vol fig al approx dept est inc ltd co corp jan feb mar apr jun jul aug sep sept "
-    "oct nov dec mt ft".split()
-)
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[A-Z0-9])")
+# --- sentences ----------------------------------------------------------------------
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences by the rule in the module docstring (no trained model, no download)."""
-    sentences = []
-    for line in str(text).split("\n"):
-        start = 0
-        for match in _BOUNDARY.finditer(line):
-            before = line[start : match.start() + 1]
-            last = re.findall(r"[\w.]+\.$", before)
-            word = last[0].rstrip(".").lower() if last else ""
-            if match.group(0)[0] == "." and (
-                word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or "." in word
-            ):
-                continue
-            piece = line[start : match.end()].strip()
-            if piece:
-                sentences.append(piece)
-            start = match.end()
-        tail = line[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return [s for s in sentences if _tokens(s)]
+    """The sentences (`analysis.corpus.sentences`) of a text that hold at least one word."""
+    return [s for s in sentence_text(str(text)) if _tokens(s)]
 
 
 # --- syllables, MTLD ----------------------------------------------------------------
@@ -268,7 +238,7 @@ def _count_markers(tokens: list[str], markers: tuple[tuple[str, ...], ...]) -> i
 
 def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
     """Raw style counts of one unit of running text."""
-    text = _plain_quotes(str(text))
+    text = normalise_quotes(str(text))
     matches = list(WORD_PATTERN.finditer(text))
     words = [m.group(0) for m in matches]
     lower = [w.lower() for w in words]
@@ -394,18 +364,17 @@ def group_style_profile(
     if not 0 < ci_level < 1:
         raise InputError(f"ci_level must be between 0 and 1, got {ci_level}")
     rng = np.random.default_rng(seed)
-    tail = (1 - ci_level) / 2 * 100
     rows = []
     for group, table in unit_table.groupby("group", sort=True):
         point, boot = _bootstrap_group(table, bootstrap_samples, rng)
         for metric, value in point.items():
-            low, high = _interval(boot[metric], tail)
+            low, high = _interval(boot[metric], ci_level)
             rows.append((group, metric, value, low, high, len(table)))
     if document_lengths is not None:
         for group, table in document_lengths.groupby("group", sort=True):
             lengths = table["words"].to_numpy(dtype=float)
             draws = rng.integers(0, len(lengths), size=(bootstrap_samples, len(lengths)))
-            low, high = _interval(lengths[draws].mean(axis=1), tail)
+            low, high = _interval(lengths[draws].mean(axis=1), ci_level)
             rows.append((group, "document_length", lengths.mean(), low, high, len(lengths)))
     profile = pd.DataFrame(
         rows, columns=["group", "metric", "value", "ci_low", "ci_high", "n_units"]
@@ -420,11 +389,11 @@ def group_style_profile(
     return profile[list(STYLE_PROFILE_COLUMNS)].reset_index(drop=True)
 
 
-def _interval(values: np.ndarray, tail: float) -> tuple[float, float]:
+def _interval(values: np.ndarray, level: float) -> tuple[float, float]:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return float("nan"), float("nan")
-    low, high = np.percentile(finite, [tail, 100 - tail])
+    low, high = percentile_interval(finite, level)
     return float(low), float(high)
 
 
@@ -439,19 +408,18 @@ class StyleProfile:
 def style_profile(
     segments: pd.DataFrame,
     documents: pd.DataFrame,
-    params: Any = None,
+    params: Params | None = None,
     markers: StanceMarkers | None = None,
 ) -> StyleProfile:
     """Style profile of each group from PreparedCorpus segments and documents.
 
-    Bootstrap size from ``params.sources.bootstrap_samples`` and seed from
-    ``params.run.seed`` (defaults 500 and 0 without params).
+    Bootstrap size and confidence level from ``params.sources``, seed from ``params.run``.
     """
+    params = params or Params()
     markers = markers or load_stance_markers()
-    sources = getattr(params, "sources", None)
-    samples = int(getattr(sources, "bootstrap_samples", 500))
-    ci_level = float(getattr(sources, "ci_level", 0.95))
-    seed = int(getattr(getattr(params, "run", None), "seed", 0))
+    samples = params.sources.bootstrap_samples
+    ci_level = params.sources.ci_level
+    seed = params.run.seed
     units = style_units(segments, markers, "segment_id")
     doc_words = pd.DataFrame(
         {

@@ -25,6 +25,7 @@ from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
 
 from analysis.core.errors import InputError
+from analysis.core.paths import project_path
 
 BagOfWords = list[list[tuple[int, int]]]
 
@@ -571,8 +572,6 @@ def topic_labels(terms: pd.DataFrame, labels_file: str) -> dict[int, str]:
     defaults = default_topic_labels(terms)
     if not labels_file:
         return defaults
-    from analysis.core.paths import project_path
-
     return read_topic_labels(project_path(labels_file), defaults)
 
 

@@ -2,14 +2,8 @@
 
 import pytest
 
-from analysis.corpus.patterns import (
-    MultiTermMatcher,
-    TermError,
-    compile_terms,
-    count_words,
-    keyword_in_context,
-    words_with_offsets,
-)
+from analysis.corpus.patterns import MultiTermMatcher, TermError, compile_terms
+from analysis.corpus.tokens import count_words, word_spans
 from tests.conftest import PROJECT_ROOT
 
 
@@ -66,13 +60,8 @@ def test_bad_terms_are_refused(bad):
 
 def test_word_count_and_offsets():
     assert count_words("Two-state solution: Israel's 1967 lines!") == 5
-    words = words_with_offsets("A b-c")
+    words = word_spans("A b-c")
     assert words == [("a", 0, 1), ("b-c", 2, 5)]
-
-
-def test_keyword_in_context_collapses_whitespace():
-    text = "left   side\nMATCH right  side"
-    assert keyword_in_context(text, 12, 17, width=6) == ("t side", "MATCH", "right")
 
 
 def test_multi_term_matcher_equals_each_matcher_find():

@@ -72,7 +72,7 @@ def test_corrupt_cache_is_detected_and_rebuilt(tmp_path):
     params = params_at(PROJECT_ROOT / "seeds", tmp_path)
     first = prepare_corpus(params)
     entry = next((tmp_path / "prepared").iterdir())
-    (entry / "segments.parquet").write_bytes(b"truncated")
+    (entry / "segments" / "part-00000.parquet").write_bytes(b"truncated")
     again = prepare_corpus(params)
     assert again.fingerprint == first.fingerprint
     assert again.segments["tokens"].tolist() == first.segments["tokens"].tolist()
@@ -94,26 +94,30 @@ def seeds_as_table(folder, path) -> None:
     manifest.drop(columns=["file"]).to_csv(path, index=False)
 
 
-def test_a_large_table_goes_through_the_store_with_the_same_result(seed_copy, tmp_path):
+def test_a_table_in_many_partitions_equals_the_manifest_folder(seed_copy, tmp_path):
+    """The same texts as a manifest of .txt files (one partition) and as a CSV table cut
+    into partitions of two documents: the same tokens, vocabulary, cleaning and fingerprint
+    inputs, through the one preparation stage."""
     seeds_as_table(seed_copy, tmp_path / "seeds.csv")
-    table = {"path": str(tmp_path / "seeds.csv")}
-    in_memory = prepare_corpus(
-        params_at(seed_copy, tmp_path / "a", corpus=table, run={"stream_above_mb": 1e6})
+    folder = prepare_corpus(params_at(seed_copy, tmp_path / "a"))
+    table_params = params_at(
+        seed_copy,
+        tmp_path / "b",
+        corpus={"path": str(tmp_path / "seeds.csv")},
+        run={"batch_rows": 2},
     )
-    streamed_params = params_at(
-        seed_copy, tmp_path / "b", corpus=table, run={"stream_above_mb": 0.0, "batch_rows": 2}
-    )
-    streamed = prepare_corpus(streamed_params)
-    assert (tmp_path / "b" / "store").is_dir() and not (tmp_path / "a" / "store").exists()
-    assert list(streamed.segments["tokens"].map(list)) == list(in_memory.segments["tokens"])
-    assert streamed.dictionary.token2id == in_memory.dictionary.token2id
-    for name in ("documents", "cleaning_report", "cleaning_steps", "rejected"):
+    table = prepare_corpus(table_params)
+    assert list(table.segments["tokens"].map(list)) == list(folder.segments["tokens"].map(list))
+    assert table.dictionary.token2id == folder.dictionary.token2id
+    same = ["doc_id", "group", "text", "date", "n_chars", "n_words"]
+    pd_testing.assert_frame_equal(table.documents[same], folder.documents[same])
+    for name in ("cleaning_report", "cleaning_steps", "rejected"):
         pd_testing.assert_frame_equal(
-            getattr(streamed, name), getattr(in_memory, name), check_dtype=False, obj=name
+            getattr(table, name), getattr(folder, name), check_dtype=False, obj=name
         )
-    assert streamed.cleaning_steps["chars_removed"].sum() > 0  # the Breitbart rules fired
-    assert corpus_fingerprint(streamed_params) == streamed.fingerprint
-    tokens = [t for ts in streamed.segments["tokens"] for t in ts]
+    assert table.cleaning_steps["chars_removed"].sum() > 0  # the Breitbart rules fired
+    assert corpus_fingerprint(table_params) == table.fingerprint
+    tokens = [t for ts in table.segments["tokens"] for t in ts]
     assert len({id(t) for t in tokens}) == len(set(tokens))  # one string per word, shared
 
 

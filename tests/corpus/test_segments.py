@@ -5,16 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.corpus.segments import (
-    merge_short,
-    segment_documents,
-    split_paragraphs,
-    split_sentences,
-    train_sentence_splitter,
-)
-from tests.conftest import PROJECT_ROOT
+from analysis.corpus.segments import merge_short, segment_documents, split_paragraphs
+from analysis.corpus.sentences import split_sentences
 
-SEEDS = PROJECT_ROOT / "seeds"
 LONG = "This sentence has quite a few words in it for the test."
 
 
@@ -54,15 +47,17 @@ def test_every_word_lands_in_exactly_one_segment():
     assert list(segs["segment_id"]) == ["d0:p0000", "d0:p0001"]
 
 
-def test_sentence_splitter_learns_the_corpus_abbreviations():
-    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
-    splitter = train_sentence_splitter(seeds)
-    text = "He met Vladimir Putin on Nov. 24 in Moscow. The U.S. will act. It did."
-    assert split_sentences(text, splitter) == [
+def test_sentence_windows_use_the_one_sentence_definition():
+    text = "He met Vladimir Putin on Nov. 24 in Moscow. The U.S. will act. It did. Then U.S. Army."
+    sentences = [
         "He met Vladimir Putin on Nov. 24 in Moscow.",
         "The U.S. will act.",
         "It did.",
+        "Then U.S. Army.",
     ]
+    assert split_sentences(text) == sentences
+    segs = segment_documents(docs(text), "sentences", window=1, min_words=1)
+    assert list(segs["text"]) == sentences
 
 
 def test_sentence_windows_hold_n_sentences():

@@ -5,7 +5,8 @@ import math
 import pandas as pd
 import pytest
 
-from analysis.framing.collocations import collocates, concordance, read_stopwords
+from analysis.core.params import load_params
+from analysis.framing.collocations import collocates, concordance, focal_term_contexts
 
 
 def units():
@@ -51,8 +52,25 @@ def test_concordance_matches_phrase_and_stem():
     assert lines.iloc[0]["left"] == "illegal"
 
 
-def test_read_stopwords(tmp_path):
+def test_collocates_leave_out_the_preprocess_stopwords_and_extra_words(tmp_path):
+    """One stop-word list: the file's words (with # comments) and preprocess.extra_stopwords."""
     path = tmp_path / "stop.txt"
-    path.write_text("# comment\nThe\nof\n", encoding="utf-8")
-    assert read_stopwords(path) == frozenset({"the", "of"})
-    assert read_stopwords(tmp_path / "missing.txt") == frozenset()
+    path.write_text("# comment\nthe  # inline comment\nof\n", encoding="utf-8")
+    units = pd.DataFrame(
+        {
+            "segment_id": ["a:p0", "b:p0"],
+            "doc_id": ["a", "b"],
+            "group": ["A", "B"],
+            "text": ["the illegal settlements of the valley", "the illegal settlements grow"],
+        }
+    )
+    overrides = {
+        "preprocess.stopwords_file": str(path),
+        "preprocess.extra_stopwords": ["grow"],
+        "framing.focal_terms": ["settlements"],
+        "framing.collocation_min_freq": 1,
+    }
+    found = focal_term_contexts(units, load_params(overrides=overrides)).collocates
+    words = set(found["collocate"])
+    assert "illegal" in words and "valley" in words
+    assert not words & {"the", "of", "grow"}

@@ -7,7 +7,7 @@ import json
 from analysis.core.params import load_params
 from analysis.core.provenance import code_hash
 from analysis.run.cache import NotebookCache, input_hash
-from analysis.run.pipeline import BASE_SECTIONS, NotebookSpec
+from analysis.run.registry import BASE_SECTIONS, NotebookSpec
 
 
 def _package(tmp_path):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.core.params import load_params
 from analysis.corpus.counts import count_terms
 from analysis.sources.divergence import (
     document_similarity,
@@ -129,7 +130,7 @@ def test_segment_level_helpers():
             "tokens": [["peace", "un"], ["talks"], ["war"], ["tanks", "war"]],
         }
     )
-    params = type("P", (), {"sources": type("S", (), {"bootstrap_samples": 20})(), "run": None})
+    params = load_params(overrides={"sources.bootstrap_samples": 20})
     table = source_divergence(segments, params)
     assert table["bootstrap_samples"].eq(20).all()
     assert table.query("group_a == 'A' and group_b == 'B'")["jsd"].iloc[0] == pytest.approx(1)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis.core.params import load_params
 from analysis.sources.style_profile import (
     STYLE_PROFILE_COLUMNS,
     count_syllables,
@@ -117,8 +118,7 @@ def test_profile_finds_planted_first_person_plural_and_is_seeded():
         }
     )
     documents = pd.DataFrame({"group": ["A", "B"], "text": [we_text * 2, plain * 4]})
-    params = type("P", (), {"sources": type("S", (), {"bootstrap_samples": 200})(),
-                            "run": type("R", (), {"seed": 5})()})  # fmt: skip
+    params = load_params(overrides={"sources.bootstrap_samples": 200, "run.seed": 5})
     result = style_profile(segments, documents, params)
     groups = result.groups
     assert list(groups.columns) == list(STYLE_PROFILE_COLUMNS)

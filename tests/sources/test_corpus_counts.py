@@ -1,5 +1,6 @@
-"""Tests for analysis.scale.distributed: exact fast matching, hand-checked counts, same results on a
-dask.distributed LocalCluster with two worker processes as in a single process."""
+"""Tests for analysis.sources.corpus_counts and analysis.scale.scheduler: hand-checked counts,
+the same results on a dask.distributed LocalCluster with two worker processes as in a single
+process."""
 
 from __future__ import annotations
 
@@ -9,15 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis.core.params import load_params
-from analysis.corpus.read import spec_from_params
-from analysis.scale import streaming
-from analysis.scale.distributed import (
-    compute_in_order,
-    corpus_counts,
-    process_peak_kib,
-    reduce_in_order,
-)
-from analysis.scale.store import import_corpus
+from analysis.corpus.prepare import partitioned_corpus
+from analysis.scale.scheduler import compute_in_order, process_peak_kib, reduce_in_order
+from analysis.sources.corpus_counts import corpus_counts
 
 FRAMES = """
 version: "t1"
@@ -68,10 +63,10 @@ def counted_corpus(tmp_path):
         "framing.actors_file": str(tmp_path / "actors.yaml"),
         "run.cache_dir": str(tmp_path / "cache"),
         "run.scheduler": "synchronous",
+        "run.batch_rows": 1,
     }
     params = load_params(overrides=overrides)
-    store = import_corpus(spec_from_params(params.corpus), tmp_path / "store", batch_rows=1)
-    streamed = streaming.prepare_streamed(store, params)
+    streamed = partitioned_corpus(params)
     return params, streamed, overrides
 
 
@@ -132,7 +127,7 @@ def test_counts_equal_the_in_memory_frame_and_actor_counts(counted_corpus):
     """Frame hits and actor mentions per group as `analysis.framing.frames` /
     `analysis.framing.actors` find them unit by unit (the reference matchers), and words by
     `count_words`."""
-    from analysis.corpus.patterns import count_words
+    from analysis.corpus.tokens import count_words
     from analysis.framing.actors import load_actor_gazetteer
     from analysis.framing.frames import frame_matcher, load_frame_dictionary
 

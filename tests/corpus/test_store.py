@@ -8,9 +8,9 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from analysis.corpus import store as store_module
 from analysis.corpus.read import CorpusError, CorpusSpec
-from analysis.scale import store as store_module
-from analysis.scale.store import import_corpus, open_store
+from analysis.corpus.store import import_corpus, open_store
 
 
 def _rows() -> list[dict]:

@@ -1,0 +1,70 @@
+"""The one cache mechanism: keys that include the code, folders sealed with their hashes.
+
+Every cache and store (the corpus store, the prepared corpus, topic models, notebook
+outputs) is a folder written whole by `analysis.core.atomic.atomic_directory` and sealed
+with `seal`: a ``meta.json`` that records the sha256 of every file in it. `unseal` returns
+that record only when every file is present and intact, so a partial, stale or tampered
+entry is rebuilt rather than used. Keys come from `cache_key`, which hashes the code of the
+modules that produce the entry with its inputs and settings: changing a stage's code or a
+setting gives a new key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from analysis.core.paths import PACKAGE_ROOT
+
+META_FILE = "meta.json"
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def code_digest(modules: tuple[ModuleType, ...]) -> str:
+    """sha256 over the source files of `modules` (package-relative path and bytes)."""
+    digest = hashlib.sha256()
+    for module in sorted(modules, key=lambda m: m.__name__):
+        path = Path(module.__file__).resolve()
+        name = path.relative_to(PACKAGE_ROOT) if path.is_relative_to(PACKAGE_ROOT) else path.name
+        digest.update(str(name).encode())
+        digest.update(file_sha256(path).encode())
+    return digest.hexdigest()
+
+
+def cache_key(kind: str, modules: tuple[ModuleType, ...], *inputs: Any) -> str:
+    """A 32-hex-digit key over the kind of entry, the code of `modules` and `inputs`
+    (JSON-serialisable settings, hashes of input files, ...)."""
+    digest = hashlib.sha256(kind.encode())
+    digest.update(code_digest(modules).encode())
+    digest.update(json.dumps(inputs, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:32]
+
+
+def seal(folder: Path, record: dict[str, Any]) -> None:
+    """Write ``meta.json``: `record` plus the sha256 of every other file under `folder`."""
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    record = {**record, "files": {name: file_sha256(folder / name) for name in files}}
+    (folder / META_FILE).write_text(json.dumps(record, indent=1, sort_keys=True))
+
+
+def unseal(folder: Path) -> dict[str, Any] | None:
+    """The record `seal` wrote if every file it lists is present and intact; else None."""
+    try:
+        record = json.loads((folder / META_FILE).read_text())
+        for name, digest in record["files"].items():
+            if file_sha256(folder / name) != digest:
+                return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return record

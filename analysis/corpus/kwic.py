@@ -1,0 +1,100 @@
+"""The one definition of a keyword-in-context line: every concordance, evidence table and
+explorer builds its lines here.
+
+A line is the matched text, whole, with up to `window` running words (`analysis.corpus
+.tokens` words) on each side, whitespace collapsed and typographic apostrophes plain.
+`format_line` shortens a line for display from the outside in, never cutting the match.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.corpus.patterns import compile_terms
+from analysis.corpus.tokens import normalise_quotes, word_spans
+
+KWIC_COLUMNS = {
+    "query": "the term searched for, as written",
+    "group": "group (source) of the unit",
+    "unit_id": "segment (or document) id",
+    "doc_id": "document id",
+    "word_position": "index of the match's first word among the unit's running words",
+    "char_start": "character offset where the match starts in the unit's text",
+    "char_end": "character offset just after the match",
+    "left": "the `window` running words before the match",
+    "match": "the text matched",
+    "right": "the `window` running words after the match",
+}
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def context_of(
+    text: str, start: int, end: int, window: int, words: Sequence[tuple[str, int, int]] = ()
+) -> tuple[str, str, str, int]:
+    """(left, match, right, index of the first matched word) of the span `start:end` of
+    `text`, with `window` words of context on each side (`words`: `word_spans(text)`,
+    passed in when a text has several matches)."""
+    words = words or word_spans(text)
+    starts = [s for _, s, _ in words]
+    first = bisect.bisect_left(starts, start)
+    after = bisect.bisect_left(starts, end)  # the first word after the match
+    plain = normalise_quotes(text)
+    left = plain[starts[max(0, first - window)] : start] if first > 0 and window else ""
+    right_end = words[min(len(words), after + window) - 1][2] if after < len(words) else end
+    right = plain[end:right_end] if window and after < len(words) else ""
+    return _squash(left), _squash(text[start:end]), _squash(right), first
+
+
+def concordance(
+    units: pd.DataFrame,
+    query: str | Sequence[str],
+    window: int = 8,
+    id_column: str = "segment_id",
+) -> pd.DataFrame:
+    """Keyword-in-context lines (KWIC_COLUMNS) for one or more term patterns in every unit,
+    in query order, then unit order, then text order."""
+    if window < 0:
+        raise InputError(
+            f"the context window (sources.context_window) must be >= 0 words, got {window}"
+        )
+    missing = [c for c in (id_column, "group", "text") if c not in units.columns]
+    if missing:
+        raise InputError(
+            f"concordance: the units table lacks column(s) {missing}; pass "
+            "PreparedCorpus.segments (or documents with id_column='doc_id')"
+        )
+    queries = [query] if isinstance(query, str) else list(query)
+    doc_ids = units["doc_id"] if "doc_id" in units.columns else units[id_column]
+    rows = []
+    for term in queries:
+        matcher = compile_terms([term])
+        for unit_id, doc_id, group, text in zip(
+            units[id_column], doc_ids, units["group"], units["text"], strict=True
+        ):
+            text = str(text)
+            found = matcher.find(text)
+            words = word_spans(text) if found else []
+            for match in found:
+                left, matched, right, first = context_of(
+                    text, match.start, match.end, window, words
+                )
+                rows.append(
+                    (term, str(group), str(unit_id), str(doc_id), first, match.start,
+                     match.end, left, matched, right)
+                )  # fmt: skip
+    return pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
+
+
+def format_line(left: str, match: str, right: str, width: int) -> str:
+    """``… left [match] right …`` with each side cut to `width` characters from the
+    outside; the match is never cut."""
+    left = left if len(left) <= width else "…" + left[-(width - 1) :]
+    right = right if len(right) <= width else right[: width - 1] + "…"
+    return f"{left} [{match}] {right}".strip()

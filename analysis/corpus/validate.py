@@ -1,0 +1,125 @@
+"""The one validation of documents, whatever their format: ids present and unique (across
+every batch and file), text present, dates parseable, a group label present.
+
+Each problem is reported with the file or row and what to do; with ``on_error="reject"``
+the document is listed as rejected instead and the run goes on, so the counts add up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.corpus.dates import DateError, parse_date
+from analysis.corpus.spec import CorpusError, CorpusSpec
+
+REJECTED_COLUMNS = ["location", "doc_id", "reason"]
+
+
+class Problems:
+    """Collects per-document problems: raises at once, or lists them as rejected."""
+
+    def __init__(self, on_error: str) -> None:
+        self.on_error = on_error
+        self.rows: list[dict[str, str]] = []
+
+    def report(self, location: str, doc_id: str, reason: str) -> None:
+        if self.on_error != "reject":
+            raise CorpusError(f"{location}: {reason}")
+        self.rows.append({"location": location, "doc_id": doc_id, "reason": reason})
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=REJECTED_COLUMNS)
+
+
+def require_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise CorpusError(
+            f"{path}: missing column(s) {missing}; found {list(frame.columns)}. "
+            "Rename the column or set corpus.text_column / corpus.id_column"
+        )
+
+
+def validate_documents(
+    chunk: pd.DataFrame, spec: CorpusSpec, problems, seen: dict[str, str]
+) -> pd.DataFrame:
+    """The rows of one batch of documents that pass the checks, with dates and `group`.
+
+    `seen` maps every id kept so far to its location, so duplicates are caught across
+    batches and files.
+    """
+    if chunk.empty:
+        return pd.DataFrame(columns=["doc_id", "group", "text", "location"])
+    docs = chunk.rename(columns={spec.id_column: "doc_id"})
+    docs["doc_id"] = docs["doc_id"].astype(str).str.strip()
+    if spec.group_by not in docs.columns and spec.group_by not in {"year", "decade"}:
+        raise CorpusError(
+            f"{spec.path}: corpus.group_by is {spec.group_by!r} but the corpus has no such "
+            f"column; choose one of {sorted(c for c in docs.columns if c != 'text')}"
+        )
+    keep = []
+    for row in docs.to_dict("records"):
+        reason = row_problem(row, spec, seen)
+        if reason:
+            problems.report(row["location"], row["doc_id"], reason)
+            continue
+        seen[row["doc_id"]] = row["location"]
+        keep.append(row)
+    columns = list(docs.columns) + ["date_precision", "group"]
+    frame = pd.DataFrame(keep, columns=columns)
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    if frame.empty:
+        return frame
+    frame = add_dates(frame, spec)
+    return frame.astype(str).reset_index(drop=True)
+
+
+def row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:
+    doc_id = row["doc_id"]
+    if not doc_id or doc_id == "nan":
+        return "empty document id; give every document an id"
+    if doc_id in seen:
+        return f"duplicate document id {doc_id!r} (first at {seen[doc_id]}); ids must be unique"
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return f"document {doc_id!r} is empty; remove it or fill in its text"
+    date = row.get(spec.date_column)
+    if isinstance(date, str) and date.strip():
+        try:
+            parse_date(date)
+        except DateError as err:
+            return f"document {doc_id!r}: {err}"
+    if spec.group_by not in {"year", "decade"}:
+        group = row.get(spec.group_by)
+        if group is None or (isinstance(group, float) and pd.isna(group)) or not str(group).strip():
+            return (
+                f"document {doc_id!r} has no {spec.group_by!r} label; every document needs one "
+                f"for the comparison (or set corpus.group_by to another column)"
+            )
+    return ""
+
+
+def add_dates(frame: pd.DataFrame, spec: CorpusSpec) -> pd.DataFrame:
+    """Normalise dates to ISO strings with their precision; derive year and decade."""
+    column = spec.date_column
+    raw = frame[column] if column in frame.columns else pd.Series([""] * len(frame))
+    parsed = [parse_date(v) if isinstance(v, str) and v.strip() else None for v in raw]
+    given_precision = frame.get("date_precision")
+    frame["date"] = [p.iso if p else "" for p in parsed]
+    inferred = [p.precision if p else "unknown" for p in parsed]
+    if given_precision is not None:
+        frame["date_precision"] = [
+            g if isinstance(g, str) and g.strip() else i
+            for g, i in zip(given_precision, inferred, strict=True)
+        ]
+    else:
+        frame["date_precision"] = inferred
+    frame["year"] = [str(p.year) if p else "" for p in parsed]
+    frame["decade"] = [f"{p.year // 10 * 10}s" if p else "" for p in parsed]
+    frame["group"] = frame[spec.group_by].astype(str).str.strip()
+    if spec.group_by in {"year", "decade"} and (frame["group"] == "").any():
+        missing = frame.loc[frame["group"] == "", "location"].iloc[0]
+        raise CorpusError(f"{missing}: no date, so no {spec.group_by}; add a date to every row")
+    return frame

@@ -1,0 +1,159 @@
+"""The vocabulary and the bag of words of a partitioned corpus, built from the partitions.
+
+Each partition's worker counts its own vocabulary and writes its segments as local term ids
+(`partition_vocabulary`); the gensim Dictionary is merged from those in partition order
+(`merged_dictionary`: the same ids as one ``Dictionary.add_documents`` over all segments)
+and pruned for the topic model; the bag-of-words corpus is written as Matrix Market, byte
+for byte what ``MmCorpus.serialize`` writes (`write_matrix_market`). Main memory grows with
+the vocabulary, not with the corpus.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from gensim.corpora import Dictionary
+from gensim.matutils import MmWriter
+from gensim.utils import pickle as gensim_pickle
+
+from analysis.core.errors import InputError
+
+BOW_FILE = "bow.mm"
+VOCABULARY_FOLDER = "vocabulary"  # per partition: token, df, cf (removed once the corpus is built)
+TERM_IDS_FOLDER = "term_ids"  # per partition: segments as local term ids (removed likewise)
+PRUNE_AT = 2_000_000  # gensim Dictionary's default prune_at
+
+
+def partition_vocabulary(token_lists) -> tuple[pa.Table, pa.Table]:
+    """A partition's vocabulary and its segments as local term ids (computed in the worker).
+
+    Local ids follow gensim's ``Dictionary.doc2bow(allow_update=True)``: segment by
+    segment, the tokens not seen before get the next ids in sorted order. Concatenating
+    the partitions' vocabularies in order and keeping each token's first occurrence
+    therefore gives exactly the ids of one ``add_documents`` over the whole corpus.
+    Returns (token, df, cf) in local id order and, per segment, (ids, counts) with ids
+    ascending.
+    """
+    index: dict[str, int] = {}
+    ids_column, counts_column = [], []
+    for tokens in token_lists:
+        counts = Counter(tokens)
+        for token in sorted(t for t in counts if t not in index):
+            index[token] = len(index)
+        pairs = sorted((index[t], n) for t, n in counts.items())
+        ids_column.append([i for i, _ in pairs])
+        counts_column.append([n for _, n in pairs])
+    term_ids = pa.table(
+        {
+            "ids": pa.array(ids_column, pa.list_(pa.int32())),
+            "counts": pa.array(counts_column, pa.list_(pa.int32())),
+        }
+    )
+    flat_ids = term_ids.column("ids").combine_chunks().flatten().to_numpy()
+    flat_counts = term_ids.column("counts").combine_chunks().flatten().to_numpy()
+    vocabulary = pa.table(
+        {
+            "token": pa.array(list(index), pa.string()),
+            "df": np.bincount(flat_ids, minlength=len(index)).astype(np.int64),
+            "cf": np.bincount(flat_ids, flat_counts, minlength=len(index)).astype(np.int64),
+        }
+    )
+    return vocabulary, term_ids
+
+
+def merged_dictionary(
+    root: Path, parts: list[str], min_df: int, max_df: float, keep_n: int
+) -> Dictionary:
+    """The gensim Dictionary of all segments, merged from the partitions' vocabularies and
+    pruned by ``filter_extremes(min_df, max_df, keep_n)`` for the topic model.
+
+    The same tokens, ids, document and collection frequencies as ``Dictionary(token_lists)``
+    whenever the unpruned vocabulary stays within gensim's ``prune_at`` (2,000,000 tokens).
+    Above that it keeps the `PRUNE_AT` most frequent tokens so far before each partition,
+    as ``add_documents`` called partition by partition would (gensim's approximation, which
+    then depends on the partitioning).
+    """
+    dictionary = Dictionary()
+    token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
+    for name in parts:
+        if len(token2id) > PRUNE_AT:  # where add_documents(part, prune_at=PRUNE_AT) checks
+            dictionary.filter_extremes(no_below=0, no_above=1.0, keep_n=PRUNE_AT)
+            token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
+        part = pq.read_table(root / VOCABULARY_FOLDER / name)
+        columns = [part.column(c).to_pylist() for c in ("token", "df", "cf")]
+        for token, df, cf in zip(*columns, strict=True):
+            token_id = token2id.setdefault(token, len(token2id))
+            dfs[token_id] = dfs.get(token_id, 0) + df
+            cfs[token_id] = cfs.get(token_id, 0) + cf
+        dictionary.num_docs += pq.read_metadata(root / TERM_IDS_FOLDER / name).num_rows
+        dictionary.num_pos += int(pc.sum(part.column("cf")).as_py() or 0)
+        dictionary.num_nnz += int(pc.sum(part.column("df")).as_py() or 0)
+    dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=keep_n)
+    return dictionary
+
+
+def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) -> None:
+    """``MmCorpus.serialize(root / BOW_FILE, bow, id2word=dictionary)``, byte for byte, from
+    the partitions' local term ids (no token strings are looked up segment by segment).
+
+    Writes the header gensim writes, one "doc term count" line per non-zero entry
+    (1-based, terms ascending within a segment) and the pickled offset index, in which a
+    segment without entries has offset -1 unless it is the last.
+    """
+    token2id = dictionary.token2id
+    offsets: list[int] = []
+    n_docs = n_nnz = 0
+    with open(root / BOW_FILE, "wb") as handle:
+        handle.write(MmWriter.HEADER_LINE + b" " * 50 + b"\n")
+        for name in parts:
+            tokens = pq.read_table(root / VOCABULARY_FOLDER / name).column("token").to_pylist()
+            final = np.fromiter((token2id.get(t, -1) for t in tokens), np.int64, len(tokens))
+            term_ids = pq.read_table(root / TERM_IDS_FOLDER / name)
+            ids = term_ids.column("ids").combine_chunks()
+            lengths = pc.list_value_length(ids).to_numpy(zero_copy_only=False)
+            doc = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+            term = final[ids.flatten().to_numpy()] if len(final) else np.zeros(0, np.int64)
+            count = term_ids.column("counts").combine_chunks().flatten().to_numpy()
+            keep = term >= 0
+            doc, term, count = doc[keep], term[keep], count[keep].astype(np.int64)
+            order = np.lexsort((term, doc))
+            doc, term, count = doc[order] + n_docs + 1, term[order] + 1, count[order]
+            line_bytes = _digits(doc) + _digits(term) + _digits(count) + 3
+            per_doc = np.bincount(doc - n_docs - 1, line_bytes, minlength=len(lengths))
+            per_doc = per_doc.astype(np.int64)
+            start = handle.tell()
+            starts = start + np.cumsum(per_doc) - per_doc
+            offsets.extend(np.where(per_doc > 0, starts, -1).astype(np.int64).tolist())
+            if len(doc):
+                pa_csv.write_csv(
+                    pa.table({"d": doc, "t": term, "c": count}),
+                    handle,
+                    pa_csv.WriteOptions(include_header=False, delimiter=" ", quoting_style="none"),
+                )
+            if handle.tell() != start + int(per_doc.sum()):  # pragma: no cover - a CSV change
+                raise InputError(f"{root / BOW_FILE}: lines of {name} not as gensim writes them")
+            n_docs += len(lengths)
+            n_nnz += len(doc)
+        end = handle.tell()
+        handle.seek(len(MmWriter.HEADER_LINE))
+        stats = f"{n_docs} {len(dictionary)} {n_nnz}"
+        if len(stats) > 50:
+            raise InputError(f"{root / BOW_FILE}: matrix too large for the Matrix Market header")
+        handle.write(stats.encode())
+    if offsets and offsets[-1] == -1:
+        offsets[-1] = end  # gensim gives an empty last segment the end-of-file offset
+    gensim_pickle(offsets, str(root / BOW_FILE) + ".index")
+
+
+_POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)
+
+
+def _digits(values: np.ndarray) -> np.ndarray:
+    """Decimal digits of positive integers (vectorised)."""
+    return np.searchsorted(_POWERS_OF_TEN, values, side="right")

@@ -1,0 +1,154 @@
+"""The scheduler: one task per partition, results in partition order, reduced in a fixed tree.
+
+`compute_in_order` runs a function over partitions on the scheduler named by
+``params.run.scheduler``:
+
+- ``""`` or ``"processes"``: Dask's local process pool (``run.workers`` processes, default 2);
+- ``"threads"``: Dask's local thread pool; ``"synchronous"``: in this process (a reference);
+- an address such as ``"tcp://10.0.0.5:8786"``: a ``dask.distributed`` cluster. Workers
+  must see the same paths as the client (shared storage for the store and cache folders).
+
+A single partition (every small corpus) runs in this process. Results come back in
+partition order whatever order the workers finish in; `reduce_in_order` folds partial
+results on the workers in a fixed tree over the partitions, so that associative, ordered
+reductions are identical on every scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import partial, reduce
+
+import dask
+
+from analysis.core.errors import InputError
+from analysis.core.params import Params
+
+LOCAL_SCHEDULERS = ("processes", "threads", "synchronous")
+REDUCE_FAN_IN = 2  # partial results folded by one task of `reduce_in_order`
+
+
+def compute_in_order(
+    func: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None = None,
+) -> list:
+    """``[func(p, context) for p in partitions]`` on the scheduler of ``params.run``.
+
+    If `peaks` is a list, the peak resident memory (KiB) of the process that ran each task,
+    measured at the task's end, is appended to it in partition order (for benchmarks).
+    """
+    if peaks is None:
+        return _compute(func, partitions, context, params)
+    measured = _compute(_measured_task, [(func, p) for p in partitions], context, params)
+    peaks.extend(peak for _, peak in measured)
+    return [result for result, _ in measured]
+
+
+def _measured_task(task: tuple[Callable, object], context: object) -> tuple[object, int]:
+    func, partition = task
+    result = func(partition, context)
+    return result, process_peak_kib()
+
+
+def process_peak_kib() -> int:
+    """Peak resident set of this process in KiB: VmHWM of /proc/self/status on Linux.
+
+    Not ``getrusage(RUSAGE_SELF).ru_maxrss``: Linux carries the parent's resident set at
+    fork over an exec into the child's ru_maxrss, so a spawned worker would report its
+    parent's peak; VmHWM belongs to the worker's own address space.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def reduce_in_order(
+    func: Callable,
+    combine: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None = None,
+) -> object:
+    """``combine`` folded over ``[func(p, context) for p in partitions]``, as a tree of
+    tasks, each folding up to `REDUCE_FAN_IN` neighbours in partition order (the same tree
+    on every scheduler).
+
+    Partial results are combined by the workers as soon as a group is complete, so the
+    client holds a few of them at a time instead of one per partition: memory grows with
+    the size of a result, not with the number of partitions. `combine(a, b)` must be
+    associative; it may change and return `a`. If `peaks` is a list, the largest peak
+    resident memory (KiB) of any process that ran a task is appended to it.
+    """
+    if not partitions:
+        raise InputError("reduce_in_order needs at least one partition")
+    measured = peaks is not None
+
+    def build(shared) -> list:
+        if measured:
+            level = [dask.delayed(_measured_task, pure=True)((func, p), shared) for p in partitions]
+            join = partial(_fold_measured, combine)
+        else:
+            level = [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+            join = partial(_fold, combine)
+        while len(level) > 1:
+            groups = [level[i : i + REDUCE_FAN_IN] for i in range(0, len(level), REDUCE_FAN_IN)]
+            level = [dask.delayed(join, pure=True)(*g) if len(g) > 1 else g[0] for g in groups]
+        return level
+
+    (root,) = _run_graph(build, context, params, len(partitions))
+    if not measured:
+        return root
+    result, peak = root
+    peaks.append(peak)
+    return result
+
+
+def _fold(combine: Callable, *results: object) -> object:
+    return reduce(combine, results)
+
+
+def _fold_measured(combine: Callable, *results: tuple[object, int]) -> tuple[object, int]:
+    folded = reduce(combine, (result for result, _ in results))
+    return folded, max(*(peak for _, peak in results), process_peak_kib())
+
+
+def _compute(func: Callable, partitions: Sequence, context: object, params: Params) -> list:
+    def build(shared) -> list:
+        return [dask.delayed(func, pure=True)(p, shared) for p in partitions]
+
+    return _run_graph(build, context, params, len(partitions))
+
+
+def _run_graph(build: Callable, context: object, params: Params, n_partitions: int) -> list:
+    """Compute the tasks `build(shared context)` returns, on the scheduler of ``params.run``."""
+    scheduler = params.run.scheduler or "processes"
+    workers = params.run.workers
+    if workers < 1:
+        raise InputError(f"run.workers is {workers}; use at least 1 worker")
+    tasks = build(dask.delayed(context, name="partition-context", traverse=False))
+    if not tasks:
+        return []
+    if scheduler in LOCAL_SCHEDULERS:
+        if scheduler == "processes" and (workers == 1 or n_partitions == 1):
+            scheduler = "synchronous"
+        return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
+    if "://" not in scheduler and ":" not in scheduler:
+        raise InputError(
+            f"run.scheduler is {scheduler!r}; give '' (local processes), 'threads', "
+            "'synchronous', or a dask.distributed address such as 'tcp://host:8786'"
+        )
+    from distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        return list(dask.compute(*tasks, scheduler=client))
