@@ -25,13 +25,19 @@ from analysis.corpus import read as corpus
 from analysis.corpus import tokens as preprocess
 from analysis.scale.store import file_sha256
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: segments.tokens no longer pruned to the vocabulary
 _FRAMES = ("documents", "rejected", "cleaning_report", "cleaning_steps", "segments")
 
 
 @dataclass(frozen=True)
 class PreparedCorpus:
-    """Documents, segments and vocabulary ready for analysis."""
+    """Documents, segments and vocabulary ready for analysis.
+
+    `segments.tokens` holds every content token of a unit (stop words, numbers and short
+    tokens removed, phrases joined): keyness and the other counts use them whole.
+    `dictionary` is the topic model's vocabulary, pruned by document frequency
+    (preprocess.min_df / max_df / keep_n); only `bow()` and the topic model apply it.
+    """
 
     documents: pd.DataFrame
     rejected: pd.DataFrame
@@ -43,7 +49,8 @@ class PreparedCorpus:
     group_by: str
 
     def bow(self) -> list[list[tuple[int, int]]]:
-        """Bag of words per segment, in segment order."""
+        """Bag of words per segment, in segment order, over the topic model's vocabulary
+        (`dictionary`: `segments.tokens` pruned by preprocess.min_df / max_df / keep_n)."""
         return [self.dictionary.doc2bow(tokens) for tokens in self.segments["tokens"]]
 
     @property
@@ -186,7 +193,8 @@ def build_prepared_corpus(spec: corpus.CorpusSpec, params: Params) -> PreparedCo
 
 
 def tokenize_segments(texts: list[str], params: Params) -> tuple[list[list[str]], Dictionary]:
-    """Word tokens -> phrases -> content tokens -> pruned vocabulary."""
+    """Word tokens -> phrases -> content tokens (returned whole) and the topic model's
+    vocabulary (pruned by document frequency; the tokens themselves are not pruned)."""
     pre = params.preprocess
     words = [preprocess.tokenize_words(t, pre.lowercase) for t in texts]
     if pre.phrases:
@@ -197,7 +205,7 @@ def tokenize_segments(texts: list[str], params: Params) -> tuple[list[list[str]]
         preprocess.content_tokens(w, stopwords, pre.min_token_length, pre.normalize) for w in words
     ]
     dictionary = preprocess.build_dictionary(content, pre.min_df, pre.max_df, pre.keep_n)
-    return list(preprocess.prune_to_vocabulary(content, dictionary)), dictionary
+    return content, dictionary
 
 
 def _reject_emptied(docs, rejected, on_error):
@@ -259,7 +267,7 @@ def _load(cache: Path) -> PreparedCorpus | None:
 
 
 def shared_tokens(token_lists, dictionary: Dictionary) -> list[list[str]]:
-    """Token lists whose strings are the dictionary's own (one object per vocabulary word,
-    not one per occurrence: about 1.4 GB less for 25 million tokens)."""
+    """Token lists with one string object per distinct word (the dictionary's own for its
+    words), not one per occurrence: about 1.4 GB less for 25 million tokens."""
     canonical = {token: token for token in dictionary.token2id}
-    return [[canonical.get(t, t) for t in tokens] for tokens in token_lists]
+    return [[canonical.setdefault(t, t) for t in tokens] for tokens in token_lists]

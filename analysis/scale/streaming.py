@@ -128,20 +128,21 @@ class StreamedCorpus:
         return [self.root / "segments" / p for p in self.parts]
 
     def iter_segments(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-        """Segment batches in corpus order; `tokens` pruned to the vocabulary."""
-        # One string object per vocabulary word, shared by every occurrence (the dictionary's
-        # own): about 1.4 GB less for 25 million tokens held in memory.
+        """Segment batches in corpus order; `tokens` whole (as in a PreparedCorpus: the
+        vocabulary pruning is the topic model's, applied by `bow`)."""
+        # One string object per distinct word, shared by every occurrence (the dictionary's
+        # own for its words): about 1.4 GB less for 25 million tokens held in memory.
         canonical = {token: token for token in self.dictionary.token2id}
         for path in self.segment_paths():
             frame = pq.read_table(path, columns=columns).to_pandas()
             if "tokens" in frame.columns:
                 frame["tokens"] = [
-                    [canonical[t] for t in ts if t in canonical] for ts in frame["tokens"]
+                    [canonical.setdefault(t, t) for t in ts] for ts in frame["tokens"]
                 ]
             yield frame
 
     def token_lists(self) -> Iterator[list[str]]:
-        """Pruned token lists, one per segment, in order (a gensim-style stream)."""
+        """Content token lists, one per segment, in order (a gensim-style stream)."""
         for frame in self.iter_segments(columns=["tokens"]):
             yield from frame["tokens"]
 

@@ -35,7 +35,22 @@ def test_seed_segments_have_tokens_and_vocabulary(tmp_path):
     assert "security_council" in prepared.dictionary.token2id
     bow = prepared.bow()
     assert len(bow) == len(prepared.segments)
-    assert sum(n for doc in bow for _, n in doc) == prepared.segments["tokens"].map(len).sum()
+    vocabulary = prepared.dictionary.token2id
+    in_vocabulary = sum(t in vocabulary for ts in prepared.segments["tokens"] for t in ts)
+    assert sum(n for doc in bow for _, n in doc) == in_vocabulary
+
+
+def test_tokens_are_whole_and_only_the_topic_vocabulary_is_pruned(tmp_path):
+    """min_df / max_df prune the dictionary (the topic model's vocabulary), not the tokens
+    that keyness and the other counts use."""
+    from analysis.corpus.prepare import tokenize_segments
+
+    texts = ["Peace talks resumed in Geneva.", "Peace talks stalled.", "Peace returned."]
+    params = build_params({"preprocess": {"min_df": 2, "max_df": 0.9, "phrases": False}})
+    tokens, dictionary = tokenize_segments(texts, params)
+    assert tokens == [["peace", "talks", "resumed", "geneva"], ["peace", "talks", "stalled"],
+                      ["peace", "returned"]]  # fmt: skip
+    assert sorted(dictionary.token2id) == ["talks"]  # peace: every unit; geneva: one
 
 
 def test_fingerprint_changes_with_content_and_settings_only(seed_copy, tmp_path):
