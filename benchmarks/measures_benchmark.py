@@ -40,8 +40,10 @@ from analysis.corpus.tokens import load_stopwords, prune_to_vocabulary, tokenize
 from analysis.framing.actors import load_actor_gazetteer
 from analysis.framing.quotation_scoring import (
     SEED_GOLD_FILE,
+    SEED_SCORES_FILE,
     quotation_scores,
     read_gold_quotations,
+    seed_scores_record,
 )
 from analysis.framing.quotations import quoted_voices
 from analysis.framing.tone import sentence_compound
@@ -178,6 +180,7 @@ def voices_section() -> list[str]:
     corpus = prepare_corpus(params)
     voices = quoted_voices(corpus.segments, load_actor_gazetteer(RESOURCES / "actors.yaml"))
     scores = quotation_scores(read_gold_quotations(SEED_GOLD_FILE), voices.attributions)
+    SEED_SCORES_FILE.write_text(seed_scores_record(scores), encoding="utf-8")
     columns = ["doc_id", "gold", "found", "matched", "quote_precision", "quote_recall",
                "quote_f1", "speaker_accuracy", "anonymous_precision",
                "anonymous_recall"]  # fmt: skip

@@ -13,10 +13,20 @@ sheet named in `framing.coded_quotes_file`). The rules, also in the gold folder'
   actor id, no actor id and one of the gold camps (``|``-separated);
 - anonymity precision and recall over matched pairs; kind accuracy (direct / reported,
   "according to" counting as reported).
+
+`voice_share_intervals` puts the measured error into the voice shares: each bootstrap
+replicate resamples a group's attributions, drops each with probability 1 - quote
+precision (a false find) and gives each kept one, with probability 1 - speaker accuracy, a
+camp drawn from the group's camp shares instead of its own (a wrong speaker, assumed to
+fall on camps in proportion to their share). Missed quotations are assumed missing at
+random: they widen nothing. The rates come from the researcher's annotated sample when
+there is one, else from the seed gold standard (`seed_scores.json`, written by
+`benchmarks/measures_benchmark.py` and checked by a test).
 """
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +37,10 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.paths import RESOURCES, project_path
 from analysis.corpus.tokens import tokenize_words
+from analysis.framing.salience import group_rng
 
 SEED_GOLD_FILE = RESOURCES / "gold" / "seed_quotations.csv"
+SEED_SCORES_FILE = RESOURCES / "gold" / "seed_scores.json"
 GOLD_COLUMNS = ("doc_id", "kind", "actor", "camp", "anonymous", "quote")
 MIN_OVERLAP = 0.5
 
@@ -193,26 +205,88 @@ def voices_sheet(attributions: pd.DataFrame) -> pd.DataFrame:
     return sheet[list(SHEET_COLUMNS)].reset_index(drop=True)
 
 
+INTERVAL_COLUMNS = {
+    "group": "comparison group (source)",
+    "camp": "camp of the quoted speaker",
+    "voices": "attributions to the camp",
+    "share": "voices / all attributions in the group",
+    "ci_low": "lower bound of the 95% interval (resampling and the extractor's error)",
+    "ci_high": "upper bound of that interval",
+    "speaker_accuracy": "speaker accuracy used for the interval",
+    "quote_precision": "quote precision used for the interval",
+    "error_source": "where the error rates come from",
+}
+
+
 @dataclass(frozen=True)
 class ExtractorScores:
-    """Scores of the extractor against an annotated sample, with a note for the reader."""
+    """Scores of the extractor against an annotated sample, with a note for the reader,
+    and the error rates (speaker accuracy, quote precision) the voice intervals use."""
 
     scores: pd.DataFrame
     matches: pd.DataFrame
     note: str
+    speaker_accuracy: float
+    quote_precision: float
+    error_source: str
+
+
+def seed_error_rates() -> dict:
+    """The extractor's overall scores on the seed gold standard (seed_scores.json)."""
+    return json.loads(SEED_SCORES_FILE.read_text(encoding="utf-8"))
+
+
+def seed_scores_record(scores: pd.DataFrame) -> str:
+    """The overall row of a seed scoring as the JSON text of seed_scores.json."""
+    overall = scores.iloc[-1]
+    record = {k: round(float(overall[k]), 6) for k in list(SCORE_COLUMNS)[4:]}
+    record.update({k: int(overall[k]) for k in ("gold", "found", "matched")})
+    return json.dumps(record, indent=1, sort_keys=True) + "\n"
+
+
+def voice_share_intervals(
+    attributions: pd.DataFrame, errors: ExtractorScores, n_boot: int, seed: int
+) -> pd.DataFrame:
+    """Camp shares per group with intervals from resampling and the extractor's measured
+    error (see the module docstring; INTERVAL_COLUMNS)."""
+    accuracy, precision = (float(np.nan_to_num(x)) for x in
+                           (errors.speaker_accuracy, errors.quote_precision))  # fmt: skip
+    rows = []
+    for group, part in attributions.groupby("group", sort=True):
+        camps, codes = np.unique(part["camp"].to_numpy(str), return_inverse=True)
+        rng = group_rng(seed, f"voices\x00{group}")
+        observed = np.bincount(codes, minlength=len(camps))
+        counts = rng.multinomial(len(codes), observed / len(codes), size=n_boot)
+        kept_right = rng.binomial(counts, precision * accuracy)
+        moved = rng.binomial(counts - kept_right, precision * (1 - accuracy) /
+                             max(1 - precision * accuracy, 1e-12)).sum(axis=1)  # fmt: skip
+        counts = kept_right + np.stack([rng.multinomial(m, observed / len(codes)) for m in moved])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shares = counts / counts.sum(axis=1, keepdims=True)
+        low, high = np.nanquantile(shares, [0.025, 0.975], axis=0)
+        for k, camp in enumerate(camps):
+            rows.append((group, camp, int(observed[k]), observed[k] / len(codes), low[k],
+                         high[k], accuracy, precision, errors.error_source))  # fmt: skip
+    return pd.DataFrame(rows, columns=list(INTERVAL_COLUMNS))
 
 
 def score_extractor(attributions: pd.DataFrame, coded_quotes_file: str) -> ExtractorScores:
     """Score the attributions against `framing.coded_quotes_file` (only the documents it
     covers); without a file, empty tables and a note saying how to provide one."""
     if not str(coded_quotes_file).strip():
+        seed = seed_error_rates()
         return ExtractorScores(
             pd.DataFrame(columns=list(SCORE_COLUMNS)),
             pd.DataFrame(columns=list(MATCH_COLUMNS)),
-            "No annotated quotations (`framing.coded_quotes_file` is empty): the voice shares "
-            "above rest on the extractor's accuracy on the seed gold standard (README). To "
-            "measure it on this corpus, correct the `frames-voices-sheet` table by hand and "
-            "name the file in `framing.coded_quotes_file`.",
+            "No annotated quotations (`framing.coded_quotes_file` is empty): the intervals "
+            "of the voice shares use the extractor's error on the seed gold standard "
+            f"(speaker accuracy {seed['speaker_accuracy']:.2f}, quote precision "
+            f"{seed['quote_precision']:.2f}). To measure it on this corpus, correct the "
+            "`frames-voices-sheet` table by hand and name the file in "
+            "`framing.coded_quotes_file`.",
+            seed["speaker_accuracy"],
+            seed["quote_precision"],
+            "seed gold standard",
         )
     gold = read_gold_quotations(coded_quotes_file)
     found = attributions[attributions["doc_id"].isin(set(gold["doc_id"]))].reset_index(drop=True)
@@ -226,4 +300,11 @@ def score_extractor(attributions: pd.DataFrame, coded_quotes_file: str) -> Extra
         f" of the matched ones; anonymous sourcing precision "
         f"{overall['anonymous_precision']:.2f}, recall {overall['anonymous_recall']:.2f}."
     )
-    return ExtractorScores(scores, match_quotations(gold, found), note)
+    return ExtractorScores(
+        scores,
+        match_quotations(gold, found),
+        note,
+        float(overall["speaker_accuracy"]),
+        float(overall["quote_precision"]),
+        f"annotated sample ({coded_quotes_file})",
+    )

@@ -113,3 +113,36 @@ def test_a_researchers_sheet_round_trips_into_the_scores(seed_voices, tmp_path):
     assert overall["quote_f1"] == 1.0 and overall["speaker_accuracy"] == 1.0
     assert "precision 1.00" in scored.note
     assert score_extractor(seed_voices.attributions, "").scores.empty
+
+
+def test_seed_scores_file_equals_a_fresh_scoring(seed_voices):
+    from analysis.framing.quotation_scoring import SEED_SCORES_FILE, seed_scores_record
+
+    scores = quotation_scores(read_gold_quotations(SEED_GOLD_FILE), seed_voices.attributions)
+    assert SEED_SCORES_FILE.read_text(encoding="utf-8") == seed_scores_record(scores), (
+        "rerun benchmarks/measures_benchmark.py to update seed_scores.json"
+    )
+
+
+def _errors(accuracy, precision):
+    from analysis.framing.quotation_scoring import ExtractorScores
+
+    return ExtractorScores(pd.DataFrame(), pd.DataFrame(), "", accuracy, precision, "test")
+
+
+def test_voice_intervals_widen_with_the_extractor_error():
+    from analysis.framing.quotation_scoring import voice_share_intervals
+
+    table = pd.DataFrame({"group": ["A"] * 20 + ["B"] * 5,
+                          "camp": ["X"] * 15 + ["Y"] * 5 + ["X"] * 5})  # fmt: skip
+    exact = voice_share_intervals(table, _errors(1.0, 1.0), 2000, 3).set_index(["group", "camp"])
+    noisy = voice_share_intervals(table, _errors(0.6, 0.8), 2000, 3).set_index(["group", "camp"])
+    assert exact.loc[("A", "X"), "share"] == 0.75 and exact.loc[("A", "X"), "voices"] == 15
+    assert (exact.loc[("B", "X"), "ci_low"], exact.loc[("B", "X"), "ci_high"]) == (1.0, 1.0)
+    # resampling only: about 0.75 +- 1.96 sqrt(0.75 * 0.25 / 20) = [0.56, 0.94]
+    assert exact.loc[("A", "X"), "ci_low"] == pytest.approx(0.55, abs=0.06)
+    assert exact.loc[("A", "X"), "ci_high"] == pytest.approx(0.95, abs=0.06)
+    width = lambda t: t.loc[("A", "X"), "ci_high"] - t.loc[("A", "X"), "ci_low"]  # noqa: E731
+    assert width(noisy) > width(exact)
+    again = voice_share_intervals(table, _errors(0.6, 0.8), 2000, 3).set_index(["group", "camp"])
+    pd.testing.assert_frame_equal(again, noisy)
