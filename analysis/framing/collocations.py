@@ -31,6 +31,7 @@ from analysis.corpus.patterns import (
     require_columns,
     words_with_offsets,
 )
+from analysis.corpus.tokens import load_stopwords
 
 COLLOCATE_COLUMNS = {
     "group": "comparison group (source)",
@@ -55,12 +56,11 @@ CONCORDANCE_COLUMNS = {
 
 
 def read_stopwords(path: str | Path) -> frozenset[str]:
-    """Stop words, one per line ('#' comments); empty set if the file does not exist."""
+    """The stop words of `analysis.corpus.tokens.load_stopwords`; none without a file."""
     path = project_path(path) if str(path) else None
     if path is None or not path.is_file():
         return frozenset()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+    return load_stopwords(path)
 
 
 def _occurrences(

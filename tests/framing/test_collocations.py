@@ -56,3 +56,15 @@ def test_read_stopwords(tmp_path):
     path.write_text("# comment\nThe\nof\n", encoding="utf-8")
     assert read_stopwords(path) == frozenset({"the", "of"})
     assert read_stopwords(tmp_path / "missing.txt") == frozenset()
+
+
+def test_collocates_count_words_the_topic_vocabulary_would_prune(tmp_path):
+    """A collocate in every unit (pruned by preprocess.max_df) or in one unit only (by
+    min_df) is still counted: collocations read the running text."""
+    texts = ["peace talks in geneva", "peace talks stalled", "peace talks resumed"]
+    table = pd.DataFrame({"segment_id": list("abc"), "group": "G", "text": texts})
+    found = collocates(table, ["talks"], window=2, min_freq=1).set_index("collocate")
+    assert found.loc["peace", "f_xy"] == 3 and found.loc["geneva", "f_xy"] == 1
+    stop = tmp_path / "stop.txt"
+    stop.write_text("# a comment\nin  # inline comment\n")
+    assert read_stopwords(stop) == frozenset({"in"})
