@@ -116,6 +116,7 @@ class FramingParams:
         "occupation",
     )
     coded_sample_file: str = ""
+    coded_quotes_file: str = ""
     sample_size: int = 40
     collocation_window: int = 5
     collocation_min_freq: int = 2
@@ -139,6 +140,8 @@ class SourceParams:
     context_window: int = 8
     correction: Literal["bh", "holm"] = "bh"
     comparisons: Literal["auto", "rest", "pairs", "all"] = "auto"
+    measure: Literal["log_odds", "g2", "log_ratio", "chi2", "chi2_yates", "exact"] = "log_odds"
+    stopwords: Literal["preprocess", "none"] = "preprocess"
     ci_level: float = 0.95
     focus_pair: tuple[str, ...] = ()
     similarity_max_documents: int = 2000

@@ -38,7 +38,7 @@ GROUP_SUMMARY_COLUMNS = {
     "documents": "documents analysed",
     "segments": "segments (units of analysis)",
     "words": "words in the cleaned texts",
-    "vocabulary_tokens": "tokens kept after stop words and vocabulary pruning",
+    "vocabulary_tokens": "content tokens (stop words removed; before the topic model's pruning)",
 }
 
 

@@ -53,13 +53,19 @@ from analysis.corpus.vocabulary import (
 )
 from analysis.scale.scheduler import compute_in_order, process_peak_kib
 
-PREPARED_FORMAT = 4  # 4: one path for every corpus; partition-independent fingerprint
+PREPARED_FORMAT = 5  # 5: segments.tokens no longer pruned to the vocabulary
 DICTIONARY_FILE = "dictionary.gensim"
 
 
 @dataclass(frozen=True)
 class PreparedCorpus:
-    """Documents, segments and vocabulary ready for analysis (held in memory)."""
+    """Documents, segments and vocabulary ready for analysis (held in memory).
+
+    `segments.tokens` holds every content token of a unit (stop words, numbers and short
+    tokens removed, phrases joined): keyness and the other counts use them whole.
+    `dictionary` is the topic model's vocabulary, pruned by document frequency
+    (preprocess.min_df / max_df / keep_n); only `bow()` and the topic model apply it.
+    """
 
     documents: pd.DataFrame
     rejected: pd.DataFrame
@@ -71,7 +77,8 @@ class PreparedCorpus:
     group_by: str
 
     def bow(self) -> list[list[tuple[int, int]]]:
-        """Bag of words per segment, in segment order."""
+        """Bag of words per segment, in segment order, over the topic model's vocabulary
+        (`dictionary`: `segments.tokens` pruned by preprocess.min_df / max_df / keep_n)."""
         return [self.dictionary.doc2bow(tokens) for tokens in self.segments["tokens"]]
 
     @property
@@ -97,20 +104,21 @@ class PartitionedCorpus:
         return [self.root / "segments" / p for p in self.parts]
 
     def iter_segments(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-        """Segment batches in corpus order; `tokens` pruned to the vocabulary."""
-        # One string object per vocabulary word, shared by every occurrence (the dictionary's
-        # own): about 1.4 GB less for 25 million tokens held in memory.
+        """Segment batches in corpus order; `tokens` whole (the vocabulary pruning is the
+        topic model's, applied by `bow`)."""
+        # One string object per distinct word, shared by every occurrence (the dictionary's
+        # own for its words): about 1.4 GB less for 25 million tokens held in memory.
         canonical = {token: token for token in self.dictionary.token2id}
         for path in self.segment_paths():
             frame = pq.read_table(path, columns=columns).to_pandas()
             if "tokens" in frame.columns:
                 frame["tokens"] = [
-                    [canonical[t] for t in ts if t in canonical] for ts in frame["tokens"]
+                    [canonical.setdefault(t, t) for t in ts] for ts in frame["tokens"]
                 ]
             yield frame
 
     def token_lists(self) -> Iterator[list[str]]:
-        """Pruned token lists, one per segment, in order (a gensim-style stream)."""
+        """Content token lists, one per segment, in order (a gensim-style stream)."""
         for frame in self.iter_segments(columns=["tokens"]):
             yield from frame["tokens"]
 

@@ -125,6 +125,31 @@ def plot_voice_shares(shares: pd.DataFrame) -> Figure:
     return fig
 
 
+def plot_voice_share_intervals(intervals: pd.DataFrame, top_n: int = 8) -> Figure:
+    """Camp shares per group with 95% intervals that include the extractor's measured error
+    (`quotation_scoring.voice_share_intervals`), for the `top_n` most quoted camps."""
+    weight = intervals.groupby("camp")["voices"].sum().reset_index()
+    camps = weight.sort_values(["voices", "camp"], ascending=[False, True])["camp"]
+    camps = camps.head(top_n).tolist()
+    groups = ordered_groups(intervals["group"])
+    colours = group_palette(groups)
+    fig, ax = new_figure("double", height_ratio=0.12 + 0.035 * max(len(camps), 1))
+    step = 0.8 / max(len(groups), 1)
+    for k, group in enumerate(groups):
+        rows = intervals[(intervals["group"] == group) & intervals["camp"].isin(camps)]
+        rows = rows.set_index("camp")
+        y = np.array([camps.index(c) for c in rows.index]) - 0.4 + step * (k + 0.5)
+        xerr = [rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]]
+        ax.errorbar(rows["share"], y, xerr=np.clip(xerr, 0, None), fmt="o", ms=3, lw=0.8,
+                    capsize=1.5, color=colours[group], label=group)  # fmt: skip
+    ax.set_yticks(range(len(camps)), camps)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Share of the source's quoted and reported voices (95% interval)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=6)
+    return fig
+
+
 def plot_actor_tone(tone: pd.DataFrame, min_sentences: int = 3, top_n: int = 12) -> Figure:
     """Mean VADER compound of sentences mentioning each actor, per group, with 95% intervals
     (actors with at least `min_sentences` sentences in a group)."""

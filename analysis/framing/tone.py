@@ -1,27 +1,48 @@
-"""Tone toward actors: sentence-level VADER sentiment, by group, with bootstrap intervals.
+"""Tone toward actors: VADER sentiment of what a sentence says about each actor, by group.
 
-Each sentence gets NLTK's VADER compound score (-1 most negative, +1 most positive), with
-the lexicon shipped inside the installed `vaderSentiment` package (nothing is downloaded).
-The tone toward an actor in a group is the mean compound score of the group's sentences
-that mention the actor; the interval comes from resampling those sentences.
+Scores are the reference VADER (Hutto & Gilbert 2014): the `SentimentIntensityAnalyzer`
+of the installed `vaderSentiment` package, with its own lexicon and emoji lexicon (nothing
+is downloaded), so a compound score here equals the one of that package: negation ("no
+problem at all" +0.31), "but" (the words after it weigh 1.5 times, those before it half),
+intensifiers ("very", "kind of"), capitals ("VERY GOOD") and "!!!" all behave as there.
 
-This is lexical sentiment of the sentence, not stance toward the actor: a sentence that
-mentions Israel and a massacre scores negative whoever is blamed. Read the sentences.
+**What is scored for an actor.** A sentence that names one actor is scored whole. A
+sentence that names several is cut into clauses, and each actor gets the score of the
+clauses that name it (joined by a space, then scored):
+
+- a clause ends at ";" or ":", and before a contrastive or coordinating conjunction that
+  starts a new clause: "but", "while", "whereas", "although", "though", "yet", "however",
+  "and" or "or" after a comma (", and the Palestinians rejected it");
+- a clause that names no actor ("..., but it failed") is joined to the clause before it
+  (the first one to the clause after it); bare commas do not cut (appositives such as
+  "Richard Mills, the US representative, said" stay whole);
+- an actor named in every clause gets the whole sentence.
+
+The `scope` column says which was used. What it cannot see: who the clause's sentiment is
+aimed at ("Israel condemned the attack on Gaza" is negative for Israel, which did the
+condemning), sarcasm, reported versus endorsed sentiment (a quoted accusation scores as
+the accusation), and words VADER's lexicon does not know (diplomatic language is often
+neutral to it). It is lexical tone of the words near an actor, not stance. Read the
+sentences.
+
+The tone toward an actor in a group is the mean of those scores; its interval comes from
+resampling the scored sentences (`analysis.stats.bootstrap.resampled_sums`).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analysis.corpus.patterns import require_columns
 from analysis.corpus.sentences import sentence_spans
 from analysis.framing.actors import ActorGazetteer, find_actors
 from analysis.framing.salience import group_rng
-from analysis.stats.bootstrap import percentile_interval
+from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
 SENTENCE_COLUMNS = {
     "segment_id": "unit (segment) id",
@@ -29,7 +50,10 @@ SENTENCE_COLUMNS = {
     "group": "comparison group (source)",
     "sentence": "sentence number within the unit (0-based)",
     "actor": "gazetteer actor id mentioned in the sentence",
-    "compound": "VADER compound score of the sentence (-1 negative .. +1 positive)",
+    "scope": "'sentence' (one actor named, or the actor is in every clause) or 'clause'",
+    "compound": "VADER compound score of the scored part (-1 negative .. +1 positive)",
+    "sentence_compound": "VADER compound score of the whole sentence",
+    "scored": "the part scored for the actor (the sentence or its clauses naming the actor)",
     "text": "the sentence",
 }
 TONE_COLUMNS = {
@@ -38,51 +62,68 @@ TONE_COLUMNS = {
     "name": "actor name",
     "camp": "actor's camp",
     "n_sentences": "sentences of the group mentioning the actor",
-    "mean_compound": "mean VADER compound score of those sentences",
+    "mean_compound": "mean VADER compound score of the parts about the actor",
     "ci_low": "lower bound of the 95% bootstrap interval (sentences resampled)",
     "ci_high": "upper bound of the 95% bootstrap interval",
 }
-
-
-def vader_lexicon_path() -> Path:
-    """The VADER lexicon file inside the installed vaderSentiment package."""
-    import vaderSentiment
-
-    path = Path(vaderSentiment.__file__).resolve().parent / "vader_lexicon.txt"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: VADER lexicon missing; reinstall vaderSentiment")
-    return path
+_CLAUSE_BREAK = re.compile(
+    r"\s*[;:]\s+|,?\s+(?=(?:but|while|whereas|although|though|yet|however)\b)"
+    r"|,\s+(?=(?:and|or)\s)",
+    re.I,
+)
 
 
 @functools.cache
-def vader_analyzer():
-    """NLTK's VADER with the lexicon from vaderSentiment (no nltk.download).
-
-    nltk >= 3.10 only opens files under its data path, so the package folder is
-    authorised for the duration of the load and removed again.
-    """
-    import nltk
-    from nltk.sentiment.vader import SentimentIntensityAnalyzer
-
-    path = vader_lexicon_path()
-    folder = str(path.parent)
-    added = folder not in nltk.data.path
-    if added:
-        nltk.data.path.append(folder)
-    try:
-        return SentimentIntensityAnalyzer(lexicon_file="file:" + str(path))
-    finally:
-        if added:
-            nltk.data.path.remove(folder)
+def vader_analyzer() -> SentimentIntensityAnalyzer:
+    """The reference VADER analyzer, with the lexicons shipped inside vaderSentiment."""
+    return SentimentIntensityAnalyzer()
 
 
 def sentence_compound(sentence: str) -> float:
-    """VADER compound score of one sentence."""
+    """VADER compound score of one sentence (vaderSentiment's, unchanged)."""
     return float(vader_analyzer().polarity_scores(sentence)["compound"])
 
 
+def clause_spans(sentence: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a sentence (see the module docstring for the rule)."""
+    cuts = [0]
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.start() > cuts[-1]:
+            cuts += [match.start(), match.end()]
+    cuts.append(len(sentence))
+    spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
+    return [(a, b) for a, b in spans if sentence[a:b].strip()]
+
+
+def actor_parts(sentence: str, gazetteer: ActorGazetteer) -> dict[str, tuple[str, str]]:
+    """Actor id -> (scope, text to score) for every actor named in the sentence."""
+    mentions = find_actors(sentence, gazetteer)
+    actors = sorted({actor for actor, *_ in mentions})
+    if len(actors) < 2:
+        return {actor: ("sentence", sentence) for actor in actors}
+    clauses: list[tuple[list[tuple[int, int]], set[str]]] = []
+    for a, b in clause_spans(sentence):
+        named = {actor for actor, _, start, _, _ in mentions if a <= start < b}
+        if named or not clauses:
+            clauses.append(([(a, b)], named))
+        else:
+            clauses[-1][0].append((a, b))
+    if len(clauses) > 1 and not clauses[0][1]:  # a first clause without actor: to the next
+        spans, _ = clauses.pop(0)
+        clauses[0] = (spans + clauses[0][0], clauses[0][1])
+    parts = {}
+    for actor in actors:
+        mine = [spans for spans, named in clauses if actor in named]
+        if len(mine) == len(clauses):
+            parts[actor] = ("sentence", sentence)
+        else:
+            text = " ".join(sentence[a:b].strip() for spans in mine for a, b in spans)
+            parts[actor] = ("clause", text)
+    return parts
+
+
 def actor_sentences(units: pd.DataFrame, gazetteer: ActorGazetteer) -> pd.DataFrame:
-    """One row per sentence × actor mentioned in it, with its compound score."""
+    """One row per sentence × actor named in it, with the score of its part (SENTENCE_COLUMNS)."""
     require_columns(units, ["segment_id", "doc_id", "group", "text"], "actor_sentences(units)")
     rows = []
     for seg, doc, group, text in units[["segment_id", "doc_id", "group", "text"]].itertuples(
@@ -91,10 +132,13 @@ def actor_sentences(units: pd.DataFrame, gazetteer: ActorGazetteer) -> pd.DataFr
         text = str(text)
         for i, (a, b) in enumerate(sentence_spans(text)):
             sentence = " ".join(text[a:b].split())
-            actors = sorted({actor for actor, *_ in find_actors(sentence, gazetteer)})
-            if actors:
-                score = sentence_compound(sentence)
-                rows.extend((seg, doc, group, i, actor, score, sentence) for actor in actors)
+            parts = actor_parts(sentence, gazetteer)
+            if not parts:
+                continue
+            whole = sentence_compound(sentence)
+            for actor, (scope, scored) in parts.items():
+                score = whole if scope == "sentence" else sentence_compound(scored)
+                rows.append((seg, doc, group, i, actor, scope, score, whole, scored, sentence))
     return pd.DataFrame(rows, columns=list(SENTENCE_COLUMNS))
 
 
@@ -113,9 +157,8 @@ def actor_tone(
         if len(scores) < min_sentences:
             continue
         rng = group_rng(seed, f"{group}\x00{actor}")
-        draws = rng.integers(0, len(scores), size=(n_samples, len(scores)))
-        means = scores[draws].mean(axis=1)
-        low, high = percentile_interval(means, level)
+        (sums,) = resampled_sums([scores], n_samples, rng)
+        low, high = percentile_interval(sums / len(scores), level)
         rows.append(
             (group, actor, gazetteer.names()[actor], gazetteer.camps()[actor], len(scores),
              scores.mean(), low, high)

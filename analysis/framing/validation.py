@@ -24,7 +24,9 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.paths import project_path
 from analysis.corpus.patterns import require_columns
+from analysis.framing.frames import load_frame_dictionary
 from analysis.framing.salience import group_rng
+from analysis.framing.validation_intervals import alpha_interval, prf_from_counts, prf_intervals
 
 TRUE_VALUES = {"1", "true", "yes", "y", "present"}
 FALSE_VALUES = {"0", "false", "no", "n", "absent"}
@@ -53,7 +55,13 @@ AGREEMENT_COLUMNS = {
     "tn": "dictionary absent, reference absent",
     "precision": "tp / (tp + fp); empty when the dictionary found nothing",
     "recall": "tp / (tp + fn); empty when the reference found nothing",
-    "f1": "harmonic mean of precision and recall",
+    "f1": "2 tp / (2 tp + fp + fn): 0 when tp = 0, empty when neither side found anything",
+    "precision_low": "lower bound of the 95% bootstrap interval of precision (units resampled)",
+    "precision_high": "upper bound of that interval",
+    "recall_low": "lower bound of the 95% bootstrap interval of recall",
+    "recall_high": "upper bound of that interval",
+    "f1_low": "lower bound of the 95% bootstrap interval of F1",
+    "f1_high": "upper bound of that interval",
 }
 RELIABILITY_COLUMNS = {
     "frame": "frame id, or '(all frames)' pooling unit × frame judgements",
@@ -62,6 +70,10 @@ RELIABILITY_COLUMNS = {
     "alpha_coders": "Krippendorff's alpha (nominal) among the human coders",
     "alpha_coders_dictionary": "alpha with the dictionary added as one more coder",
     "alpha_dictionary_majority": "alpha between the dictionary and the coders' majority",
+    "alpha_coders_low": "lower bound of the 95% bootstrap interval of alpha_coders (units)",
+    "alpha_coders_high": "upper bound of that interval",
+    "alpha_dictionary_majority_low": "lower bound of the 95% interval of alpha_dictionary_majority",
+    "alpha_dictionary_majority_high": "upper bound of that interval",
 }
 
 
@@ -147,6 +159,9 @@ def read_coded_sample(
         raise InputError(
             f"{path}: missing column(s) {missing}; need segment_id, frame, present, coder"
         )
+    for column in ("segment_id", "frame"):
+        raw[column] = raw[column].str.strip()
+    raw["coder"] = raw["coder"].str.strip().str.casefold()  # "A " and "a" are one coder
     known_units = set(unit_ids) if unit_ids is not None else None
     present = []
     for i, row in raw.iterrows():
@@ -180,31 +195,41 @@ def majority_codes(coded: pd.DataFrame) -> pd.DataFrame:
     return votes[["segment_id", "frame", "present"]].reset_index(drop=True)
 
 
-def _confusion_row(frame: str, reference: str, dictionary: np.ndarray, truth: np.ndarray) -> dict:
+def _confusion_row(
+    frame: str, reference: str, merged: pd.DataFrame, n_boot: int, rng: np.random.Generator
+) -> dict:
+    dictionary, truth = merged["dictionary"].to_numpy(), merged["present"].to_numpy()
     tp = int(((dictionary == 1) & (truth == 1)).sum())
     fp = int(((dictionary == 1) & (truth == 0)).sum())
     fn = int(((dictionary == 0) & (truth == 1)).sum())
     tn = int(((dictionary == 0) & (truth == 0)).sum())
-    precision = tp / (tp + fp) if tp + fp else np.nan
-    recall = tp / (tp + fn) if tp + fn else np.nan
-    f1 = (
-        2 * precision * recall / (precision + recall)
-        if tp and not np.isnan(precision) and not np.isnan(recall)
-        else (0.0 if (tp + fp) and (tp + fn) else np.nan)
-    )
-    return {
+    precision, recall, f1 = (float(v) for v in prf_from_counts(tp, fp, fn))
+    intervals = prf_intervals(merged, n_boot, rng, 0.95) if n_boot else {}
+    row = {
         "frame": frame, "reference": reference, "n_units": len(truth), "tp": tp, "fp": fp,
         "fn": fn, "tn": tn, "precision": precision, "recall": recall, "f1": f1,
     }  # fmt: skip
+    for name in ("precision", "recall", "f1"):
+        row[f"{name}_low"], row[f"{name}_high"] = intervals.get(name, (np.nan, np.nan))
+    return row
 
 
 def dictionary_agreement(
-    unit_frames: pd.DataFrame, coded: pd.DataFrame, reference: str = "majority"
+    unit_frames: pd.DataFrame,
+    coded: pd.DataFrame,
+    reference: str = "majority",
+    n_boot: int = 0,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Precision, recall, F1 of the dictionary per frame (and micro-averaged over frames)
-    against the coders' majority (`reference="majority"`) or each coder (`"coder"`)."""
+    against the coders' majority (`reference="majority"`), each coder (`"coder"`) or both
+    (`"both"`), with bootstrap intervals over units when `n_boot` > 0."""
+    if reference == "both":
+        parts = [dictionary_agreement(unit_frames, coded, r, n_boot, seed) for r in
+                 ("majority", "coder")]  # fmt: skip
+        return pd.concat(parts, ignore_index=True)
     if reference not in ("majority", "coder"):
-        raise InputError(f"reference {reference!r}: use 'majority' or 'coder'")
+        raise InputError(f"reference {reference!r}: use 'majority', 'coder' or 'both'")
     dictionary = unit_frames[["segment_id", "frame", "present"]].rename(
         columns={"present": "dictionary"}
     )
@@ -216,15 +241,10 @@ def dictionary_agreement(
     rows = []
     for name, codes in targets:
         merged = codes.merge(dictionary, on=["segment_id", "frame"], how="inner")
-        for frame in frames:
-            part = merged[merged["frame"] == frame]
-            rows.append(
-                _confusion_row(
-                    frame, name, part["dictionary"].to_numpy(), part["present"].to_numpy()
-                )
-            )
-        all_d, all_t = merged["dictionary"].to_numpy(), merged["present"].to_numpy()
-        rows.append(_confusion_row("(all frames)", name, all_d, all_t))
+        for frame in [*frames, "(all frames)"]:
+            part = merged if frame == "(all frames)" else merged[merged["frame"] == frame]
+            rng = group_rng(seed, f"agreement\x00{name}\x00{frame}")
+            rows.append(_confusion_row(frame, name, part, n_boot, rng))
     return pd.DataFrame(rows, columns=list(AGREEMENT_COLUMNS))
 
 
@@ -255,8 +275,11 @@ def krippendorff_alpha_nominal(reliability_data: np.ndarray) -> float:
     return float(1.0 - (n - 1.0) * coincidence[off].sum() / expected)
 
 
-def _alpha_for(codes: pd.DataFrame, dictionary: pd.Series | None) -> tuple[float, int]:
-    """Alpha over unit×frame items for the coders in `codes` (plus the dictionary)."""
+def _alpha_for(
+    codes: pd.DataFrame, dictionary: pd.Series | None, n_boot: int = 0, rng=None
+) -> tuple[float, int, tuple[float, float]]:
+    """Alpha over unit×frame items for the coders in `codes` (plus the dictionary), the
+    number of pairable items and a bootstrap interval over units (NaN if n_boot is 0)."""
     matrix = codes.pivot_table(
         index="coder", columns=["segment_id", "frame"], values="present", aggfunc="first"
     )
@@ -265,12 +288,16 @@ def _alpha_for(codes: pd.DataFrame, dictionary: pd.Series | None) -> tuple[float
         matrix = pd.concat([matrix, pd.DataFrame([row], columns=matrix.columns, index=["_dict"])])
     data = matrix.to_numpy(dtype=float)
     pairable = int(((~np.isnan(data)).sum(axis=0) >= 2).sum())
-    return krippendorff_alpha_nominal(data), pairable
+    units = matrix.columns.get_level_values("segment_id").to_numpy()
+    interval = alpha_interval(data, units, n_boot, rng, 0.95) if n_boot else (np.nan, np.nan)
+    return krippendorff_alpha_nominal(data), pairable, interval
 
 
-def reliability_table(unit_frames: pd.DataFrame, coded: pd.DataFrame) -> pd.DataFrame:
+def reliability_table(
+    unit_frames: pd.DataFrame, coded: pd.DataFrame, n_boot: int = 0, seed: int = 0
+) -> pd.DataFrame:
     """Krippendorff's alpha per frame and pooled: coders, coders + dictionary, dictionary vs
-    majority (RELIABILITY_COLUMNS)."""
+    majority (RELIABILITY_COLUMNS), with bootstrap intervals over units if n_boot > 0."""
     dictionary = unit_frames.set_index(["segment_id", "frame"])["present"]
     majority = majority_codes(coded).assign(coder="_majority")
     frames = [f for f in dict.fromkeys(unit_frames["frame"]) if f in set(coded["frame"])]
@@ -278,7 +305,11 @@ def reliability_table(unit_frames: pd.DataFrame, coded: pd.DataFrame) -> pd.Data
     for frame in [*frames, "(all frames)"]:
         part = coded if frame == "(all frames)" else coded[coded["frame"] == frame]
         maj = majority if frame == "(all frames)" else majority[majority["frame"] == frame]
-        alpha_c, n_units = _alpha_for(part, None)
+        rng = group_rng(seed, f"alpha\x00{frame}")
+        alpha_c, n_units, coders_ci = _alpha_for(part, None, n_boot, rng)
+        alpha_m, _, majority_ci = (
+            _alpha_for(maj, dictionary, n_boot, rng) if len(maj) else (np.nan, 0, (np.nan,) * 2)
+        )
         rows.append(
             {
                 "frame": frame,
@@ -286,7 +317,11 @@ def reliability_table(unit_frames: pd.DataFrame, coded: pd.DataFrame) -> pd.Data
                 "n_coders": part["coder"].nunique(),
                 "alpha_coders": alpha_c,
                 "alpha_coders_dictionary": _alpha_for(part, dictionary)[0],
-                "alpha_dictionary_majority": _alpha_for(maj, dictionary)[0] if len(maj) else np.nan,
+                "alpha_dictionary_majority": alpha_m,
+                "alpha_coders_low": coders_ci[0],
+                "alpha_coders_high": coders_ci[1],
+                "alpha_dictionary_majority_low": majority_ci[0],
+                "alpha_dictionary_majority_high": majority_ci[1],
             }
         )
     return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
@@ -309,7 +344,11 @@ class Validation:
 
 
 def validate_dictionary(
-    unit_frames: pd.DataFrame, coded_sample_file: str, frame_ids: list[str]
+    unit_frames: pd.DataFrame,
+    coded_sample_file: str,
+    frame_ids: list[str],
+    n_boot: int = 1000,
+    seed: int = 0,
 ) -> Validation:
     """Compare the dictionary with the coders' file (params.framing.coded_sample_file);
     without a file, empty tables and a note saying how to provide one."""
@@ -325,16 +364,36 @@ def validate_dictionary(
     coded = read_coded_sample(
         coded_sample_file, frame_ids, list(unit_frames["segment_id"].unique())
     )
-    agreement = dictionary_agreement(unit_frames, coded, "majority")
-    reliability = reliability_table(unit_frames, coded)
-    pooled = agreement[agreement["frame"] == "(all frames)"].iloc[0]
+    agreement = dictionary_agreement(unit_frames, coded, "both", n_boot, seed)
+    reliability = reliability_table(unit_frames, coded, n_boot, seed)
+    majority = agreement[agreement["reference"] == "majority"]
+    pooled = majority[majority["frame"] == "(all frames)"].iloc[0]
     alpha = reliability[reliability["frame"] == "(all frames)"].iloc[0]
+    items = coded[["segment_id", "frame"]].drop_duplicates()
+    dropped = len(items) - len(majority_codes(coded))
     note = (
-        f"{coded['coder'].nunique()} coders judged {coded['segment_id'].nunique()} units. Pooled "
-        f"over frames the dictionary reaches precision {pooled['precision']:.2f}, recall "
-        f"{pooled['recall']:.2f}, F1 {pooled['f1']:.2f} against the coders' majority; "
-        f"Krippendorff's alpha is {alpha['alpha_coders']:.2f} among coders and "
-        f"{alpha['alpha_dictionary_majority']:.2f} between dictionary and majority "
-        "(alpha >= 0.8 is the usual bar, >= 0.667 for tentative conclusions)."
+        f"{coded['coder'].nunique()} coders ({', '.join(sorted(coded['coder'].unique()))}) "
+        f"judged {coded['segment_id'].nunique()} units. The coders' majority leaves out "
+        f"{dropped} of {len(items)} unit × frame items ({dropped / len(items):.0%}), on which "
+        "the coders are tied; the per-coder rows of the table use every item. Pooled over "
+        f"frames the dictionary reaches precision {_with_ci(pooled, 'precision')}, recall "
+        f"{_with_ci(pooled, 'recall')}, F1 {_with_ci(pooled, 'f1')} against the majority; "
+        f"Krippendorff's alpha is {_with_ci(alpha, 'alpha_coders')} among coders and "
+        f"{_with_ci(alpha, 'alpha_dictionary_majority')} between dictionary and majority "
+        "(95% bootstrap intervals over units; alpha >= 0.8 is the usual bar, >= 0.667 for "
+        "tentative conclusions)."
     )
     return Validation(agreement, reliability, note)
+
+
+def _with_ci(row: pd.Series, name: str) -> str:
+    low, high = row[f"{name}_low"], row[f"{name}_high"]
+    interval = f" [{low:.2f}, {high:.2f}]" if not (pd.isna(low) or pd.isna(high)) else ""
+    return f"{row[name]:.2f}{interval}"
+
+
+def check_coded_sample_file(coded_sample_file: str, frames_file: str) -> None:
+    """Refuse a coded sample that cannot be read (InputError naming the file and line),
+    before any notebook runs; unit ids are checked against the corpus in the notebook."""
+    if str(coded_sample_file).strip():
+        read_coded_sample(coded_sample_file, load_frame_dictionary(frames_file).frame_ids)

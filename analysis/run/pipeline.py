@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from analysis.core.errors import DiscourseLabError
+from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
 from analysis.core.paths import project_path
 from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
+from analysis.framing.quotation_scoring import read_gold_quotations
+from analysis.framing.validation import check_coded_sample_file
 from analysis.output.gallery import write_gallery
 from analysis.output.publish import publish, recover
 from analysis.output.tables import write_schema_document
@@ -60,6 +62,12 @@ def resolve_params(options: RunOptions) -> Params:
             f"corpus.path: {project_path(params.corpus.path)} does not exist; "
             "pass --corpus PATH or set corpus.path in the parameter file"
         )
+    try:  # hand-coded files are read before any notebook runs
+        check_coded_sample_file(params.framing.coded_sample_file, params.framing.frames_file)
+        if params.framing.coded_quotes_file.strip():
+            read_gold_quotations(params.framing.coded_quotes_file)
+    except InputError as err:
+        raise ParameterError(f"framing: {err}") from None
     return params
 
 

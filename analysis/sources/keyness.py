@@ -19,11 +19,24 @@ Three statistics, side by side in one tidy table, because they answer different 
   Benjamini-Hochberg (false discovery rate; default) or Holm (family-wise error).
 * **Log ratio** (Hardie 2014), the effect size: log2 of the ratio of relative frequencies,
   with 0.5 put in place of a zero count.
+* **Pearson's chi2** of the same 2x2 table as quanteda's ``textstat_keyness`` computes it,
+  signed like G2: without correction (``chi2``) and with quanteda's Yates correction
+  (``chi2_yates``: |ad - bc| is reduced by N/2 only when |ad - bc| >= N/2 and an expected
+  count is below 5). And quanteda's ``"exact"`` measure: Fisher's exact test, its
+  conditional maximum-likelihood odds ratio (R's ``fisher.test`` estimate) and two-sided
+  p-value; one test per term, so it is computed only when it is the chosen measure.
 
-Counts come from ``segments.tokens`` (lower-cased, stop words removed, phrases joined with
-"_"), the same tokens the topic model sees, so keywords and topic terms can be read
-together. Monroe et al. keep every word; dropping stop words only removes terms from the
-table and shrinks n_t and n_r, which shifts every log-odds by about the same constant.
+``sources.measure`` chooses the statistic that ranks the terms (``rank``, ``score``); the
+p-value ``p`` (and ``p_adj``) is that of the measure's test (``test``: G2 for log_odds, g2
+and log_ratio, which have no test of their own or share G2's).
+
+Counts (`keyness_counts`) come from ``segments.tokens`` (lower-cased, stop words removed,
+phrases joined with "_"): every content token of every unit, with none of the topic
+model's vocabulary pruning (preprocess.min_df / max_df / keep_n); ``sources.min_freq``
+alone drops rare terms. With ``sources.stopwords: none`` every running word counts (the
+`tokenize_words` words, lower-cased, with preprocess.min_token_length and normalize but
+no stop-word list and no phrases), as quanteda's ``tokens`` -> ``dfm`` does, so that
+tables such as its inaugural example (will, your, while, everyone) can be reproduced.
 """
 
 from __future__ import annotations
@@ -37,10 +50,17 @@ import pandas as pd
 from scipy import stats
 
 from analysis.core.errors import InputError
-from analysis.corpus.counts import TermCounts
+from analysis.corpus.counts import TermCounts, count_terms, segment_term_counts
+from analysis.corpus.tokens import content_tokens, tokenize_words
 
 Correction = Literal["bh", "holm"]
 Comparisons = Literal["rest", "pairs", "all", "auto"]
+Measure = Literal["log_odds", "g2", "log_ratio", "chi2", "chi2_yates", "exact"]
+# The column that holds each measure's score, and the test whose p-value goes with it.
+MEASURE_COLUMN = {"log_odds": "z", "g2": "g2", "log_ratio": "log_ratio", "chi2": "chi2",
+                  "chi2_yates": "chi2_yates", "exact": "exact_or"}  # fmt: skip
+MEASURE_TEST = {"log_odds": "g2", "g2": "g2", "log_ratio": "g2", "chi2": "chi2",
+                "chi2_yates": "chi2_yates", "exact": "exact"}  # fmt: skip
 # With "auto", every pair of groups is compared only up to this many groups (the table grows
 # with the square of the number of groups: 11 presidents give 110 pairwise comparisons).
 AUTO_PAIRS_MAX_GROUPS = 6
@@ -57,11 +77,17 @@ KEYNESS_COLUMNS = {
     "log_odds": "log-odds ratio with informative Dirichlet prior (Monroe et al. 2008), natural log",
     "z": "z-score of log_odds (positive: characteristic of the target)",
     "g2": "Dunning log-likelihood G2 of the 2x2 table, negative when used more in the reference",
-    "p": "p-value of G2 against chi-squared with 1 degree of freedom",
+    "chi2": "Pearson chi2 of the 2x2 table, no correction, signed like g2 (quanteda 'none')",
+    "chi2_yates": "chi2 with quanteda's Yates correction (only if an expected count < 5)",
+    "exact_or": "Fisher exact test: conditional MLE odds ratio (only when measure is exact)",
+    "p": "p-value of the test named in `test` (G2 and chi2: chi-squared, 1 df; exact: Fisher)",
+    "test": "the test behind p: g2, chi2, chi2_yates or exact",
     "p_adj": "p corrected for the number of terms tested in this comparison (see correction)",
     "correction": "multiple-testing correction: bh (Benjamini-Hochberg) or holm",
     "log_ratio": "log ratio (Hardie 2014): log2 of relative-frequency ratio, 0.5 for zero counts",
-    "rank": "rank by z within the comparison (1 = most characteristic of the target)",
+    "measure": "the ranking measure (sources.measure)",
+    "score": "the ranking measure's value (z, g2, log_ratio, chi2, chi2_yates or exact_or)",
+    "rank": "rank by score within the comparison (1 = most characteristic of the target)",
 }
 
 
@@ -73,8 +99,13 @@ class KeynessSettings:
     prior_scale: float = 0.01
     correction: Correction = "bh"
     comparisons: Comparisons = "auto"
+    measure: Measure = "log_odds"
 
     def __post_init__(self) -> None:
+        if self.measure not in MEASURE_COLUMN:
+            raise InputError(
+                f"sources.measure must be one of {list(MEASURE_COLUMN)}, got {self.measure!r}"
+            )
         if self.min_freq < 1:
             raise InputError(f"sources.min_freq must be at least 1, got {self.min_freq}")
         if not self.prior_scale > 0:
@@ -96,7 +127,25 @@ class KeynessSettings:
             prior_scale=getattr(section, "prior_scale", cls.prior_scale),
             correction=getattr(section, "correction", cls.correction),
             comparisons=getattr(section, "comparisons", cls.comparisons),
+            measure=getattr(section, "measure", cls.measure),
         )
+
+
+def keyness_counts(segments: pd.DataFrame, params: Any) -> TermCounts:
+    """Term counts per group for keyness: `segments.tokens` whole (``sources.stopwords:
+    preprocess``) or every running word of the unit texts (``none``; see the module doc)."""
+    choice = getattr(params.sources, "stopwords", "preprocess")
+    if choice == "preprocess":
+        return segment_term_counts(segments)
+    if choice != "none":
+        raise InputError(f"sources.stopwords must be 'preprocess' or 'none', got {choice!r}")
+    pre = params.preprocess
+    words = [
+        content_tokens(tokenize_words(str(t), pre.lowercase), frozenset(),
+                       pre.min_token_length, pre.normalize)
+        for t in segments["text"]
+    ]  # fmt: skip
+    return count_terms(zip(segments["group"].astype(str), words, strict=True))
 
 
 def keyness_scores(
@@ -104,27 +153,31 @@ def keyness_scores(
     reference: np.ndarray,
     prior: np.ndarray,
     prior_scale: float = 0.01,
+    exact: bool = False,
+    totals: tuple[float, float, float] | None = None,
 ) -> pd.DataFrame:
-    """Log-odds, z, G2, p and log ratio for every term of two count vectors.
+    """Log-odds, z, G2, chi2 (plain and Yates), G2's p and log ratio for every term of two
+    count vectors; with `exact`, Fisher's odds ratio and p (columns exact_or, p_exact).
 
-    ``prior`` is the whole-corpus count of each term; the totals n_t and n_r are the sums
-    of ``target`` and ``reference`` (so pass the full vectors, not a filtered subset).
+    ``prior`` is the whole-corpus count of each term; the totals n_t, n_r and the prior's
+    are the sums of the vectors, unless ``totals`` gives them (for a subset of the terms).
     """
     a = np.asarray(target, dtype=float)
     b = np.asarray(reference, dtype=float)
     y = np.asarray(prior, dtype=float)
-    n_t, n_r = a.sum(), b.sum()
+    n_t, n_r, y_total = totals if totals is not None else (a.sum(), b.sum(), y.sum())
     if n_t == 0 or n_r == 0:
         raise InputError("keyness: the target and the reference must both contain tokens")
     alpha = prior_scale * y
-    alpha0 = prior_scale * y.sum()
+    alpha0 = prior_scale * y_total
     with np.errstate(divide="ignore", invalid="ignore"):
         log_odds = np.log((a + alpha) / (n_t + alpha0 - a - alpha)) - np.log(
             (b + alpha) / (n_r + alpha0 - b - alpha)
         )
         z = log_odds / np.sqrt(1.0 / (a + alpha) + 1.0 / (b + alpha))
     g2 = log_likelihood_g2(a, b, n_t, n_r)
-    return pd.DataFrame(
+    chi2, chi2_yates = pearson_chi2(a, b, n_t, n_r, yates=False), pearson_chi2(a, b, n_t, n_r)
+    table = pd.DataFrame(
         {
             "count_target": a.astype(np.int64),
             "count_reference": b.astype(np.int64),
@@ -133,10 +186,51 @@ def keyness_scores(
             "log_odds": log_odds,
             "z": z,
             "g2": g2,
+            "chi2": chi2,
+            "chi2_yates": chi2_yates,
+            "exact_or": np.nan,
             "p": stats.chi2.sf(np.abs(g2), df=1),
+            "p_chi2": stats.chi2.sf(np.abs(chi2), df=1),
+            "p_chi2_yates": stats.chi2.sf(np.abs(chi2_yates), df=1),
+            "p_exact": np.nan,
             "log_ratio": log_ratio(a, b, n_t, n_r),
         }
     )
+    if exact:
+        table["exact_or"], table["p_exact"] = fisher_exact_test(a, b, n_t, n_r)
+    return table
+
+
+def pearson_chi2(
+    a: np.ndarray, b: np.ndarray, n_t: float, n_r: float, yates: bool = True
+) -> np.ndarray:
+    """Signed Pearson chi2 of [[a, b], [n_t - a, n_r - b]] as quanteda's textstat_keyness:
+    N (|ad - bc| - N delta)^2 / ((a+b)(c+d)(a+c)(b+d)), positive when a exceeds its expected
+    count; delta = 0.5 (Yates) only if |ad - bc| >= N/2 and an expected count is below 5."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    c, d = n_t - a, n_r - b
+    n = n_t + n_r
+    cross = np.abs(a * d - b * c)
+    margins = [(a + b, a + c), (a + b, b + d), (a + c, c + d), (c + d, b + d)]
+    small = np.any([x * y / n < 5 for x, y in margins], axis=0)
+    delta = np.where(yates & (cross >= n / 2) & small, 0.5, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = n * (cross - n * delta) ** 2 / ((a + b) * (c + d) * (a + c) * (b + d))
+    value = np.nan_to_num(value, nan=0.0)
+    return np.where(a > (a + b) * (a + c) / n, value, -value)
+
+
+def fisher_exact_test(
+    a: np.ndarray, b: np.ndarray, n_t: float, n_r: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's exact test of each term's 2x2 table, as R's fisher.test (quanteda "exact"):
+    the conditional maximum-likelihood odds ratio and the two-sided p-value."""
+    odds, p = np.empty(len(a)), np.empty(len(a))
+    for i, (x, y) in enumerate(zip(np.asarray(a, int), np.asarray(b, int), strict=True)):
+        table = [[x, y], [int(n_t) - x, int(n_r) - y]]
+        odds[i] = stats.contingency.odds_ratio(table, kind="conditional").statistic
+        p[i] = stats.fisher_exact(table).pvalue
+    return odds, p
 
 
 def log_likelihood_g2(a: np.ndarray, b: np.ndarray, n_t: float, n_r: float) -> np.ndarray:
@@ -202,16 +296,28 @@ def compare_groups(
             raise InputError(f"keyness: cannot compare {target!r} with itself")
         reference_counts = counts.row(reference)
         reference_name = reference
+    kept = target_counts + reference_counts >= settings.min_freq
+    n_t, n_r = target_counts.sum(), reference_counts.sum()
     table = keyness_scores(
-        target_counts, reference_counts, counts.term_totals, settings.prior_scale
+        target_counts[kept],
+        reference_counts[kept],
+        counts.term_totals[kept],
+        settings.prior_scale,
+        exact=settings.measure == "exact",
+        totals=(n_t, n_r, counts.term_totals.sum()),
     )
-    table.insert(0, "term", counts.vocabulary)
-    table = table[table["count_target"] + table["count_reference"] >= settings.min_freq]
+    table.insert(0, "term", np.asarray(counts.vocabulary, dtype=object)[kept])
+    test = MEASURE_TEST[settings.measure]
+    if test != "g2":
+        table["p"] = table[f"p_{test}"]
     table = table.assign(
+        test=test,
         p_adj=adjust_p(table["p"].to_numpy(), settings.correction),
         correction=settings.correction,
+        measure=settings.measure,
+        score=table[MEASURE_COLUMN[settings.measure]],
     )
-    table = table.sort_values(["z", "term"], ascending=[False, True], kind="stable")
+    table = table.sort_values(["score", "term"], ascending=[False, True], kind="stable")
     table = table.assign(
         group=target,
         comparison=f"{target} vs {reference_name}",
@@ -247,8 +353,11 @@ def keyness_table(counts: TermCounts, settings: KeynessSettings | None = None) -
 
 
 def top_keywords(table: pd.DataFrame, n: int = 15, reference: str = "rest") -> pd.DataFrame:
-    """The n highest-ranked terms with a positive z per group, for one kind of reference."""
-    chosen = table[(table["reference"] == reference) & (table["z"] > 0)]
+    """The n highest-ranked terms that favour the target, per group, for one kind of
+    reference (score above 1 for the exact odds ratio, above 0 for the other measures)."""
+    neutral = np.where(table["measure"] == "exact", 1.0, 0.0) if "measure" in table else 0.0
+    score = table["score"] if "score" in table else table["z"]
+    chosen = table[(table["reference"] == reference) & (score > neutral)]
     return (
         chosen.sort_values(["group", "rank"], kind="stable")
         .groupby("group", sort=True)
@@ -260,14 +369,18 @@ def top_keywords(table: pd.DataFrame, n: int = 15, reference: str = "rest") -> p
 def keyword_summary(table: pd.DataFrame, n: int = 5, alpha: float = 0.05) -> str:
     """Markdown naming each group's top keywords against the rest, with how many are significant."""
     top = top_keywords(table, n)
-    lines = [f"Top {n} keywords of each group against all other groups (by log-odds z):", ""]
+    measure = str(table["measure"].iloc[0]) if len(table) else "log_odds"
+    label = MEASURE_COLUMN[measure]
+    lines = [f"Top {n} keywords of each group against all other groups (by {measure}):", ""]
     for group, rows in top.groupby("group", sort=True):
         words = ", ".join(
-            f"*{t.replace('_', ' ')}* (z = {z:.1f})"
-            for t, z in zip(rows["term"], rows["z"], strict=True)
+            f"*{t.replace('_', ' ')}* ({label} = {v:.1f})"
+            for t, v in zip(rows["term"], rows["score"], strict=True)
         )
         significant = int((rows["p_adj"] < alpha).sum())
+        test = str(rows["test"].iloc[0]).replace("g2", "G2")
         lines.append(
-            f"- **{group}**: {words}; {significant} of {len(rows)} with adjusted G2 p < {alpha}."
+            f"- **{group}**: {words}; {significant} of {len(rows)} with adjusted {test} p "
+            f"< {alpha}."
         )
     return "\n".join(lines)

@@ -52,11 +52,25 @@ def _hide_unused(axes: np.ndarray, used: int) -> None:
         ax.set_visible(False)
 
 
+MEASURE_LABELS = {
+    "log_odds": "log-odds z-score (informative Dirichlet prior)",
+    "g2": "log-likelihood G2",
+    "log_ratio": "log ratio (log2 of the relative-frequency ratio)",
+    "chi2": "chi-squared",
+    "chi2_yates": "chi-squared (Yates correction as quanteda)",
+    "exact": "odds ratio (Fisher's exact test)",
+}
+
+
 def keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") -> Figure:
-    """Small multiples: each group's top terms by log-odds z-score against `reference`."""
-    chosen = table[(table["reference"] == reference) & (table["z"] > 0)]
+    """Small multiples: each group's top terms against `reference`, by the table's ranking
+    measure (`sources.measure`; the log-odds z-score by default)."""
+    measure = str(table["measure"].iloc[0]) if "measure" in table and len(table) else "log_odds"
+    score = table["score"] if "score" in table else table["z"]
+    chosen = table[(table["reference"] == reference) & (score > (measure == "exact"))]
+    chosen = chosen.assign(_score=score[chosen.index])
     if chosen.empty:
-        raise InputError(f"keyness_bars: no terms with a positive z against {reference!r}")
+        raise InputError(f"keyness_bars: no terms that favour a group against {reference!r}")
     groups = ordered_groups(chosen["group"])
     colours = group_palette(table["group"])
     rows, cols = _grid(len(groups), 2 if len(groups) <= 4 else 3)
@@ -70,13 +84,21 @@ def keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") 
     for ax, group in zip(axes.ravel(), groups, strict=False):
         top = chosen[chosen["group"] == group].nsmallest(top_n, "rank")
         y = np.arange(len(top))[::-1]
-        ax.barh(y, top["z"], color=colours[group], height=0.7)
+        ax.barh(y, _finite(top["_score"].to_numpy(float)), color=colours[group], height=0.7)
         ax.set_yticks(y, [_term(t) for t in top["term"]])
         ax.set_title(wrap_label(f"{group} vs {reference}", 40), loc="left")
-        ax.axvline(Z_CRITICAL, color=DARK, linewidth=0.6, linestyle="--")
-        ax.set_xlabel("log-odds z-score (informative Dirichlet prior)")
+        if measure == "log_odds":
+            ax.axvline(Z_CRITICAL, color=DARK, linewidth=0.6, linestyle="--")
+        ax.set_xlabel(MEASURE_LABELS[measure])
     _hide_unused(axes, len(groups))
     return fig
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """Infinite scores (an exact odds ratio with no reference count) drawn at the largest
+    finite one."""
+    finite = values[np.isfinite(values)]
+    return np.where(np.isfinite(values), values, finite.max() if len(finite) else 1.0)
 
 
 def fightin_words_plot(table: pd.DataFrame, reference: str = "rest", n_labels: int = 10) -> Figure:

@@ -549,8 +549,8 @@ def topic_data(corpus: Any) -> TopicData:
 
 
 def in_vocabulary(tokens: Any, token2id: dict[str, int]) -> list[str]:
-    """The tokens that are in the vocabulary; the list itself (not a copy) if all are, as
-    in a PreparedCorpus, whose tokens are pruned to its dictionary already."""
+    """The tokens that are in the vocabulary (the topic model's pruning of a PreparedCorpus's
+    whole content tokens); the list itself, not a copy, if all are."""
     if isinstance(tokens, list) and all(t in token2id for t in tokens):
         return tokens
     return [t for t in tokens if t in token2id]

@@ -69,7 +69,9 @@ def test_one_partition_and_many_give_the_same_prepared_corpus(tmp_path, schedule
     assert _snapshot(many) == _snapshot(one)
     assert "security_council" in one.dictionary.token2id
     tokens = _snapshot(one)["tokens"]
-    reference = Dictionary(tokens)  # the tokens are pruned already: nothing more to prune
+    reference = Dictionary(tokens)  # whole content tokens; the topic model's pruning:
+    pre = _params(tmp_path).preprocess
+    reference.filter_extremes(no_below=pre.min_df, no_above=pre.max_df, keep_n=pre.keep_n)
     assert one.dictionary.token2id == reference.token2id
     assert _snapshot(one)["bow"] == [reference.doc2bow(t) for t in tokens]
 

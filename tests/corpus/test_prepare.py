@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 
+import pandas as pd
 import pandas.testing as pd_testing
 import pytest
 
@@ -35,7 +36,32 @@ def test_seed_segments_have_tokens_and_vocabulary(tmp_path):
     assert "security_council" in prepared.dictionary.token2id
     bow = prepared.bow()
     assert len(bow) == len(prepared.segments)
-    assert sum(n for doc in bow for _, n in doc) == prepared.segments["tokens"].map(len).sum()
+    vocabulary = prepared.dictionary.token2id
+    in_vocabulary = sum(t in vocabulary for ts in prepared.segments["tokens"] for t in ts)
+    assert sum(n for doc in bow for _, n in doc) == in_vocabulary
+
+
+def test_tokens_are_whole_and_only_the_topic_vocabulary_is_pruned(tmp_path):
+    """min_df / max_df prune the dictionary (the topic model's vocabulary), not the tokens
+    that keyness and the other counts use."""
+    texts = ["Peace talks resumed in Geneva.", "Peace talks stalled.", "Peace returned."]
+    corpus = tmp_path / "talks.csv"
+    pd.DataFrame({"doc_id": ["a", "b", "c"], "source": "S", "text": texts}).to_csv(corpus)
+    params = build_params(
+        {
+            "corpus": {"path": str(corpus)},
+            "cleaning": {"rules_file": ""},
+            "segments": {"unit": "document"},
+            "preprocess": {"min_df": 2, "max_df": 0.9, "phrases": False},
+            "run": {"cache_dir": str(tmp_path / "cache")},
+        }
+    )
+    prepared = prepare_corpus(params)
+    assert prepared.segments["tokens"].map(list).tolist() == [
+        ["peace", "talks", "resumed", "geneva"], ["peace", "talks", "stalled"],
+        ["peace", "returned"],
+    ]  # fmt: skip
+    assert sorted(prepared.dictionary.token2id) == ["talks"]  # peace: every unit; geneva: one
 
 
 def test_fingerprint_changes_with_content_and_settings_only(seed_copy, tmp_path):

@@ -61,3 +61,12 @@ def test_voice_and_tone_figures():
         }  # fmt: skip
     )
     assert actor_plots.plot_actor_tone(tone).axes[0].get_xlim() == (-1.0, 1.0)
+
+
+def test_voice_share_interval_figure():
+    intervals = pd.DataFrame(
+        {"group": ["A", "A", "B"], "camp": ["X", "Y", "X"], "voices": [3, 1, 2],
+         "share": [0.75, 0.25, 1.0], "ci_low": [0.5, 0.0, 1.0], "ci_high": [1.0, 0.5, 1.0]}
+    )  # fmt: skip
+    fig = actor_plots.plot_voice_share_intervals(intervals)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["X", "Y"]

@@ -74,3 +74,12 @@ def test_collocates_leave_out_the_preprocess_stopwords_and_extra_words(tmp_path)
     words = set(found["collocate"])
     assert "illegal" in words and "valley" in words
     assert not words & {"the", "of", "grow"}
+
+
+def test_collocates_count_words_the_topic_vocabulary_would_prune():
+    """A collocate in every unit (pruned by preprocess.max_df) or in one unit only (by
+    min_df) is still counted: collocations read the running text."""
+    texts = ["peace talks in geneva", "peace talks stalled", "peace talks resumed"]
+    table = pd.DataFrame({"segment_id": list("abc"), "group": "G", "text": texts})
+    found = collocates(table, ["talks"], window=2, min_freq=1).set_index("collocate")
+    assert found.loc["peace", "f_xy"] == 3 and found.loc["geneva", "f_xy"] == 1

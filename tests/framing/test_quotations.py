@@ -104,3 +104,41 @@ def test_summary_and_markers(gazetteer):
     assert markers["marker"].tolist() == ["A senior official", "on condition of anonymity"]
     shares = result.shares.set_index("camp")["share"]
     assert shares["Russia"] == 0.5
+
+
+def test_passive_cues_name_no_speaker(gazetteer):
+    table = attribute(["On one hand, it was highlighted that member states must support it."],
+                      gazetteer).attributions  # fmt: skip
+    assert table.empty
+
+
+def test_participants_are_anonymous_with_the_camp_of_their_organisation(gazetteer):
+    rows = attribute(["Representatives of LAS opined that a mechanism is needed.",
+                      "Participants emphasized that threats cannot be addressed in silos."],
+                     gazetteer).attributions  # fmt: skip
+    assert rows["anonymous"].tolist() == [1, 1]
+    assert rows["camp"].tolist() == ["Arab League", "Unidentified"]
+    assert rows["actor"].tolist() == ["", ""]
+
+
+def test_a_quotation_without_cue_continues_the_previous_speaker(gazetteer):
+    texts = ["\u201cWe will resume engagement with both sides,\u201d Richard Mills said.",
+             "\u201cBiden will take steps to reopen the agency that was closed.\u201d",
+             "The \u201cconflict management\u201d paradigm."]  # fmt: skip
+    rows = attribute(texts, gazetteer).attributions
+    assert rows["actor"].tolist() == ["mills", "mills"]
+    assert rows["resolved"].tolist() == ["", "continuation"]
+
+
+def test_an_unclosed_quotation_runs_to_the_end_of_the_unit(gazetteer):
+    text = 'Dujarric said that Guterres will examine it." We have always called for talks.'
+    rows = attribute([text], gazetteer).attributions
+    assert rows["kind"].tolist() == ["reported", "direct"]
+    assert rows["quote"].iloc[1] == "We have always called for talks."
+
+
+def test_an_introducing_cue_and_a_second_verb_are_not_counted_again(gazetteer):
+    rows = attribute(["Citing him, Breitbart reported: The official said action could come.",
+                      "The reviews pointed out the need, but also indicated that it rests "
+                      "with the UNSG."], gazetteer).attributions  # fmt: skip
+    assert rows["speaker"].tolist() == ["The official", "The reviews"]

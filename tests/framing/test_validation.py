@@ -136,3 +136,70 @@ def test_stratified_sample_is_seeded_and_balanced():
     assert sample["segment_id"].is_unique
     sheet = coding_template(sample, ["f", "g"])
     assert len(sheet) == 20 and (sheet["present"] == "").all()
+
+
+def test_coder_names_are_trimmed_and_case_folded(tmp_path):
+    path = tmp_path / "coded.csv"
+    path.write_text("segment_id,frame,present,coder\nu1,f,1,A \nu2,f,0,a\nu1,f,1,B\n")
+    assert read_coded_sample(path, ["f"])["coder"].tolist() == ["a", "a", "b"]
+    path.write_text("segment_id,frame,present,coder\nu1,f,1,A \nu1,f,0,a\n")
+    with pytest.raises(ValueError, match="more than once"):
+        read_coded_sample(path, ["f"])
+
+
+def test_f1_is_zero_when_the_dictionary_finds_nothing():
+    nothing = dictionary_units().assign(present=0)
+    row = dictionary_agreement(nothing, coded(), "majority").iloc[0]
+    assert row["tp"] == 0 and pd.isna(row["precision"]) and row["recall"] == 0.0
+    assert row["f1"] == 0.0
+
+
+def _two_coders(n_units=30, seed=5):
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 2, n_units)
+    b = np.where(rng.random(n_units) < 0.3, 1 - truth, truth)  # coder b disagrees 30%
+    rows = [(f"u{i}", "f", c, int(v)) for c, vs in (("a", truth), ("b", b))
+            for i, v in enumerate(vs)]  # fmt: skip
+    units = pd.DataFrame(
+        {
+            "segment_id": [f"u{i}" for i in range(n_units)],
+            "frame": "f",
+            "present": np.where(rng.random(n_units) < 0.2, 1 - truth, truth),
+        }
+    )
+    return units, pd.DataFrame(rows, columns=["segment_id", "frame", "coder", "present"])
+
+
+def test_validation_reports_per_coder_rows_dropped_items_and_intervals(tmp_path):
+    units, two = _two_coders()
+    path = tmp_path / "coded.csv"
+    two.to_csv(path, index=False)
+    result = validate_dictionary(units, str(path), ["f"], n_boot=200, seed=1)
+    assert set(result.agreement["reference"]) == {"majority", "a", "b"}
+    ties = int((two.groupby("segment_id")["present"].nunique() == 2).sum())
+    assert ties > 0 and f"leaves out {ties} of 30" in result.note
+    pooled = result.agreement.iloc[-1]
+    for name in ("precision", "recall", "f1"):
+        assert pooled[f"{name}_low"] <= pooled[name] <= pooled[f"{name}_high"]
+    alpha = result.reliability.iloc[-1]
+    assert alpha["alpha_coders_low"] <= alpha["alpha_coders"] <= alpha["alpha_coders_high"]
+    again = validate_dictionary(units, str(path), ["f"], n_boot=200, seed=1)
+    pd.testing.assert_frame_equal(again.reliability, result.reliability)
+
+
+def test_interval_replicates_equal_a_direct_recomputation():
+    """Each bootstrap replicate of the summed per-unit counts gives the statistic of the
+    resampled units themselves (alpha by the coincidence matrix, P/R by counting)."""
+    from analysis.framing.validation_intervals import alpha_from_coincidence, unit_coincidences
+
+    units, two = _two_coders(12, seed=2)
+    matrix = two.pivot(index="coder", columns="segment_id", values="present")
+    labels, per_unit = unit_coincidences(matrix.to_numpy(float), matrix.columns.to_numpy())
+    assert alpha_from_coincidence(per_unit.sum(axis=0)) == pytest.approx(
+        krippendorff_alpha_nominal(matrix.to_numpy(float))
+    )
+    pick = np.random.default_rng(0).integers(0, len(labels), len(labels))
+    resampled = matrix[[labels[i] for i in pick]].to_numpy(float)
+    assert alpha_from_coincidence(per_unit[pick].sum(axis=0)) == pytest.approx(
+        krippendorff_alpha_nominal(resampled)
+    )

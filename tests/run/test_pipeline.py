@@ -182,3 +182,20 @@ def test_bad_parameters_exit_2_before_any_notebook(tmp_path):
     done = _cli(*_cli_args(nb, tmp_path / "out", runs, "--set", "segments.min_words=many"))
     assert done.returncode == 2 and "segments.min_words: 'many' is not a int" in done.stderr
     assert not runs.exists() and not (tmp_path / "out").exists()
+
+
+def test_a_bad_coded_file_is_refused_before_any_notebook(tmp_path):
+    from analysis.core.params import ParameterError
+    from analysis.run.pipeline import resolve_params
+
+    coded = tmp_path / "coded.csv"
+    coded.write_text("segment_id,frame,present,coder\nu1,conflict,maybe,a\n")
+    with pytest.raises(ParameterError, match=r"coded.csv, line 2: present = 'maybe'"):
+        resolve_params(RunOptions(overrides={"framing.coded_sample_file": str(coded)}))
+    quotes = tmp_path / "quotes.csv"
+    quotes.write_text("doc_id,kind\nd,direct\n")
+    with pytest.raises(ParameterError, match="missing column"):
+        resolve_params(RunOptions(overrides={"framing.coded_quotes_file": str(quotes)}))
+    assert run_pipeline(RunOptions(overrides={"framing.coded_sample_file": str(coded)},
+                                   runs_dir=str(tmp_path / "runs"))) == 2  # fmt: skip
+    assert not (tmp_path / "runs").exists()

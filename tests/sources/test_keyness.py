@@ -131,3 +131,79 @@ def test_auto_comparisons_skip_pairs_for_many_groups():
     many = count_terms((f"g{i}", ["x", "y", f"t{i}"] * 2) for i in range(8))
     table = keyness_table(many, KeynessSettings(min_freq=1))
     assert set(table["reference"]) == {"rest"}
+
+
+# quanteda's own test table: d1 = "b b b b b b b a a a", d2 = "a a a a a a a b b".
+def test_chi2_matches_scipy_without_and_with_yates():
+    from scipy.stats import chi2_contingency
+
+    table = keyness_scores(np.array([3, 7]), np.array([7, 2]), np.array([10, 9]))
+    plain = chi2_contingency([[3, 7], [7, 2]], correction=False).statistic
+    yates = chi2_contingency([[3, 7], [7, 2]], correction=True).statistic
+    # "a" is under-used by d1: negative sign; expected counts < 5, so Yates applies.
+    assert table.loc[0, "chi2"] == pytest.approx(-plain, rel=1e-12)
+    assert table.loc[0, "chi2_yates"] == pytest.approx(-yates, rel=1e-12)
+    assert table.loc[1, "chi2_yates"] == pytest.approx(yates, rel=1e-12)
+    # hand computation: N (|ad - bc| - N/2)^2 / (r1 r2 c1 c2) = 19 (|6 - 49| - 9.5)^2 / ...
+    assert abs(table.loc[0, "chi2_yates"]) == pytest.approx(
+        19 * (43 - 9.5) ** 2 / (10 * 9 * 10 * 9), rel=1e-12
+    )
+
+
+def test_quanteda_yates_only_when_an_expected_count_is_small():
+    from scipy.stats import chi2_contingency
+
+    # All expected counts >= 5: quanteda applies no correction, scipy would.
+    table = keyness_scores(np.array([40, 60]), np.array([20, 80]), np.array([60, 140]))
+    plain = chi2_contingency([[40, 20], [60, 80]], correction=False).statistic
+    assert table.loc[0, "chi2_yates"] == pytest.approx(plain, rel=1e-12)
+    assert table.loc[0, "chi2"] == pytest.approx(plain, rel=1e-12)
+
+
+def test_exact_measure_matches_fisher_and_the_conditional_odds_ratio():
+    from scipy.stats import fisher_exact
+    from scipy.stats.contingency import odds_ratio
+
+    a, b = np.array([10, 5, 85, 0]), np.array([5, 20, 171, 4])
+    table = keyness_scores(a, b, a + b, exact=True)
+    for i in range(4):
+        cells = [[a[i], b[i]], [100 - a[i], 200 - b[i]]]
+        assert table.loc[i, "p_exact"] == pytest.approx(fisher_exact(cells).pvalue, rel=1e-12)
+        expected = odds_ratio(cells, kind="conditional").statistic
+        assert table.loc[i, "exact_or"] == pytest.approx(expected, rel=1e-9)
+    # the conditional MLE (what R's fisher.test reports) is not the sample odds ratio 4.33
+    assert table.loc[0, "exact_or"] == pytest.approx(4.31, abs=0.01)
+    assert table.loc[3, "exact_or"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("measure", "column", "test"),
+    [("g2", "g2", "g2"), ("log_ratio", "log_ratio", "g2"), ("chi2", "chi2", "chi2"),
+     ("chi2_yates", "chi2_yates", "chi2_yates"), ("exact", "exact_or", "exact")],
+)  # fmt: skip
+def test_every_measure_ranks_the_planted_term_first(measure, column, test):
+    table = compare_groups(_planted_counts(), "B", None, KeynessSettings(measure=measure))
+    assert table.iloc[0]["term"] == "ceasefire"
+    assert (table["score"] == table[column]).all() and set(table["measure"]) == {measure}
+    assert set(table["test"]) == {test}
+    assert table["score"].is_monotonic_decreasing
+    assert table.iloc[0]["p_adj"] < 0.01
+    with pytest.raises(ValueError, match="sources.measure"):
+        KeynessSettings(measure="pmi")
+
+
+def test_keyness_counts_keep_stop_words_only_when_asked():
+    import pandas as pd
+
+    from analysis.core.params import build_params
+    from analysis.sources.keyness import keyness_counts
+
+    segments = pd.DataFrame(
+        {"group": ["A", "B"], "text": ["We will rebuild; we've won.", "They will not."],
+         "tokens": [["rebuild", "we've", "won"], []]}
+    )  # fmt: skip
+    default = keyness_counts(segments, build_params({}))
+    assert default.vocabulary == ("rebuild", "we've", "won")
+    every = keyness_counts(segments, build_params({"sources": {"stopwords": "none"}}))
+    assert every.vocabulary == ("not", "rebuild", "they", "we", "we've", "will", "won")
+    assert every.row("A").tolist() == [0, 1, 0, 1, 1, 1, 1]

@@ -105,3 +105,18 @@ def test_style_profile_small_multiples():
     assert len(visible) == profile["metric"].nunique()
     assert visible[0].get_xlabel() == "words per sentence"
     plt.close(fig)
+
+
+@pytest.mark.parametrize("measure", ["g2", "exact"])
+def test_keyness_bars_follow_the_ranking_measure(measure):
+    rng = np.random.default_rng(0)
+    pairs = [(g, list(rng.choice(["w1", "w2", "w3", "w4"], 30)) + (["planted"] * 4 if g == "B"
+              else [])) for g in "ABC" for _ in range(4)]  # fmt: skip
+    settings = KeynessSettings(comparisons="rest", measure=measure)
+    table = keyness_table(count_terms(pairs), settings)
+    fig = source_plots.keyness_bars(table, top_n=3)
+    panel = [ax for ax in fig.axes if ax.get_title(loc="left") == "B vs rest"][0]
+    assert panel.get_xlabel() == source_plots.MEASURE_LABELS[measure]
+    widths = [p.get_width() for p in panel.patches]
+    assert all(np.isfinite(widths)) and max(widths) > 0  # exact: infinite odds drawn finite
+    plt.close(fig)
