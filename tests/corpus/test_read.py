@@ -220,7 +220,9 @@ def test_cli_exits_2_and_names_the_problem(case, tmp_path):
     make, message = MALFORMED[case]
     path = make(tmp_path)
     args = ["--set", r"corpus.filename_pattern=\d{4}-\w+"] if case == "file name pattern" else []
-    result = run_cli("check", "--corpus", str(path), "--set", "cleaning.rules_file=", *args)
+    result = run_cli(
+        "check", "--corpus", str(path), "--set", "cleaning.rules_file=", *args, cache_dir=tmp_path
+    )
     assert result.returncode == 2, result.stdout + result.stderr
     assert re.search(message, result.stderr), result.stderr
     assert result.stderr.startswith("error: ")
@@ -235,8 +237,8 @@ def test_cli_exits_2_and_names_the_problem(case, tmp_path):
         ("nosuch.thing=1", r"unknown section 'nosuch'"),
     ],
 )
-def test_cli_rejects_bad_parameters(override, message):
-    result = run_cli("check", "--set", override)
+def test_cli_rejects_bad_parameters(override, message, tmp_path):
+    result = run_cli("check", "--set", override, cache_dir=tmp_path)
     assert result.returncode == 2
     assert re.search(message, result.stderr), result.stderr
 
