@@ -8,7 +8,10 @@ the file or row and what to do; with ``on_error="reject"`` the document is liste
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +20,8 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.paths import project_path
 from analysis.corpus.dates import DateError, parse_date
+from analysis.corpus.decoding import DecodingError, decode_document
+from analysis.corpus.table_files import TableFileError, csv_frame, jsonl_records
 
 TEXT_SUFFIXES = {".txt"}
 TABLE_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".parquet"}
@@ -72,7 +77,20 @@ def read_corpus(spec: CorpusSpec) -> RawCorpus:
     else:
         docs = _read_table(spec, problems)
     docs = _validate(docs, spec, problems)
-    return RawCorpus(documents=docs.reset_index(drop=True), rejected=problems.frame())
+    rejected = problems.frame()
+    if docs.empty:
+        raise CorpusError(_nothing_read(spec, rejected))
+    return RawCorpus(documents=docs.reset_index(drop=True), rejected=rejected)
+
+
+def _nothing_read(spec: CorpusSpec, rejected: pd.DataFrame) -> str:
+    if rejected.empty:
+        return f"{spec.path}: no documents in the corpus (no rows below the header?); add some"
+    first = rejected.iloc[0]
+    return (
+        f"{spec.path}: every one of the {len(rejected)} documents was rejected, so nothing "
+        f"is left to analyse; the first: {first['location']}: {first['reason']}"
+    )
 
 
 def detect_format(spec: CorpusSpec) -> str:
@@ -90,8 +108,9 @@ def detect_format(spec: CorpusSpec) -> str:
             "a manifest CSV, or a .csv/.jsonl/.parquet table"
         )
     if path.suffix.lower() == ".csv":
-        header = pd.read_csv(path, nrows=0, encoding=spec.encoding, encoding_errors="replace")
-        if "file" in header.columns and spec.text_column not in header.columns:
+        with path.open(encoding=spec.encoding, errors="replace", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        if "file" in header and spec.text_column not in header:
             return "manifest"
     return "table"
 
@@ -113,25 +132,12 @@ class _Problems:
 
 
 def decode_bytes(data: bytes, location: str, spec: CorpusSpec) -> tuple[str, str]:
-    """Decode strictly in the declared encoding, then in each fallback; never half-read."""
-    errors = []
-    for encoding in (spec.encoding, *spec.fallback_encodings):
-        try:
-            return data.decode(encoding), encoding
-        except LookupError:
-            raise CorpusError(
-                f"{location}: unknown encoding {encoding!r}; check corpus.encoding and "
-                "corpus.fallback_encodings"
-            ) from None
-        except UnicodeDecodeError as err:
-            errors.append(err)
-    first = errors[0]
-    bad = first.object[first.start : first.start + 4]
-    raise CorpusError(
-        f"{location}: bytes {bad!r} at offset {first.start} are not valid {spec.encoding}; "
-        f"convert the file to {spec.encoding}, or name its encoding in "
-        "corpus.fallback_encodings (e.g. [cp1252])"
-    )
+    """Decode strictly in the declared encoding, else in a fallback that gives plausible
+    text (`analysis.corpus.decoding`); never half-read, never mojibake."""
+    try:
+        return decode_document(data, location, spec.encoding, spec.fallback_encodings)
+    except DecodingError as err:
+        raise CorpusError(str(err)) from None
 
 
 def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> tuple[str, str]:
@@ -142,6 +148,9 @@ def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> t
         return "", ""
     except IsADirectoryError:
         problems.report(location, doc_id, f"{path.name} is a folder, not a text file")
+        return "", ""
+    except OSError as err:
+        problems.report(location, doc_id, f"file {path.name} cannot be read ({err.strerror})")
         return "", ""
     try:
         return decode_bytes(data, path.name, spec)
@@ -154,6 +163,10 @@ def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> t
 def _read_manifest(spec: CorpusSpec, problems: _Problems) -> pd.DataFrame:
     manifest = _read_csv(spec.path, spec)
     _require_columns(manifest, ["file"], spec.path)
+    if manifest.empty:
+        raise CorpusError(
+            f"{spec.path}: the manifest has a header but no rows; add a row per document"
+        )
     if spec.id_column not in manifest.columns:
         manifest[spec.id_column] = [Path(f).stem for f in manifest["file"].astype(str)]
     root = spec.path.parent.resolve()
@@ -189,7 +202,16 @@ def _read_folder(spec: CorpusSpec, problems: _Problems) -> pd.DataFrame:
         relative = path.relative_to(root)
         doc_id = relative.with_suffix("").as_posix()
         location = relative.as_posix()
-        text, encoding = _read_text_file(path, location, doc_id, spec, problems)
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            problems.report(
+                location,
+                doc_id,
+                f"a symbolic link to {target}, outside the corpus folder {root}; "
+                "copy the file into the folder or remove the link",
+            )
+            continue
+        text, encoding = _read_text_file(target, location, doc_id, spec, problems)
         if not encoding:
             continue
         row = {"doc_id": doc_id, "file": location, "text": text, "encoding": encoding}
@@ -215,7 +237,7 @@ def _read_table(spec: CorpusSpec, problems: _Problems) -> pd.DataFrame:
         if suffix == ".parquet":
             table = pd.read_parquet(spec.path)
         elif suffix in {".jsonl", ".ndjson"}:
-            table = pd.read_json(spec.path, lines=True, dtype=False, encoding=spec.encoding)
+            table = _read_jsonl(spec.path, spec)
         else:
             table = _read_csv(spec.path, spec)
     except (ValueError, OSError) as err:
@@ -233,14 +255,21 @@ def _read_table(spec: CorpusSpec, problems: _Problems) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, spec: CorpusSpec) -> pd.DataFrame:
-    data = path.read_bytes()
-    text, _ = decode_bytes(data, str(path), spec)
+    """A whole CSV as strings; every row must have as many fields as the header."""
+    text, _ = decode_bytes(path.read_bytes(), str(path), spec)
     try:
-        from io import StringIO
+        return csv_frame(text, str(path))
+    except TableFileError as err:
+        raise CorpusError(str(err)) from None
 
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as err:
-        raise CorpusError(f"{path}: malformed CSV ({err}); check quoting on that line") from None
+
+def _read_jsonl(path: Path, spec: CorpusSpec) -> pd.DataFrame:
+    """One JSON object per line; an error names the line."""
+    text, _ = decode_bytes(path.read_bytes(), str(path), spec)
+    try:
+        return pd.DataFrame(jsonl_records(text.splitlines(), path.name))
+    except TableFileError as err:
+        raise CorpusError(str(err)) from None
 
 
 def _require_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
@@ -256,8 +285,8 @@ def _validate(docs: pd.DataFrame, spec: CorpusSpec, problems: _Problems) -> pd.D
     """Ids unique, text present, dates parseable, group label present."""
     if docs.empty:
         return pd.DataFrame(columns=["doc_id", "group", "text", "location"])
-    docs = docs.rename(columns={spec.id_column: "doc_id"}).copy()
-    docs["doc_id"] = docs["doc_id"].astype(str).str.strip()
+    docs = conform_columns(docs.rename(columns={spec.id_column: "doc_id"}))
+    docs["doc_id"] = docs["doc_id"].str.strip()
     if spec.group_by not in docs.columns and spec.group_by not in {"year", "decade"}:
         raise CorpusError(
             f"{spec.path}: corpus.group_by is {spec.group_by!r} but the corpus has no such "
@@ -277,16 +306,65 @@ def _validate(docs: pd.DataFrame, spec: CorpusSpec, problems: _Problems) -> pd.D
     return _add_dates(frame, spec)
 
 
+def conform_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The one conversion of every reader: metadata of any dtype (numbers, timestamps,
+    missing values) as NFC text, `text` kept as given (a value that is not a string is
+    refused by the row checks, on every path alike)."""
+    out = frame.astype(object)
+    for column in out.columns:
+        convert = text_cell if column == "text" else as_text
+        out[column] = [convert(v) for v in out[column]]
+    return out
+
+
+def as_text(value) -> str:
+    """A metadata value (id, date, group, ...) as text: missing -> "", 2017.0 -> "2017",
+    a timestamp -> ISO 8601, strings NFC-normalised (so "Genève" is one group)."""
+    if isinstance(value, str):
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if value is None or (not isinstance(value, list | dict | tuple) and pd.isna(value)):
+        return ""
+    if isinstance(value, dt.date):  # datetime and pandas Timestamp included
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value.item() if hasattr(value, "item") and not isinstance(value, list) else value)
+
+
+def text_cell(value):
+    """A text value: strings as they are, missing -> "", anything else unchanged (refused)."""
+    if isinstance(value, str):
+        return value
+    if value is None or (not isinstance(value, list | dict | tuple) and pd.isna(value)):
+        return ""
+    return value
+
+
 def _row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:
     doc_id = row["doc_id"]
-    if not doc_id or doc_id == "nan":
+    if not doc_id:
         return "empty document id; give every document an id"
     if doc_id in seen:
         return f"duplicate document id {doc_id!r} (first at {seen[doc_id]}); ids must be unique"
     text = row.get("text")
+    if text is not None and not isinstance(text, str):
+        return (
+            f"document {doc_id!r}: its text is {text!r}, a {type(text).__name__}, not text; "
+            f"check that corpus.text_column ({spec.text_column!r}) names the column of texts"
+        )
     if not isinstance(text, str) or not text.strip():
         return f"document {doc_id!r} is empty; remove it or fill in its text"
+    if not any(character.isalnum() for character in text):
+        return f"document {doc_id!r} has no words (only punctuation or symbols); remove it"
+    for column, value in row.items():
+        if column != "text" and isinstance(value, str) and "\n" in value.strip():
+            return (
+                f"document {doc_id!r}: its {column!r} spans several lines ({value[:40]!r}...); "
+                "an unclosed quote in the file? check the quotes of that row"
+            )
     date = row.get(spec.date_column)
+    if date is not None and not isinstance(date, str):
+        date = as_text(date)
     if isinstance(date, str) and date.strip():
         try:
             parse_date(date)

@@ -215,9 +215,7 @@ def read_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[pd.Da
     for raw, encoding in _raw_chunks(path, spec, batch_rows):
         if spec.text_column not in raw.columns:
             corpus._require_columns(raw, [spec.text_column], path)
-        chunk = raw.rename(columns={spec.text_column: "text"})
-        chunk = chunk.astype(object).where(chunk.notna(), "")
-        chunk = chunk.map(_as_text) if hasattr(chunk, "map") else chunk.applymap(_as_text)
+        chunk = corpus.conform_columns(raw.rename(columns={spec.text_column: "text"}))
         rows = range(start + offset, start + offset + len(chunk))
         chunk["location"] = [f"{path.name} row {i}" for i in rows]
         if spec.id_column not in chunk.columns:
@@ -225,14 +223,6 @@ def read_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[pd.Da
         chunk["encoding"] = encoding
         start += len(chunk)
         yield chunk
-
-
-def _as_text(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _raw_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[tuple]:
