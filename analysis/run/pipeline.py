@@ -1,8 +1,9 @@
 """The run: validate parameters, execute the declared notebooks (skipping unchanged ones),
 record everything in runs/<run-id>/, and publish figures and tables only when all succeeded.
 
-Exit codes: 0 success, 1 a notebook failed, 2 bad parameters or corpus, 3 another run
-holds the lock.
+Exit codes: 0 success, 1 a notebook failed, 2 bad parameters, corpus or output folder,
+3 another run holds the lock. Every run that started ends with run.json in a final state
+("ok", "ok-unpublished" or "failed" with the reason).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ import dataclasses
 import json
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +26,12 @@ from analysis.core.errors import DiscourseLabError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
 from analysis.core.paths import PROJECT_ROOT, project_path
 from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
+from analysis.corpus.check import corpus_problems, preflight
+from analysis.corpus.prepare import prepare_corpus, uses_store
+from analysis.corpus.read import spec_from_params
+from analysis.output.publish import OutputFolderError, check_output_folder, recover
 from analysis.run import cache as runcache
-from analysis.run.lock import RunLocked, run_lock
+from analysis.run.lock import RunLocked, output_lock, run_lock
 from analysis.run.record import RunFolder, new_run_id
 
 BASE_SECTIONS = ("corpus", "cleaning", "segments", "preprocess", "run")
@@ -83,7 +92,8 @@ def notebooks_in(folder: str | Path) -> tuple[NotebookSpec, ...]:
 
 
 def resolve_params(options: RunOptions) -> Params:
-    """Load and validate the parameters; check the corpus exists (ParameterError if not)."""
+    """Load and validate the parameters; check the corpus, the files the parameters name,
+    the output and runs folders (a DiscourseLabError naming the one at fault)."""
     params_path = project_path(options.params_file) if options.params_file else None
     params = load_params(params_path, options.overrides)
     if not project_path(params.corpus.path).exists():
@@ -91,6 +101,14 @@ def resolve_params(options: RunOptions) -> Params:
             f"corpus.path: {project_path(params.corpus.path)} does not exist; "
             "pass --corpus PATH or set corpus.path in the parameter file"
         )
+    preflight(params)
+    for flag, value in (("--out", options.figures_dir), ("--runs-dir", options.runs_dir)):
+        if not str(value).strip():
+            raise ParameterError(f"{flag} is empty; name a folder (default: {flag[2:]})")
+    runs_dir = project_path(options.runs_dir)
+    if runs_dir.exists() and not runs_dir.is_dir():
+        raise ParameterError(f"--runs-dir {runs_dir}: is a file, not a folder; name a folder")
+    check_output_folder(project_path(options.figures_dir))
     return params
 
 
@@ -99,20 +117,28 @@ def run_pipeline(options: RunOptions) -> int:
     try:
         params = resolve_params(options)
         selected = _select(options)
-    except ParameterError as err:
+    except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     runs_dir = project_path(options.runs_dir)
+    figures_dir = project_path(options.figures_dir)
     try:
-        with run_lock(runs_dir, options.wait, on_wait=_say_waiting):
+        with (
+            run_lock(runs_dir, options.wait, on_wait=_say_waiting),
+            output_lock(figures_dir, options.wait, on_wait=_say_waiting),
+        ):
             return _locked_run(options, params, selected, runs_dir)
     except RunLocked as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_LOCKED
+    except DiscourseLabError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _say_waiting(holder: str) -> None:
-    print(f"waiting for the run with pid {holder} to finish ...", flush=True)
+    who = holder if holder.startswith("publishing") else f"with pid {holder}"
+    print(f"waiting for the run {who} to finish ...", flush=True)
 
 
 def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
@@ -125,20 +151,46 @@ def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
 def _locked_run(
     options: RunOptions, params: Params, specs: tuple[NotebookSpec, ...], runs_dir: Path
 ) -> int:
-    from analysis.output.publish import recover
-
+    """Holding both locks: recover, then run with a record that always ends in a final
+    state; a DiscourseLabError or a disk error is exit 2, anything else a bug (re-raised)."""
     figures_dir = project_path(options.figures_dir)
     recovered = recover(figures_dir)
-    folder = RunFolder.create(runs_dir / new_run_id(), options, params)
+    try:
+        folder = RunFolder.create(runs_dir / new_run_id(), options, params)
+    except OSError as err:
+        raise OutputFolderError(
+            f"--runs-dir {runs_dir}: cannot write the run record there ({err.strerror}); "
+            "make it writable or name another folder"
+        ) from None
     if recovered:
         folder.say(recovered)
     started = time.monotonic()
     try:
-        fingerprint = corpus_fingerprint(params)
-    except DiscourseLabError as err:  # a corpus problem, reported in one line
-        folder.say(f"error: corpus could not be prepared: {err}")
-        folder.finish("error", started)
+        return _recorded_run(options, params, specs, folder, figures_dir, started)
+    except (DiscourseLabError, OSError) as err:
+        reason = _failure_reason(err, figures_dir)
+        folder.fail(f"error: {reason}", started)
         return EXIT_USAGE
+    except BaseException as err:  # a bug or an interrupt: recorded, then re-raised
+        folder.fail(f"{type(err).__name__}: {err}", started)
+        raise
+
+
+def _failure_reason(err: BaseException, figures_dir: Path) -> str:
+    if isinstance(err, DiscourseLabError):
+        return str(err)
+    return (
+        f"cannot write {err.filename or figures_dir} ({err.strerror or err}); free space or "
+        f"make the disk writable, then run again (published figures in {figures_dir} are "
+        "as they were, or are completed by the next run)"
+    )
+
+
+def _recorded_run(options, params, specs, folder: RunFolder, figures_dir, started) -> int:
+    with time_limit(params.run.timeout_seconds, "corpus preparation"):
+        fingerprint = corpus_fingerprint(params)
+        for warning in prepared_corpus_warnings(params):
+            folder.say(f"warning: {warning}")
     folder.record["corpus_fingerprint"] = fingerprint
     code = code_hash(options.package_dir)
     ok = True
@@ -150,6 +202,8 @@ def _locked_run(
             break
     if not ok:
         folder.say(f"run failed; published figures in {figures_dir} are unchanged")
+        failed = [n for n, r in folder.record["notebooks"].items() if r["status"] == "failed"]
+        folder.record["reason"] = f"notebook {', '.join(failed)} failed"
         folder.finish("failed", started)
         return EXIT_FAILED
     stale = [n for n, r in folder.record["notebooks"].items() if r["status"] == "stale"]
@@ -170,6 +224,11 @@ def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: st
         return True
     cache = runcache.NotebookCache(folder.runs_dir, spec.name)
     selected = not options.only or options.only == spec.name
+    damage = cache.damage() if cache.recorded_hash() == key else ""
+    if damage and (not options.force or not selected):
+        folder.say(
+            f"{label}: cached outputs of run {cache.run_id()} are damaged ({damage}); re-running"
+        )
     if cache.matches(key) and (not options.force or not selected):
         cache.restore(folder.path, spec.name)
         folder.say(f"{label}: unchanged, reusing outputs of run {cache.run_id()}")
@@ -231,8 +290,7 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
     try:
         files = folder.collect_outputs([s.name for s in specs if s.path.is_file()])
     except ValueError as err:
-        folder.say(f"error: {err}")
-        folder.finish("failed", started)
+        folder.fail(f"error: {err}", started)
         return EXIT_FAILED
     write_schema_document(folder.path / "tables")
     files["tables/SCHEMA.md"] = folder.path / "tables" / "SCHEMA.md"
@@ -246,6 +304,41 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
     folder.record["published"] = {"figures_dir": str(figures_dir), **report.__dict__}
     folder.finish("ok", started)
     return EXIT_OK
+
+
+def prepared_corpus_warnings(params: Params) -> list[str]:
+    """`analysis.corpus.check.corpus_problems` of the (cached) prepared corpus; a large
+    table prepared in batches is not loaded whole just for this, and is not checked."""
+    if uses_store(spec_from_params(params.corpus), params):
+        return []
+    return corpus_problems(prepare_corpus(params))
+
+
+class TimeLimitExceeded(DiscourseLabError):
+    """A step of the run that took longer than run.timeout_seconds."""
+
+
+@contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Stop the block after `seconds` (SIGALRM; in the main thread only, elsewhere no limit)
+    with a TimeLimitExceeded naming `what` and run.timeout_seconds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeLimitExceeded(
+            f"{what} exceeded run.timeout_seconds={seconds:g} and was stopped; raise the "
+            "limit, or look for a cleaning rule or corpus file that makes it slow"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def params_file_path(options: RunOptions) -> Path:

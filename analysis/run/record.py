@@ -117,6 +117,21 @@ class RunFolder:
         (self.path / "figures").mkdir(exist_ok=True)
         return files
 
+    def fail(self, reason: str, started: float) -> None:
+        """Say why the run failed and record it as failed, as far as the disk allows (a
+        read-only or full disk must not hide the original error)."""
+        self.record["reason"] = reason
+        print(reason, file=sys.stderr, flush=True)
+        try:
+            with self.log_handle() as log:
+                log.write(reason + "\n")
+        except OSError:
+            pass
+        try:
+            self.finish("failed", started)
+        except OSError:
+            pass
+
     def finish(self, status: str, started: float) -> None:
         self.record["status"] = status
         self.record["duration_seconds"] = round(time.monotonic() - started, 3)

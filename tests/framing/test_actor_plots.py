@@ -61,3 +61,24 @@ def test_voice_and_tone_figures():
         }  # fmt: skip
     )
     assert actor_plots.plot_actor_tone(tone).axes[0].get_xlim() == (-1.0, 1.0)
+
+
+def _texts(fig):
+    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+def test_a_corpus_naming_no_actor_gets_figures_that_say_so():
+    empty = salience().iloc[0:0]
+    cooccurrence = pd.DataFrame(columns=["group", "actor_a", "actor_b", "units"])
+    for fig in (
+        actor_plots.plot_actor_salience(empty),
+        actor_plots.plot_actor_networks(cooccurrence, empty, seed=1),
+    ):
+        assert "No actors found" in _texts(fig)
+    shares = pd.DataFrame(columns=["group", "camp", "voices", "anonymous", "share"])
+    assert "No quoted or reported voices" in _texts(actor_plots.plot_voice_shares(shares))
+    tone = pd.DataFrame(
+        columns=["group", "actor", "name", "n_sentences", "mean_compound", "ci_low", "ci_high"]
+    )
+    assert "No actor is named in 3 or more" in _texts(actor_plots.plot_actor_tone(tone))
+    assert "No actors found" not in _texts(actor_plots.plot_actor_salience(salience()))
