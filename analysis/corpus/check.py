@@ -120,15 +120,25 @@ def language_warnings(documents: pd.DataFrame) -> list[str]:
             f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
             f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
         ]
-    sample = "".join(documents["text"].head(200).str.slice(0, 5000))
-    letters = len(_LETTER.findall(sample))
-    if letters and len(_LATIN_LETTER.findall(sample)) < MIN_LATIN_SHARE * letters:
-        return [
-            "most letters of the corpus are not in the Latin script: only English is supported "
-            "(stop words, frames, actors, tone), and texts without spaces between words "
-            "(Chinese, Japanese, Thai) are not split into words"
-        ]
-    return []
+    foreign = [
+        row.doc_id
+        for row in documents[["doc_id", "text"]].itertuples(index=False)
+        if not mostly_latin(row.text[:2000])
+    ]
+    if not foreign:
+        return []
+    shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+    return [
+        f"most letters of {len(foreign)} document(s) ({shown}) are not in the Latin script: "
+        "only English is supported (stop words, frames, actors, tone), and texts without "
+        "spaces between words (Chinese, Japanese, Thai) are not split into words"
+    ]
+
+
+def mostly_latin(text: str) -> bool:
+    """Whether at least `MIN_LATIN_SHARE` of the letters of `text` are Latin (or it has none)."""
+    letters = len(_LETTER.findall(text))
+    return not letters or len(_LATIN_LETTER.findall(text)) >= MIN_LATIN_SHARE * letters
 
 
 def decoding_report(documents: pd.DataFrame, encoding: str) -> list[str]:

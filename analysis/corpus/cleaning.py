@@ -6,8 +6,9 @@ documents it applies to (by metadata). The report says, per document, which rule
 how much and how many characters remain. Raw files are never touched.
 
 Rules run on the `regex` engine with a time budget per rule and document
-(`RULE_TIMEOUT_SECONDS`): a pattern that backtracks catastrophically, such as `(a|aa)+$`,
-stops with an error naming the rule instead of hanging the run.
+(`timeout_seconds` of the rule or of the file, default `RULE_TIMEOUT_SECONDS`): a pattern
+that backtracks catastrophically, such as `(a|aa)+$`, stops with an error naming the rule
+instead of hanging the run.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class CleaningRule:
     replace: str = ""
     applies_to: tuple[tuple[str, str], ...] = ()
     origin: str = ""  # "<file> rule <n>", for messages
+    timeout: float = RULE_TIMEOUT_SECONDS  # longest run on one document, in seconds
 
     def applies(self, metadata: dict) -> bool:
         return all(str(metadata.get(k, "")) == v for k, v in self.applies_to)
@@ -91,9 +93,10 @@ def load_rules(path: Path | None) -> list[CleaningRule]:
         raise CleaningRuleError(
             f"{path}: expected a mapping with a 'rules:' list (see seeds/cleaning.yaml)"
         )
+    default = _timeout(data.get("timeout_seconds", RULE_TIMEOUT_SECONDS), f"{path}")
     rules = []
     for number, entry in enumerate(entries, start=1):
-        rules.append(_rule_from_entry(entry, f"{path} rule {number}"))
+        rules.append(_rule_from_entry(entry, f"{path} rule {number}", default))
     names = [r.name for r in rules]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -101,7 +104,13 @@ def load_rules(path: Path | None) -> list[CleaningRule]:
     return rules
 
 
-def _rule_from_entry(entry: dict, where: str) -> CleaningRule:
+def _timeout(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise CleaningRuleError(f"{where}: timeout_seconds is {value!r}; give a number above 0")
+    return float(value)
+
+
+def _rule_from_entry(entry: dict, where: str, timeout: float) -> CleaningRule:
     if not isinstance(entry, dict) or "name" not in entry or "pattern" not in entry:
         raise CleaningRuleError(f"{where}: every rule needs a name and a pattern")
     label = f"{where} ({entry['name']})"
@@ -134,6 +143,7 @@ def _rule_from_entry(entry: dict, where: str) -> CleaningRule:
         replace=replace,
         applies_to=applies_to,
         origin=where,
+        timeout=_timeout(entry.get("timeout_seconds", timeout), label),
     )
 
 
@@ -172,16 +182,11 @@ def tidy_whitespace(text: str) -> str:
     return _BLANK_RUNS.sub("\n\n", text).strip() if "\n\n\n" in text else text.strip()
 
 
-def clean_text(
-    text: str,
-    metadata: dict,
-    rules: list[CleaningRule],
-    timeout: float = RULE_TIMEOUT_SECONDS,
-) -> tuple[str, list[dict]]:
+def clean_text(text: str, metadata: dict, rules: list[CleaningRule]) -> tuple[str, list[dict]]:
     """Clean one document; return the text and one record per rule that changed it.
 
-    A rule running longer than `timeout` seconds on the text is a CleaningRuleError naming
-    the rule and the document."""
+    A rule running longer than its `timeout` on the text is a CleaningRuleError naming the
+    rule and the document."""
     steps = []
     current = normalize_text(text)
     changed = len(_TYPOGRAPHIC.findall(text)) if current != text else 0
@@ -190,13 +195,14 @@ def clean_text(
         if not rule.applies(metadata):
             continue
         try:
-            updated, matches = rule.pattern.subn(rule.replace, current, timeout=timeout)
+            updated, matches = rule.pattern.subn(rule.replace, current, timeout=rule.timeout)
         except TimeoutError:
             where = metadata.get("location") or metadata.get("doc_id", "a document")
             raise CleaningRuleError(
-                f"{rule.origin or 'cleaning rule'} ({rule.name}): took more than {timeout:g} s "
-                f"on {where} and was stopped; the pattern {rule.pattern.pattern!r} backtracks "
-                "catastrophically: avoid nested or overlapping repeats such as (a|aa)+ or (a+)+"
+                f"{rule.origin or 'cleaning rule'} ({rule.name}): took more than "
+                f"{rule.timeout:g} s on {where} and was stopped; the pattern "
+                f"{rule.pattern.pattern!r} backtracks catastrophically: avoid nested or "
+                "overlapping repeats such as (a|aa)+ or (a+)+"
             ) from None
         if matches:
             steps.append(_step(rule.name, current, updated, matches))
@@ -211,12 +217,12 @@ def _step(name: str, before: str, after: str, matches: int) -> dict:
 
 
 def clean_documents(
-    documents: pd.DataFrame, rules: list[CleaningRule], timeout: float = RULE_TIMEOUT_SECONDS
+    documents: pd.DataFrame, rules: list[CleaningRule]
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Clean every document. Returns (cleaned documents, per-document report, step details)."""
     cleaned, summary, details = [], [], []
     for row in documents.to_dict("records"):
-        text, steps = clean_text(row["text"], row, rules, timeout)
+        text, steps = clean_text(row["text"], row, rules)
         cleaned.append(text)
         removed = sum(s["chars_removed"] for s in steps)
         summary.append(
