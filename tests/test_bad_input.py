@@ -238,6 +238,20 @@ TABLE_CASES = {
         r"manifest.csv line 2: 5 fields but the header has 3",
         absent="not found",
     ),
+    "table with extra fields (in memory)": Case(
+        lambda t: check(write(t / "corpus" / "t.csv", "doc_id,source,text\na,A,one two,x,y\n")),
+        2,
+        r"t.csv line 2: 5 fields but the header has 3",
+    ),
+    "table with extra fields (store)": Case(
+        lambda t: check(
+            write(t / "corpus" / "t.csv", "doc_id,source,text\na,A,one two,x,y\n"),
+            "--set",
+            "run.stream_above_mb=0",
+        ),
+        2,
+        r"t.csv: some rows have more fields than the header",
+    ),
     "empty manifest file": Case(
         lambda t: check(_manifest(t, "")), 2, r"(corpus not found|empty|unknown corpus format)"
     ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,14 +245,24 @@ def _raw_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[tuple
                 keep_default_na=False,
                 encoding=encoding,
                 chunksize=batch_rows,
+                index_col=False,  # extra fields must not silently become an index
             )
         else:
             reader = pd.read_json(
                 path, lines=True, dtype=False, encoding=encoding, chunksize=batch_rows
             )
         with reader:
-            for chunk in reader:
+            while True:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", pd.errors.ParserWarning)
+                    chunk = next(reader, None)
+                if chunk is None:
+                    return
                 yield chunk, encoding
+    except pd.errors.ParserWarning:
+        raise CorpusError(
+            f"{path}: some rows have more fields than the header; check their commas and quotes"
+        ) from None
     except pd.errors.ParserError as err:
         raise CorpusError(f"{path}: malformed CSV ({err}); check quoting on that line") from None
     except ValueError as err:
