@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from analysis.corpus.table_files import TableFileError, csv_frame, jsonl_records
 
 TEXT_SUFFIXES = {".txt"}
 TABLE_SUFFIXES = {".csv", ".jsonl", ".ndjson", ".parquet"}
-SEED_METADATA = ("title", "source", "outlet", "genre", "date", "date_precision", "language")
 
 
 class CorpusError(InputError):
@@ -87,10 +87,8 @@ def _nothing_read(spec: CorpusSpec, rejected: pd.DataFrame) -> str:
     if rejected.empty:
         return f"{spec.path}: no documents in the corpus (no rows below the header?); add some"
     first = rejected.iloc[0]
-    return (
-        f"{spec.path}: every one of the {len(rejected)} documents was rejected, so nothing "
-        f"is left to analyse; the first: {first['location']}: {first['reason']}"
-    )
+    return (f"{spec.path}: every one of the {len(rejected)} documents was rejected, so nothing "
+            f"is left to analyse; the first: {first['location']}: {first['reason']}")  # fmt: skip
 
 
 def detect_format(spec: CorpusSpec) -> str:
@@ -143,14 +141,10 @@ def decode_bytes(data: bytes, location: str, spec: CorpusSpec) -> tuple[str, str
 def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> tuple[str, str]:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        problems.report(location, doc_id, f"file {path.name} not found; fix the path or add it")
-        return "", ""
-    except IsADirectoryError:
-        problems.report(location, doc_id, f"{path.name} is a folder, not a text file")
-        return "", ""
     except OSError as err:
-        problems.report(location, doc_id, f"file {path.name} cannot be read ({err.strerror})")
+        why = {errno.ENOENT: "not found; fix the path or add it", errno.EISDIR: "is a folder, "
+               "not a text file"}.get(err.errno, f"cannot be read ({err.strerror})")  # fmt: skip
+        problems.report(location, doc_id, f"file {path.name} {why}")
         return "", ""
     try:
         return decode_bytes(data, path.name, spec)
@@ -256,18 +250,20 @@ def _read_table(spec: CorpusSpec, problems: _Problems) -> pd.DataFrame:
 
 def _read_csv(path: Path, spec: CorpusSpec) -> pd.DataFrame:
     """A whole CSV as strings; every row must have as many fields as the header."""
-    text, _ = decode_bytes(path.read_bytes(), str(path), spec)
-    try:
-        return csv_frame(text, str(path))
-    except TableFileError as err:
-        raise CorpusError(str(err)) from None
+    return _parse_text_table(path, spec, lambda text: csv_frame(text, str(path)))
 
 
 def _read_jsonl(path: Path, spec: CorpusSpec) -> pd.DataFrame:
     """One JSON object per line; an error names the line."""
+    return _parse_text_table(
+        path, spec, lambda text: pd.DataFrame(jsonl_records(text.splitlines(), path.name))
+    )
+
+
+def _parse_text_table(path: Path, spec: CorpusSpec, parse) -> pd.DataFrame:
     text, _ = decode_bytes(path.read_bytes(), str(path), spec)
     try:
-        return pd.DataFrame(jsonl_records(text.splitlines(), path.name))
+        return parse(text)
     except TableFileError as err:
         raise CorpusError(str(err)) from None
 
@@ -322,22 +318,22 @@ def as_text(value) -> str:
     a timestamp -> ISO 8601, strings NFC-normalised (so "Genève" is one group)."""
     if isinstance(value, str):
         return value if value.isascii() else unicodedata.normalize("NFC", value)
-    if value is None or (not isinstance(value, list | dict | tuple) and pd.isna(value)):
+    if _missing(value):
         return ""
     if isinstance(value, dt.date):  # datetime and pandas Timestamp included
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value.item() if hasattr(value, "item") and not isinstance(value, list) else value)
+    return str(value.item() if pd.api.types.is_scalar(value) and hasattr(value, "item") else value)
 
 
 def text_cell(value):
     """A text value: strings as they are, missing -> "", anything else unchanged (refused)."""
-    if isinstance(value, str):
-        return value
-    if value is None or (not isinstance(value, list | dict | tuple) and pd.isna(value)):
-        return ""
-    return value
+    return "" if not isinstance(value, str) and _missing(value) else value
+
+
+def _missing(value) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def _row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:

@@ -125,7 +125,7 @@ def run_pipeline(options: RunOptions) -> int:
     try:
         with (
             run_lock(runs_dir, options.wait, on_wait=_say_waiting),
-            output_lock(figures_dir, options.wait, on_wait=_say_waiting),
+            output_lock(figures_dir, options.wait, on_wait=_say_waiting_to_publish),
         ):
             return _locked_run(options, params, selected, runs_dir)
     except RunLocked as err:
@@ -137,8 +137,11 @@ def run_pipeline(options: RunOptions) -> int:
 
 
 def _say_waiting(holder: str) -> None:
-    who = holder if holder.startswith("publishing") else f"with pid {holder}"
-    print(f"waiting for the run {who} to finish ...", flush=True)
+    print(f"waiting for the run with pid {holder} to finish ...", flush=True)
+
+
+def _say_waiting_to_publish(folder: str) -> None:
+    print(f"waiting for the run publishing to {folder} to finish ...", flush=True)
 
 
 def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
@@ -154,7 +157,6 @@ def _locked_run(
     """Holding both locks: recover, then run with a record that always ends in a final
     state; a DiscourseLabError or a disk error is exit 2, anything else a bug (re-raised)."""
     figures_dir = project_path(options.figures_dir)
-    recovered = recover(figures_dir)
     try:
         folder = RunFolder.create(runs_dir / new_run_id(), options, params)
     except OSError as err:
@@ -162,10 +164,11 @@ def _locked_run(
             f"--runs-dir {runs_dir}: cannot write the run record there ({err.strerror}); "
             "make it writable or name another folder"
         ) from None
-    if recovered:
-        folder.say(recovered)
     started = time.monotonic()
     try:
+        recovered = recover(figures_dir)
+        if recovered:
+            folder.say(recovered)
         return _recorded_run(options, params, specs, folder, figures_dir, started)
     except (DiscourseLabError, OSError) as err:
         reason = _failure_reason(err, figures_dir)
@@ -188,8 +191,8 @@ def _failure_reason(err: BaseException, figures_dir: Path) -> str:
 
 def _recorded_run(options, params, specs, folder: RunFolder, figures_dir, started) -> int:
     with time_limit(params.run.timeout_seconds, "corpus preparation"):
-        fingerprint = corpus_fingerprint(params)
-        for warning in prepared_corpus_warnings(params):
+        fingerprint, warnings = prepared_fingerprint(params)
+        for warning in warnings:
             folder.say(f"warning: {warning}")
     folder.record["corpus_fingerprint"] = fingerprint
     code = code_hash(options.package_dir)
@@ -306,12 +309,14 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
     return EXIT_OK
 
 
-def prepared_corpus_warnings(params: Params) -> list[str]:
-    """`analysis.corpus.check.corpus_problems` of the (cached) prepared corpus; a large
-    table prepared in batches is not loaded whole just for this, and is not checked."""
+def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
+    """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
+    (which raises for a group without tokens); a large table prepared in batches is not
+    loaded whole just for the checks."""
     if uses_store(spec_from_params(params.corpus), params):
-        return []
-    return corpus_problems(prepare_corpus(params))
+        return corpus_fingerprint(params), []
+    prepared = prepare_corpus(params)
+    return prepared.fingerprint, corpus_problems(prepared)
 
 
 class TimeLimitExceeded(DiscourseLabError):
