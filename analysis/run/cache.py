@@ -91,14 +91,18 @@ class NotebookCache:
         """Replace the cache entry with this run's outputs (complete or absent, never half)."""
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.folder.parent / f".{name}.tmp-{secrets.token_hex(4)}"
-        shutil.copytree(run_path / "outputs" / name, tmp / "outputs")
-        for suffix in (".ipynb", ".html"):
-            executed = run_path / "notebooks" / f"{name}{suffix}"
-            if executed.is_file():
-                shutil.copyfile(executed, tmp / f"notebook{suffix}")
-        files = {rel: sha256_file(tmp / rel) for rel in _files_under(tmp)}
-        inputs = {"input_hash": key, "run_id": run_path.name, "files": files}
-        atomic_write_text(tmp / "inputs.json", canonical_json(inputs))
+        try:
+            shutil.copytree(run_path / "outputs" / name, tmp / "outputs")
+            for suffix in (".ipynb", ".html"):
+                executed = run_path / "notebooks" / f"{name}{suffix}"
+                if executed.is_file():
+                    shutil.copyfile(executed, tmp / f"notebook{suffix}")
+            files = {rel: sha256_file(tmp / rel) for rel in _files_under(tmp)}
+            inputs = {"input_hash": key, "run_id": run_path.name, "files": files}
+            atomic_write_text(tmp / "inputs.json", canonical_json(inputs))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # a full disk leaves no half entry behind
+            raise
         old = self.folder.parent / f".{name}.old-{secrets.token_hex(4)}"
         if self.folder.exists():
             self.folder.rename(old)

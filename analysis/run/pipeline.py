@@ -32,7 +32,7 @@ from analysis.corpus.read import spec_from_params
 from analysis.output.publish import OutputFolderError, check_output_folder, recover
 from analysis.run import cache as runcache
 from analysis.run.lock import RunLocked, output_lock, run_lock
-from analysis.run.record import RunFolder, new_run_id
+from analysis.run.record import RunFolder, close_abandoned, new_run_id
 
 BASE_SECTIONS = ("corpus", "cleaning", "segments", "preprocess", "run")
 ALL_SECTIONS = tuple(f.name for f in dataclasses.fields(Params))
@@ -158,6 +158,7 @@ def _locked_run(
     state; a DiscourseLabError or a disk error is exit 2, anything else a bug (re-raised)."""
     figures_dir = project_path(options.figures_dir)
     try:
+        abandoned = close_abandoned(runs_dir)
         folder = RunFolder.create(runs_dir / new_run_id(), options, params)
     except OSError as err:
         raise OutputFolderError(
@@ -166,6 +167,8 @@ def _locked_run(
         ) from None
     started = time.monotonic()
     try:
+        if abandoned:
+            folder.say(f"marked as failed: run(s) {', '.join(abandoned)}, which never finished")
         recovered = recover(figures_dir)
         if recovered:
             folder.say(recovered)

@@ -4,6 +4,7 @@ outputs, the merged figures and tables, run.log and run.json (the run record).""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import shutil
 import sys
@@ -31,6 +32,24 @@ def new_run_id() -> str:
     now = dt.datetime.now(dt.UTC)
     stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
     return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def close_abandoned(runs_dir: Path) -> list[str]:
+    """Mark as failed every run record still saying "running": called holding the runs
+    folder's lock, so their process has died (killed, or the machine stopped)."""
+    closed = []
+    for path in sorted(runs_dir.glob("2*/run.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if record.get("status") != "running":
+            continue
+        record["status"] = "failed"
+        record["reason"] = "the run ended without finishing (its process was killed or died)"
+        atomic_write_text(path, canonical_json(record))
+        closed.append(path.parent.name)
+    return closed
 
 
 class RunFolder:

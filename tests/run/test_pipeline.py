@@ -157,6 +157,9 @@ def test_concurrent_run_refused_then_sigkill_then_recovery(tmp_path):
     assert again.returncode == 0, again.stdout + again.stderr
     assert _snapshot(out) == published  # same inputs, same bytes; nothing left over
     assert [p.name for p in out.glob(".*")] == [MANIFEST]  # no staging, journal or lock file
+    statuses = [json.loads(p.read_text())["status"] for p in sorted(runs.glob("2*/run.json"))]
+    assert "running" not in statuses and statuses.count("failed") == 1  # the killed run
+    assert "which never finished" in again.stdout
 
 
 def _wait_for_log(runs: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> None:
