@@ -26,7 +26,7 @@ from analysis.core.errors import DiscourseLabError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
 from analysis.core.paths import PROJECT_ROOT, project_path
 from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
-from analysis.corpus.check import corpus_problems, preflight
+from analysis.corpus.check import corpus_problems, decoding_report, preflight
 from analysis.corpus.prepare import prepare_corpus, uses_store
 from analysis.corpus.read import spec_from_params
 from analysis.output.publish import OutputFolderError, check_output_folder, recover
@@ -319,7 +319,8 @@ def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
     if uses_store(spec_from_params(params.corpus), params):
         return corpus_fingerprint(params), []
     prepared = prepare_corpus(params)
-    return prepared.fingerprint, corpus_problems(prepared)
+    decoded = decoding_report(prepared.documents, params.corpus.encoding)
+    return prepared.fingerprint, corpus_problems(prepared) + decoded
 
 
 class TimeLimitExceeded(DiscourseLabError):
