@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from analysis.corpus.table_files import TableFileError, csv_frame, jsonl_records
 
@@ -33,3 +38,17 @@ def test_jsonl_names_the_line_and_skips_blank_lines():
         jsonl_records(['{"a": 1}', "", '{"a": x}'], "t.jsonl")
     with pytest.raises(TableFileError, match=r"t.jsonl line 1: expected a JSON object"):
         jsonl_records(["[1, 2]"], "t.jsonl")
+
+
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='ab ,"\n\r\té', max_size=6), min_size=3, max_size=3),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_any_well_formed_csv_reads_back_exactly(rows):
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows([["h1", "h2", "h3"], *rows])
+    frame = csv_frame(buffer.getvalue(), "t.csv")
+    assert frame.values.tolist() == rows
