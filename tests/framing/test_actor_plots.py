@@ -3,7 +3,7 @@
 import matplotlib
 
 matplotlib.use("Agg")
-
+import matplotlib.pyplot  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.framing import actor_plots  # noqa: E402
@@ -64,7 +64,9 @@ def test_voice_and_tone_figures():
 
 
 def _texts(fig):
-    return " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    matplotlib.pyplot.close(fig)
+    return texts
 
 
 def test_a_corpus_naming_no_actor_gets_figures_that_say_so():
