@@ -201,6 +201,33 @@ ENCODING_CASES = {
         0,
         r"decoded B/w as cp1252 \(not valid utf-8\)",
     ),
+    "UTF-8 table with one cp1252 byte (in memory)": Case(
+        lambda t: check(
+            write(t / "corpus" / "t.csv", b"doc_id,source,text\na,A," + MIXED), *FALLBACK
+        ),
+        2,
+        r"t.csv: bytes b'\\x92.*UTF-8 with stray bytes",
+    ),
+    "UTF-8 table with one cp1252 byte (store)": Case(
+        lambda t: check(
+            write(t / "corpus" / "t.csv", b"doc_id,source,text\na,A," + MIXED),
+            *FALLBACK,
+            "--set",
+            "run.stream_above_mb=0",
+        ),
+        2,
+        r"t.csv: not valid utf-8, and not read as cp1252 either: .*UTF-8 with stray bytes",
+    ),
+    "UTF-16 table (store)": Case(
+        lambda t: check(
+            write(t / "corpus" / "t.csv", f"doc_id,source,text\na,A,{WORDS[0]}\n".encode("utf-16")),
+            *FALLBACK,
+            "--set",
+            "run.stream_above_mb=0",
+        ),
+        2,
+        r"t.csv: not valid utf-8, and not read as cp1252 either: holds NUL bytes",
+    ),
     "unknown corpus.encoding": Case(
         lambda t: check(folder_corpus(t, {}), "--set", "corpus.encoding=klingon"),
         2,

@@ -65,8 +65,7 @@ def _decode_fallback(
         except UnicodeDecodeError as err:
             refusals.append(f"not valid {fallback} either (offset {err.start})")
             continue
-        problem = mixed_utf8(data) if _is_utf8(encoding) else ""
-        problem = problem or implausible_text(text)
+        problem = implausible_fallback(data, encoding) or implausible_text(text)
         if problem:
             refusals.append(f"as {fallback}: {problem}")
             continue
@@ -75,6 +74,15 @@ def _decode_fallback(
         f"{where}, and no fallback gives plausible text ({'; '.join(refusals)}){_utf16_hint(data)}"
         f"; convert the file to {encoding} (or fix the stray bytes)"
     )
+
+
+def implausible_fallback(data: bytes, declared: str) -> str:
+    """Why bytes that are not valid `declared` must not be read in an 8-bit fallback
+    either: they hold NUL bytes (UTF-16/32 or binary), or, for a UTF-8 `declared`, valid
+    UTF-8 characters besides the stray bytes; "" otherwise. Works on a block of a file."""
+    if b"\x00" in data:
+        return "holds NUL bytes: UTF-16/32 or a binary file, not 8-bit text"
+    return mixed_utf8(data) if _is_utf8(declared) else ""
 
 
 def mixed_utf8(data: bytes) -> str:

@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 
 from analysis.core.atomic import atomic_directory
 from analysis.corpus import read as corpus
+from analysis.corpus.decoding import implausible_fallback
 from analysis.corpus.read import CorpusError, CorpusSpec
 
 STORE_FORMAT = 1
@@ -293,6 +294,13 @@ def _table_encoding(path: Path, spec: CorpusSpec) -> str:
             with path.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 22), b""):
                     decoder.decode(block)
+                    fallback = first_error is not None  # the declared encoding failed
+                    problem = implausible_fallback(block, spec.encoding) if fallback else ""
+                    if problem:
+                        raise CorpusError(
+                            f"{path}: not valid {spec.encoding}, and not read as {encoding} "
+                            f"either: {problem}; convert the file to {spec.encoding}"
+                        )
                     offset += len(block)
                 decoder.decode(b"", final=True)
             return encoding
