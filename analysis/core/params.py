@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 
 from analysis.core.errors import InputError
+from analysis.core.param_ranges import range_problem
 from analysis.core.paths import PROJECT_ROOT
 
 
@@ -143,7 +144,6 @@ class SourceParams:
     measure: Literal["log_odds", "g2", "log_ratio", "chi2", "chi2_yates", "exact"] = "log_odds"
     stopwords: Literal["preprocess", "none"] = "preprocess"
     ci_level: float = 0.95
-    focus_pair: tuple[str, ...] = ()
     similarity_max_documents: int = 2000
 
 
@@ -194,6 +194,14 @@ def load_params(path: str | Path | None = None, overrides: dict[str, Any] | None
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
         raise ParameterError(f"{path}: parameter file not found") from None
+    except IsADirectoryError:
+        raise ParameterError(f"{path}: is a folder; give a YAML parameter file") from None
+    except UnicodeDecodeError as err:
+        raise ParameterError(
+            f"{path}: byte {err.start} is not UTF-8; is it a YAML parameter file? Save it as UTF-8"
+        ) from None
+    except OSError as err:
+        raise ParameterError(f"{path}: cannot be read ({err.strerror})") from None
     except yaml.YAMLError as err:
         raise ParameterError(f"{path}: not valid YAML ({err})") from None
     if not isinstance(raw, dict):
@@ -231,7 +239,11 @@ def build_params(raw: dict[str, Any], origin: str = "parameters") -> Params:
         if not isinstance(values, dict):
             raise ParameterError(f"{origin}: section {name!r} must be a mapping")
         built[name] = _build_section(sections[name].default_factory, values, f"{origin}: {name}")
-    return Params(**built)
+    params = Params(**built)
+    problem = range_problem(params)
+    if problem:
+        raise ParameterError(f"{origin}: {problem}")
+    return params
 
 
 def _build_section(cls: type, values: dict[str, Any], where: str) -> Any:

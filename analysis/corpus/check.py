@@ -1,29 +1,52 @@
 """`discourse-lab check`: read, clean and segment a corpus and report, before any run.
 
 A researcher points the toolkit at a new corpus and learns at once whether every document
-can be read, which were rejected and why, and how the counts add up.
+can be read, which were rejected and why, and how the counts add up. The same checks run
+before the notebooks of every `discourse-lab run`: the files the parameters name
+(`preflight`), then the prepared corpus (`corpus_problems`): a group left without a single
+token is an error naming the group; one group only, or documents not in a supported
+language, are warnings.
 """
 
 from __future__ import annotations
 
+import re
 import sys
+from collections import Counter
 from typing import Any
 
-from analysis.core.params import ParameterError, load_params
+import pandas as pd
+
+from analysis.core.errors import DiscourseLabError, InputError
+from analysis.core.params import Params, load_params
 from analysis.core.paths import project_path
-from analysis.corpus.cleaning import CleaningRuleError
+from analysis.corpus.cleaning import load_rules
 from analysis.corpus.overview import accounting, group_summary
-from analysis.corpus.prepare import prepare_corpus
-from analysis.corpus.read import CorpusError
+from analysis.corpus.prepare import PreparedCorpus, prepare_corpus
+
+# What every analysis supports: English. Tokenising works for any language that separates
+# words by spaces; the stop words, frames, actors, Snowball stems, lemmas and VADER tone
+# are English resources (see README "Supported languages").
+SUPPORTED_LANGUAGES = ("en",)
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Below this share of Latin-script letters a corpus is not taken for English.
+MIN_LATIN_SHARE = 0.5
+
+
+class CorpusCheckError(InputError):
+    """A corpus that reads but cannot be compared (a group with nothing to count)."""
 
 
 def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
-    """Print the corpus accounting; exit status 0, or 2 with the problem on stderr."""
+    """Print the corpus accounting and warnings; exit status 0, or 2 with the problem."""
 
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)
+        preflight(params)
         prepared = prepare_corpus(params)
-    except (ParameterError, CorpusError, CleaningRuleError) as err:
+        warnings = corpus_problems(prepared)
+    except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     counts = accounting(prepared)
@@ -34,4 +57,95 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
     print(group_summary(prepared).to_string(index=False))
     for row in prepared.rejected.itertuples(index=False):
         print(f"rejected {row.location}: {row.reason}")
+    for line in decoding_report(prepared.documents, params.corpus.encoding):
+        print(line)
+    for warning in warnings:
+        print(f"warning: {warning}")
     return 0
+
+
+def preflight(params: Params) -> None:
+    """Every file the corpus preparation reads exists and is usable (InputError naming the
+    parameter otherwise), before any corpus is read."""
+    rules = params.cleaning.rules_file
+    load_rules(project_path(rules) if rules else None)
+    stopwords = project_path(params.preprocess.stopwords_file)
+    try:
+        stopwords.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or "not UTF-8 text"
+        raise InputError(
+            f"{stopwords}: cannot be read ({reason}); preprocess.stopwords_file must name a "
+            "text file of stop words, one per line"
+        ) from None
+
+
+def corpus_problems(prepared: PreparedCorpus) -> list[str]:
+    """Warnings about a prepared corpus; CorpusCheckError when a group has no token left."""
+    tokens = Counter()
+    units = prepared.segments
+    if len(units):
+        group_of = prepared.documents.set_index("doc_id")["group"]
+        counts = units["tokens"].map(len).groupby(units["doc_id"].map(group_of)).sum()
+        tokens.update(counts.to_dict())
+    empty = [g for g in prepared.groups if tokens.get(g, 0) == 0]
+    if empty:
+        raise CorpusCheckError(
+            f"group(s) {empty} of corpus.group_by={prepared.group_by!r} have no token left "
+            "after cleaning, stop words and vocabulary pruning, so they cannot be compared; "
+            "remove their documents, check the cleaning rules, or lower preprocess.min_df"
+        )
+    warnings = []
+    if len(prepared.groups) == 1:
+        warnings.append(
+            f"only one group ({prepared.groups[0]!r}) in corpus.group_by="
+            f"{prepared.group_by!r}: the comparisons between groups will be empty; "
+            "choose a column with two or more values"
+        )
+    warnings += language_warnings(prepared.documents)
+    return warnings
+
+
+def language_warnings(documents: pd.DataFrame) -> list[str]:
+    """A warning for documents not in a supported language: by their `language` column
+    where there is one, else by the share of Latin-script letters in the corpus."""
+    if "language" in documents.columns:
+        languages = documents["language"].astype(str).str.strip().str.lower()
+        other = sorted({lang for lang in languages if lang and lang not in SUPPORTED_LANGUAGES})
+        if not other:
+            return []
+        n = int(languages.isin(other).sum())
+        return [
+            f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
+            f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
+        ]
+    foreign = [
+        row.doc_id
+        for row in documents[["doc_id", "text"]].itertuples(index=False)
+        if not mostly_latin(row.text[:2000])
+    ]
+    if not foreign:
+        return []
+    shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+    return [
+        f"most letters of {len(foreign)} document(s) ({shown}) are not in the Latin script: "
+        "only English is supported (stop words, frames, actors, tone), and texts without "
+        "spaces between words (Chinese, Japanese, Thai) are not split into words"
+    ]
+
+
+def mostly_latin(text: str) -> bool:
+    """Whether at least `MIN_LATIN_SHARE` of the letters of `text` are Latin (or it has none)."""
+    letters = len(_LETTER.findall(text))
+    return not letters or len(_LATIN_LETTER.findall(text)) >= MIN_LATIN_SHARE * letters
+
+
+def decoding_report(documents: pd.DataFrame, encoding: str) -> list[str]:
+    """One line per document read in a fallback encoding rather than `encoding`."""
+    if "encoding" not in documents.columns:
+        return []
+    fallback = documents[~documents["encoding"].astype(str).isin([encoding, "parquet"])]
+    return [
+        f"decoded {row.doc_id} as {row.encoding} (not valid {encoding})"
+        for row in fallback.itertuples(index=False)
+    ]

@@ -4,6 +4,11 @@ Rules live in a YAML file a researcher can read and edit (see ``seeds/cleaning.y
 each is a named regular expression with a replacement, an explanation, and optionally the
 documents it applies to (by metadata). The report says, per document, which rules removed
 how much and how many characters remain. Raw files are never touched.
+
+Rules run on the `regex` engine with a time budget per rule and document
+(`timeout_seconds` of the rule or of the file, default `RULE_TIMEOUT_SECONDS`): a pattern
+that backtracks catastrophically, such as `(a|aa)+$`, stops with an error naming the rule
+instead of hanging the run.
 """
 
 from __future__ import annotations
@@ -14,11 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import regex
 import yaml
 
 from analysis.core.errors import InputError
 
-_FLAGS = {"multiline": re.MULTILINE, "ignorecase": re.IGNORECASE, "dotall": re.DOTALL}
+_FLAGS = {"multiline": regex.MULTILINE, "ignorecase": regex.IGNORECASE, "dotall": regex.DOTALL}
+# Longest a rule may take on one document; far above any sane rule on a long article.
+RULE_TIMEOUT_SECONDS = 10.0
+# A replacement's escapes: a group (\1, \g<name>) or a character escape.
+_TEMPLATE_ESCAPE = re.compile(r"\\(?:(\d+)|g<([^>]*)>|(.))", re.DOTALL)
 
 # Typographic characters mapped to plain ones so that "Israel’s" and "Israel's" are one word.
 _CHARACTER_MAP = str.maketrans(
@@ -46,9 +56,11 @@ class CleaningRule:
 
     name: str
     description: str
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern
     replace: str = ""
     applies_to: tuple[tuple[str, str], ...] = ()
+    origin: str = ""  # "<file> rule <n>", for messages
+    timeout: float = RULE_TIMEOUT_SECONDS  # longest run on one document, in seconds
 
     def applies(self, metadata: dict) -> bool:
         return all(str(metadata.get(k, "")) == v for k, v in self.applies_to)
@@ -65,11 +77,26 @@ def load_rules(path: Path | None) -> list[CleaningRule]:
         raise CleaningRuleError(
             f"{path}: cleaning rules not found; fix cleaning.rules_file"
         ) from None
+    except UnicodeDecodeError as err:
+        raise CleaningRuleError(
+            f"{path}: byte {err.start} is not UTF-8; cleaning.rules_file must name a YAML "
+            "text file of rules"
+        ) from None
+    except OSError as err:
+        raise CleaningRuleError(
+            f"{path}: cannot be read ({err.strerror}); fix cleaning.rules_file"
+        ) from None
     except yaml.YAMLError as err:
         raise CleaningRuleError(f"{path}: not valid YAML ({err})") from None
+    entries = data.get("rules", []) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CleaningRuleError(
+            f"{path}: expected a mapping with a 'rules:' list (see seeds/cleaning.yaml)"
+        )
+    default = _timeout(data.get("timeout_seconds", RULE_TIMEOUT_SECONDS), f"{path}")
     rules = []
-    for number, entry in enumerate(data.get("rules", []), start=1):
-        rules.append(_rule_from_entry(entry, f"{path} rule {number}"))
+    for number, entry in enumerate(entries, start=1):
+        rules.append(_rule_from_entry(entry, f"{path} rule {number}", default))
     names = [r.name for r in rules]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -77,26 +104,66 @@ def load_rules(path: Path | None) -> list[CleaningRule]:
     return rules
 
 
-def _rule_from_entry(entry: dict, where: str) -> CleaningRule:
+def _timeout(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise CleaningRuleError(f"{where}: timeout_seconds is {value!r}; give a number above 0")
+    return float(value)
+
+
+def _rule_from_entry(entry: dict, where: str, timeout: float) -> CleaningRule:
     if not isinstance(entry, dict) or "name" not in entry or "pattern" not in entry:
         raise CleaningRuleError(f"{where}: every rule needs a name and a pattern")
-    flags = 0
-    for flag in entry.get("flags", []):
+    label = f"{where} ({entry['name']})"
+    for key in ("pattern", "replace"):
+        if not isinstance(entry.get(key, ""), str):
+            raise CleaningRuleError(
+                f"{label}: {key} must be one string, not {entry[key]!r}; quote it in the YAML"
+            )
+    flags = entry.get("flags", [])
+    if not isinstance(flags, list) or not isinstance(entry.get("applies_to") or {}, dict):
+        raise CleaningRuleError(f"{label}: flags must be a list and applies_to a mapping")
+    bits = 0
+    for flag in flags:
         if flag not in _FLAGS:
-            raise CleaningRuleError(f"{where} ({entry['name']}): unknown flag {flag!r}")
-        flags |= _FLAGS[flag]
+            raise CleaningRuleError(f"{label}: unknown flag {flag!r}")
+        bits |= _FLAGS[flag]
     try:
-        pattern = re.compile(entry["pattern"], flags)
-    except re.error as err:
-        raise CleaningRuleError(f"{where} ({entry['name']}): bad pattern ({err})") from None
+        pattern = regex.compile(entry["pattern"], bits)
+    except regex.error as err:
+        raise CleaningRuleError(f"{label}: bad pattern ({err})") from None
+    replace = str(entry.get("replace", ""))
+    problem = template_problem(replace, pattern)
+    if problem:
+        raise CleaningRuleError(f"{label}: bad replace {replace!r} ({problem})")
     applies_to = tuple(sorted((str(k), str(v)) for k, v in (entry.get("applies_to") or {}).items()))
     return CleaningRule(
         name=str(entry["name"]),
         description=str(entry.get("description", "")),
         pattern=pattern,
-        replace=str(entry.get("replace", "")),
+        replace=replace,
         applies_to=applies_to,
+        origin=where,
+        timeout=_timeout(entry.get("timeout_seconds", timeout), label),
     )
+
+
+def template_problem(replace: str, pattern: regex.Pattern) -> str:
+    """Why a replacement cannot be used with `pattern` (a group it lacks, a bad escape); ""
+    when it can. Checked at load time, since the engine only notices at the first match."""
+    for number, name, char in _TEMPLATE_ESCAPE.findall(replace):
+        if number and int(number) > pattern.groups:
+            return f"group \\{number} does not exist; the pattern has {pattern.groups} group(s)"
+        if (
+            name
+            and name not in pattern.groupindex
+            and not (name.isdigit() and int(name) <= pattern.groups)
+        ):
+            return f"group <{name}> does not exist in the pattern"
+        if char and char not in "\\abfnrtv":
+            return f"unknown escape \\{char}; write \\\\ for a backslash"
+    if replace.endswith("\\") and not replace.endswith("\\\\"):
+        return "it ends in a lone backslash"
+    return ""
 
 
 def normalize_text(text: str) -> str:
@@ -116,7 +183,10 @@ def tidy_whitespace(text: str) -> str:
 
 
 def clean_text(text: str, metadata: dict, rules: list[CleaningRule]) -> tuple[str, list[dict]]:
-    """Clean one document; return the text and one record per rule that changed it."""
+    """Clean one document; return the text and one record per rule that changed it.
+
+    A rule running longer than its `timeout` on the text is a CleaningRuleError naming the
+    rule and the document."""
     steps = []
     current = normalize_text(text)
     changed = len(_TYPOGRAPHIC.findall(text)) if current != text else 0
@@ -124,7 +194,16 @@ def clean_text(text: str, metadata: dict, rules: list[CleaningRule]) -> tuple[st
     for rule in rules:
         if not rule.applies(metadata):
             continue
-        updated, matches = rule.pattern.subn(rule.replace, current)
+        try:
+            updated, matches = rule.pattern.subn(rule.replace, current, timeout=rule.timeout)
+        except TimeoutError:
+            where = metadata.get("location") or metadata.get("doc_id", "a document")
+            raise CleaningRuleError(
+                f"{rule.origin or 'cleaning rule'} ({rule.name}): took more than "
+                f"{rule.timeout:g} s on {where} and was stopped; the pattern "
+                f"{rule.pattern.pattern!r} backtracks catastrophically: avoid nested or "
+                "overlapping repeats such as (a|aa)+ or (a+)+"
+            ) from None
         if matches:
             steps.append(_step(rule.name, current, updated, matches))
         current = updated

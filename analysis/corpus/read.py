@@ -8,6 +8,7 @@ corpus store (`analysis.corpus.store`) imports every format through the function
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.corpus.decoding import DecodingError, decode_document
 from analysis.corpus.spec import (
     SEED_METADATA,
     TABLE_SUFFIXES,
@@ -24,6 +26,7 @@ from analysis.corpus.spec import (
     detect_format,
     spec_from_params,
 )
+from analysis.corpus.table_files import TableFileError, csv_frame
 from analysis.corpus.tables import read_chunks
 from analysis.corpus.validate import (
     REJECTED_COLUMNS,
@@ -60,9 +63,21 @@ def read_corpus(spec: CorpusSpec) -> RawCorpus:
     """Read the corpus `spec` points at, validate it, and attach `group` from `group_by`
     (all in memory; the corpus store reads the same batches one at a time)."""
     problems = Problems(spec.on_error)
-    frames = list(document_batches(spec, problems))
+    frames = [f for f in document_batches(spec, problems) if not f.empty]
     docs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return RawCorpus(documents=docs, rejected=problems.frame())
+    rejected = problems.frame()
+    if docs.empty:
+        raise CorpusError(nothing_read(spec, rejected))
+    return RawCorpus(documents=docs, rejected=rejected)
+
+
+def nothing_read(spec: CorpusSpec, rejected: pd.DataFrame) -> str:
+    """The error for a corpus of which no document could be read."""
+    if rejected.empty:
+        return f"{spec.path}: no documents in the corpus (no rows below the header?); add some"
+    first = rejected.iloc[0]
+    return (f"{spec.path}: every one of the {len(rejected)} documents was rejected, so nothing "
+            f"is left to analyse; the first: {first['location']}: {first['reason']}")  # fmt: skip
 
 
 def document_batches(
@@ -99,35 +114,21 @@ def table_sources(path: Path) -> list[Path]:
 
 
 def decode_bytes(data: bytes, location: str, spec: CorpusSpec) -> tuple[str, str]:
-    """Decode strictly in the declared encoding, then in each fallback; never half-read."""
-    errors = []
-    for encoding in (spec.encoding, *spec.fallback_encodings):
-        try:
-            return data.decode(encoding), encoding
-        except LookupError:
-            raise CorpusError(
-                f"{location}: unknown encoding {encoding!r}; check corpus.encoding and "
-                "corpus.fallback_encodings"
-            ) from None
-        except UnicodeDecodeError as err:
-            errors.append(err)
-    first = errors[0]
-    bad = first.object[first.start : first.start + 4]
-    raise CorpusError(
-        f"{location}: bytes {bad!r} at offset {first.start} are not valid {spec.encoding}; "
-        f"convert the file to {spec.encoding}, or name its encoding in "
-        "corpus.fallback_encodings (e.g. [cp1252])"
-    )
+    """Decode strictly in the declared encoding, else in a fallback that gives plausible
+    text (`analysis.corpus.decoding`); never half-read, never mojibake."""
+    try:
+        return decode_document(data, location, spec.encoding, spec.fallback_encodings)
+    except DecodingError as err:
+        raise CorpusError(str(err)) from None
 
 
 def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> tuple[str, str]:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        problems.report(location, doc_id, f"file {path.name} not found; fix the path or add it")
-        return "", ""
-    except IsADirectoryError:
-        problems.report(location, doc_id, f"{path.name} is a folder, not a text file")
+    except OSError as err:
+        why = {errno.ENOENT: "not found; fix the path or add it", errno.EISDIR: "is a folder, "
+               "not a text file"}.get(err.errno, f"cannot be read ({err.strerror})")  # fmt: skip
+        problems.report(location, doc_id, f"file {path.name} {why}")
         return "", ""
     try:
         return decode_bytes(data, path.name, spec)
@@ -140,6 +141,10 @@ def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> t
 def _read_manifest(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
     manifest = _read_csv(spec.path, spec)
     require_columns(manifest, ["file"], spec.path)
+    if manifest.empty:
+        raise CorpusError(
+            f"{spec.path}: the manifest has a header but no rows; add a row per document"
+        )
     if spec.id_column not in manifest.columns:
         manifest[spec.id_column] = [Path(f).stem for f in manifest["file"].astype(str)]
     root = spec.path.parent.resolve()
@@ -175,7 +180,16 @@ def _read_folder(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
         relative = path.relative_to(root)
         doc_id = relative.with_suffix("").as_posix()
         location = relative.as_posix()
-        text, encoding = _read_text_file(path, location, doc_id, spec, problems)
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            problems.report(
+                location,
+                doc_id,
+                f"a symbolic link to {target}, outside the corpus folder {root}; "
+                "copy the file into the folder or remove the link",
+            )
+            continue
+        text, encoding = _read_text_file(target, location, doc_id, spec, problems)
         if not encoding:
             continue
         row = {"doc_id": doc_id, "file": location, "text": text, "encoding": encoding}
@@ -196,11 +210,10 @@ def _read_folder(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, spec: CorpusSpec) -> pd.DataFrame:
-    data = path.read_bytes()
-    text, _ = decode_bytes(data, str(path), spec)
+    """A whole CSV (a manifest) as strings; every row must have as many fields as the
+    header."""
+    text, _ = decode_bytes(path.read_bytes(), str(path), spec)
     try:
-        from io import StringIO
-
-        return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
-    except pd.errors.ParserError as err:
-        raise CorpusError(f"{path}: malformed CSV ({err}); check quoting on that line") from None
+        return csv_frame(text, str(path))
+    except TableFileError as err:
+        raise CorpusError(str(err)) from None

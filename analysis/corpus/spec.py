@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.paths import project_path
@@ -61,7 +60,8 @@ def detect_format(spec: CorpusSpec) -> str:
             "a manifest CSV, or a .csv/.jsonl/.parquet table"
         )
     if path.suffix.lower() == ".csv":
-        header = pd.read_csv(path, nrows=0, encoding=spec.encoding, encoding_errors="replace")
-        if "file" in header.columns and spec.text_column not in header.columns:
+        with path.open(encoding=spec.encoding, errors="replace", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        if "file" in header and spec.text_column not in header:
             return "manifest"
     return "table"

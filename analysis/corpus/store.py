@@ -164,7 +164,7 @@ def _write_store(tmp: Path, spec: CorpusSpec, key: str, batch_rows: int, progres
         if writer is not None:
             writer.close()
     if writer is None:
-        raise CorpusError(f"{spec.path}: no readable documents; see the rejected rows")
+        raise CorpusError(corpus.nothing_read(spec, problems.frame()))
     problems.frame().to_parquet(tmp / REJECTED_FILE, index=False)
     record = {
         "format": STORE_FORMAT,

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from analysis.corpus.decoding import implausible_fallback
 from analysis.corpus.spec import CorpusError, CorpusSpec
-from analysis.corpus.validate import require_columns
+from analysis.corpus.table_files import TableFileError, csv_batches, jsonl_records
+from analysis.corpus.validate import conform_columns, require_columns
 
 
 def read_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[pd.DataFrame]:
-    """Batches of raw rows with `text`, `location` ("<file> row N") and `encoding` columns.
+    """Batches of raw rows with `text`, `location` ("<file> row N") and `encoding` columns,
+    every metadata value as text (`analysis.corpus.validate.conform_columns`).
 
-    Row numbers count like `analysis.corpus.read`: CSV rows from 2 (after the header), JSONL and
-    Parquet rows from 1.
+    CSV rows count from 2 (after the header), JSONL and Parquet rows from 1.
     """
     suffix = path.suffix.lower()
     offset = 2 if suffix == ".csv" else 1
@@ -31,9 +34,7 @@ def read_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[pd.Da
     for raw, encoding in _raw_chunks(path, spec, batch_rows):
         if spec.text_column not in raw.columns:
             require_columns(raw, [spec.text_column], path)
-        chunk = raw.rename(columns={spec.text_column: "text"})
-        chunk = chunk.astype(object).where(chunk.notna(), "")
-        chunk = chunk.map(_as_text) if hasattr(chunk, "map") else chunk.applymap(_as_text)
+        chunk = conform_columns(raw.rename(columns={spec.text_column: "text"}))
         rows = range(start + offset, start + offset + len(chunk))
         chunk["location"] = [f"{path.name} row {i}" for i in rows]
         if spec.id_column not in chunk.columns:
@@ -41,14 +42,6 @@ def read_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[pd.Da
         chunk["encoding"] = encoding
         start += len(chunk)
         yield chunk
-
-
-def _as_text(value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _raw_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[tuple]:
@@ -62,28 +55,32 @@ def _raw_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[tuple
             yield batch.to_pandas(), "parquet"
         return
     encoding = _table_encoding(path, spec)
-    try:
-        if suffix == ".csv":
-            reader = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                encoding=encoding,
-                chunksize=batch_rows,
-            )
-        else:
-            reader = pd.read_json(
-                path, lines=True, dtype=False, encoding=encoding, chunksize=batch_rows
-            )
-        with reader:
-            for chunk in reader:
-                yield chunk, encoding
-    except pd.errors.ParserError as err:
-        raise CorpusError(f"{path}: malformed CSV ({err}); check quoting on that line") from None
-    except ValueError as err:
-        if isinstance(err, CorpusError):
-            raise
-        raise CorpusError(f"{path}: cannot be read as a {suffix} table ({err})") from None
+    reader = _jsonl_chunks if suffix != ".csv" else _csv_chunks
+    yield from reader(path, encoding, batch_rows)
+
+
+def _csv_chunks(path: Path, encoding: str, batch_rows: int) -> Iterator[tuple]:
+    """CSV rows in batches of `batch_rows`, read strictly (`table_files.csv_batches`)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            for frame in csv_batches(handle, path.name, batch_rows):
+                yield frame, encoding
+        except TableFileError as err:
+            raise CorpusError(str(err)) from None
+
+
+def _jsonl_chunks(path: Path, encoding: str, batch_rows: int) -> Iterator[tuple]:
+    """JSON Lines in batches of `batch_rows` lines; an error names its line."""
+    with path.open(encoding=encoding) as handle:
+        first = 1
+        while lines := list(islice(handle, batch_rows)):
+            try:
+                records = jsonl_records(lines, path.name, first_line=first)
+            except TableFileError as err:
+                raise CorpusError(str(err)) from None
+            first += len(lines)
+            if records:
+                yield pd.DataFrame(records), encoding
 
 
 def _table_encoding(path: Path, spec: CorpusSpec) -> str:
@@ -106,6 +103,13 @@ def _table_encoding(path: Path, spec: CorpusSpec) -> str:
             with path.open("rb") as handle:
                 for block in iter(lambda: handle.read(1 << 22), b""):
                     decoder.decode(block)
+                    fallback = first_error is not None  # the declared encoding failed
+                    problem = implausible_fallback(block, spec.encoding) if fallback else ""
+                    if problem:
+                        raise CorpusError(
+                            f"{path}: not valid {spec.encoding}, and not read as {encoding} "
+                            f"either: {problem}; convert the file to {spec.encoding}"
+                        )
                     offset += len(block)
                 decoder.decode(b"", final=True)
             return encoding

@@ -7,6 +7,8 @@ the document is listed as rejected instead and the run goes on, so the counts ad
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -52,8 +54,8 @@ def validate_documents(
     """
     if chunk.empty:
         return pd.DataFrame(columns=["doc_id", "group", "text", "location"])
-    docs = chunk.rename(columns={spec.id_column: "doc_id"})
-    docs["doc_id"] = docs["doc_id"].astype(str).str.strip()
+    docs = conform_columns(chunk.rename(columns={spec.id_column: "doc_id"}))
+    docs["doc_id"] = docs["doc_id"].str.strip()
     if spec.group_by not in docs.columns and spec.group_by not in {"year", "decade"}:
         raise CorpusError(
             f"{spec.path}: corpus.group_by is {spec.group_by!r} but the corpus has no such "
@@ -78,14 +80,29 @@ def validate_documents(
 
 def row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:
     doc_id = row["doc_id"]
-    if not doc_id or doc_id == "nan":
+    if not doc_id:
         return "empty document id; give every document an id"
     if doc_id in seen:
         return f"duplicate document id {doc_id!r} (first at {seen[doc_id]}); ids must be unique"
     text = row.get("text")
+    if text is not None and not isinstance(text, str):
+        return (
+            f"document {doc_id!r}: its text is {text!r}, a {type(text).__name__}, not text; "
+            f"check that corpus.text_column ({spec.text_column!r}) names the column of texts"
+        )
     if not isinstance(text, str) or not text.strip():
         return f"document {doc_id!r} is empty; remove it or fill in its text"
+    if not any(character.isalnum() for character in text):
+        return f"document {doc_id!r} has no words (only punctuation or symbols); remove it"
+    for column, value in row.items():
+        if column != "text" and isinstance(value, str) and "\n" in value.strip():
+            return (
+                f"document {doc_id!r}: its {column!r} spans several lines ({value[:40]!r}...); "
+                "an unclosed quote in the file? check the quotes of that row"
+            )
     date = row.get(spec.date_column)
+    if date is not None and not isinstance(date, str):
+        date = as_text(date)
     if isinstance(date, str) and date.strip():
         try:
             parse_date(date)
@@ -99,6 +116,40 @@ def row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:
                 f"for the comparison (or set corpus.group_by to another column)"
             )
     return ""
+
+
+def conform_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The one conversion of every reader: metadata of any dtype (numbers, timestamps,
+    missing values) as NFC text, `text` kept as given (a value that is not a string is
+    refused by the row checks, on every path alike)."""
+    out = frame.astype(object)
+    for column in out.columns:
+        convert = text_cell if column == "text" else as_text
+        out[column] = [convert(v) for v in out[column]]
+    return out
+
+
+def as_text(value) -> str:
+    """A metadata value (id, date, group, ...) as text: missing -> "", 2017.0 -> "2017",
+    a timestamp -> ISO 8601, strings NFC-normalised (so "Genève" is one group)."""
+    if isinstance(value, str):
+        return value if value.isascii() else unicodedata.normalize("NFC", value)
+    if _missing(value):
+        return ""
+    if isinstance(value, dt.date):  # datetime and pandas Timestamp included
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value.item() if pd.api.types.is_scalar(value) and hasattr(value, "item") else value)
+
+
+def text_cell(value):
+    """A text value: strings as they are, missing -> "", anything else unchanged (refused)."""
+    return "" if not isinstance(value, str) and _missing(value) else value
+
+
+def _missing(value) -> bool:
+    return value is None or (pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def add_dates(frame: pd.DataFrame, spec: CorpusSpec) -> pd.DataFrame:

@@ -34,9 +34,25 @@ def camp_colours(camps: list[str]) -> dict[str, str]:
     return colours
 
 
+NO_ACTORS = (
+    "No actors found: no unit names an actor of framing.actors_file "
+    "(the actor lists are English; see README, Supported languages)"
+)
+
+
+def nothing_found(message: str) -> Figure:
+    """A figure that says, in words, that the analysis found nothing to draw."""
+    fig, ax = new_figure("double", height_ratio=0.25)
+    ax.text(0.5, 0.5, wrap_label(message, 70), ha="center", va="center", fontsize=8)
+    ax.set_axis_off()
+    return fig
+
+
 def plot_actor_salience(salience: pd.DataFrame, top_n: int = 15) -> Figure:
     """Share of each group's units that mention each of the most mentioned actors."""
     actors = top_actors(salience, top_n)
+    if not actors:
+        return nothing_found(NO_ACTORS)
     groups = ordered_groups(salience["group"])
     colours = group_palette(groups)
     names = salience.drop_duplicates("actor").set_index("actor")["name"]
@@ -59,6 +75,8 @@ def plot_actor_networks(
 ) -> Figure:
     """Actor co-occurrence network per group (small multiples): the group's `top_n` most
     mentioned actors, edges = units mentioning both (width), seeded layout."""
+    if salience.empty:
+        return nothing_found(NO_ACTORS)
     groups = ordered_groups(salience["group"])
     ncols = min(len(groups), 2)
     nrows = int(np.ceil(len(groups) / ncols))
@@ -100,6 +118,8 @@ def plot_actor_networks(
 def plot_voice_shares(shares: pd.DataFrame) -> Figure:
     """Who speaks in each source: share of attributions by the speaker's camp; hatched =
     anonymous speakers."""
+    if shares.empty or shares["voices"].sum() == 0:
+        return nothing_found("No quoted or reported voices found (no attributed speech)")
     groups = ordered_groups(shares["group"])
     weight = shares.groupby("camp")["voices"].sum().reset_index()
     camps = weight.sort_values(["voices", "camp"], ascending=[False, True])["camp"].tolist()
@@ -157,6 +177,11 @@ def plot_actor_tone(tone: pd.DataFrame, min_sentences: int = 3, top_n: int = 12)
     totals = part.groupby("actor")["n_sentences"].sum().reset_index()
     actors = totals.sort_values(["n_sentences", "actor"], ascending=[False, True])["actor"]
     actors = actors.head(top_n).tolist()
+    if not actors:
+        return nothing_found(
+            f"No actor is named in {min_sentences} or more sentences of a source: "
+            "no tone to show (framing.tone_min_sentences)"
+        )
     groups = ordered_groups(tone["group"])
     colours = group_palette(groups)
     names = tone.drop_duplicates("actor").set_index("actor")["name"]

@@ -2,7 +2,9 @@
 
 A notebook's inputs are the corpus fingerprint, the parameter sections it declares, its
 own bytes, the bytes of the package code and resources, and the package versions. The
-outputs of its last successful execution are kept in runs/cache/<notebook>/.
+outputs of its last successful execution are kept in runs/cache/<notebook>/, with the
+sha256 of every file: a file that is missing, added or changed since (a truncated PNG, a
+deleted table) makes the entry unusable, and the notebook runs again.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from analysis.core.provenance import (
     notebook_source_hash,
     package_versions,
     sha256_bytes,
+    sha256_file,
 )
 
 
@@ -48,8 +51,27 @@ class NotebookCache:
             return {}
 
     def matches(self, key: str) -> bool:
-        """True when the cached outputs were made from exactly these inputs."""
-        return self._inputs().get("input_hash") == key and (self.folder / "outputs").is_dir()
+        """True when the cached outputs were made from exactly these inputs and are intact."""
+        return self._inputs().get("input_hash") == key and not self.damage()
+
+    def damage(self) -> str:
+        """Why the cached files cannot be reused (the first file missing, added or changed
+        since they were recorded), or "" when every one matches its recorded hash."""
+        recorded = self._inputs().get("files")
+        if not isinstance(recorded, dict):
+            return "no file hashes recorded" if self.folder.exists() else "no cache entry"
+        present = _files_under(self.folder)
+        for rel, digest in sorted(recorded.items()):
+            if rel not in present:
+                return f"{rel} is missing"
+            if sha256_file(self.folder / rel) != digest:
+                return f"{rel} differs from the file recorded"
+        extra = sorted(set(present) - set(recorded))
+        return f"{extra[0]} was added" if extra else ""
+
+    def recorded_hash(self) -> str:
+        """The input hash the cached outputs were made from ("" without an entry)."""
+        return str(self._inputs().get("input_hash", ""))
 
     def run_id(self) -> str:
         return str(self._inputs().get("run_id", "?"))
@@ -69,15 +91,28 @@ class NotebookCache:
         """Replace the cache entry with this run's outputs (complete or absent, never half)."""
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.folder.parent / f".{name}.tmp-{secrets.token_hex(4)}"
-        shutil.copytree(run_path / "outputs" / name, tmp / "outputs")
-        for suffix in (".ipynb", ".html"):
-            executed = run_path / "notebooks" / f"{name}{suffix}"
-            if executed.is_file():
-                shutil.copyfile(executed, tmp / f"notebook{suffix}")
-        inputs = {"input_hash": key, "run_id": run_path.name}
-        atomic_write_text(tmp / "inputs.json", canonical_json(inputs))
+        try:
+            shutil.copytree(run_path / "outputs" / name, tmp / "outputs")
+            for suffix in (".ipynb", ".html"):
+                executed = run_path / "notebooks" / f"{name}{suffix}"
+                if executed.is_file():
+                    shutil.copyfile(executed, tmp / f"notebook{suffix}")
+            files = {rel: sha256_file(tmp / rel) for rel in _files_under(tmp)}
+            inputs = {"input_hash": key, "run_id": run_path.name, "files": files}
+            atomic_write_text(tmp / "inputs.json", canonical_json(inputs))
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # a full disk leaves no half entry behind
+            raise
         old = self.folder.parent / f".{name}.old-{secrets.token_hex(4)}"
         if self.folder.exists():
             self.folder.rename(old)
         tmp.rename(self.folder)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _files_under(folder: Path) -> list[str]:
+    """Every file of a cache entry but its inputs.json (relative POSIX paths, sorted)."""
+    if not folder.is_dir():
+        return []
+    files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return sorted(f for f in files if f != "inputs.json")

@@ -65,7 +65,7 @@ def _add_notebooks_option(parser: argparse.ArgumentParser) -> None:
 
 def _add_param_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--params", default="", metavar="FILE", help="YAML parameter file")
-    parser.add_argument("--corpus", default="", metavar="PATH", help="shorthand for corpus.path")
+    parser.add_argument("--corpus", default=None, metavar="PATH", help="shorthand for corpus.path")
     parser.add_argument(
         "--set",
         action="append",
@@ -78,7 +78,7 @@ def _add_param_options(parser: argparse.ArgumentParser) -> None:
 def overrides_from(args: argparse.Namespace) -> dict[str, Any]:
     """Dotted overrides from --set and --corpus (ParameterError on a malformed one)."""
     overrides = dict(parse_override(text) for text in args.set)
-    if args.corpus:
+    if args.corpus is not None:  # --corpus "" is an error (corpus.path is empty), not a default
         overrides["corpus.path"] = args.corpus
     return overrides
 

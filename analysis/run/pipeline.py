@@ -1,8 +1,9 @@
 """The run: validate parameters, execute the declared notebooks (skipping unchanged ones),
 record everything in runs/<run-id>/, and publish figures and tables only when all succeeded.
 
-Exit codes: 0 success, 1 a notebook failed, 2 bad parameters or corpus, 3 another run
-holds the lock.
+Exit codes: 0 success, 1 a notebook failed, 2 bad parameters, corpus or output folder,
+3 another run holds the lock. Every run that started ends with run.json in a final state
+("ok", "ok-unpublished" or "failed" with the reason).
 """
 
 from __future__ import annotations
@@ -10,8 +11,12 @@ from __future__ import annotations
 import json
 import shlex
 import shutil
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,16 +24,18 @@ from typing import Any
 from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
 from analysis.core.paths import project_path
-from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
+from analysis.core.provenance import PACKAGE, code_hash
+from analysis.corpus.check import corpus_problems, decoding_report, preflight
+from analysis.corpus.prepare import partitioned_corpus, prepare_corpus
 from analysis.framing.quotation_scoring import read_gold_quotations
 from analysis.framing.validation import check_coded_sample_file
 from analysis.output.gallery import write_gallery
-from analysis.output.publish import publish, recover
+from analysis.output.publish import OutputFolderError, check_output_folder, publish, recover
 from analysis.output.tables import write_schema_document
 from analysis.run import cache as runcache
 from analysis.run.execution import execute_notebook, render_html
-from analysis.run.lock import RunLocked, run_lock
-from analysis.run.record import RunFolder, new_run_id
+from analysis.run.lock import RunLocked, output_lock, run_lock
+from analysis.run.record import RunFolder, close_abandoned, new_run_id
 from analysis.run.registry import DECLARED_NOTEBOOKS, NotebookSpec, notebooks_in
 
 __all__ = ["DECLARED_NOTEBOOKS", "NotebookSpec", "RunOptions", "notebooks_in", "run_pipeline"]
@@ -54,7 +61,8 @@ class RunOptions:
 
 
 def resolve_params(options: RunOptions) -> Params:
-    """Load and validate the parameters; check the corpus exists (ParameterError if not)."""
+    """Load and validate the parameters; check the corpus, the files the parameters name,
+    the output and runs folders (a DiscourseLabError naming the one at fault)."""
     params_path = project_path(options.params_file) if options.params_file else None
     params = load_params(params_path, options.overrides)
     if not project_path(params.corpus.path).exists():
@@ -62,12 +70,20 @@ def resolve_params(options: RunOptions) -> Params:
             f"corpus.path: {project_path(params.corpus.path)} does not exist; "
             "pass --corpus PATH or set corpus.path in the parameter file"
         )
+    preflight(params)
     try:  # hand-coded files are read before any notebook runs
         check_coded_sample_file(params.framing.coded_sample_file, params.framing.frames_file)
         if params.framing.coded_quotes_file.strip():
             read_gold_quotations(params.framing.coded_quotes_file)
     except InputError as err:
         raise ParameterError(f"framing: {err}") from None
+    for flag, value in (("--out", options.figures_dir), ("--runs-dir", options.runs_dir)):
+        if not str(value).strip():
+            raise ParameterError(f"{flag} is empty; name a folder (default: {flag[2:]})")
+    runs_dir = project_path(options.runs_dir)
+    if runs_dir.exists() and not runs_dir.is_dir():
+        raise ParameterError(f"--runs-dir {runs_dir}: is a file, not a folder; name a folder")
+    check_output_folder(project_path(options.figures_dir))
     return params
 
 
@@ -76,20 +92,31 @@ def run_pipeline(options: RunOptions) -> int:
     try:
         params = resolve_params(options)
         selected = _select(options)
-    except ParameterError as err:
+    except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     runs_dir = project_path(options.runs_dir)
+    figures_dir = project_path(options.figures_dir)
     try:
-        with run_lock(runs_dir, options.wait, on_wait=_say_waiting):
+        with (
+            run_lock(runs_dir, options.wait, on_wait=_say_waiting),
+            output_lock(figures_dir, options.wait, on_wait=_say_waiting_to_publish),
+        ):
             return _locked_run(options, params, selected, runs_dir)
     except RunLocked as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_LOCKED
+    except DiscourseLabError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _say_waiting(holder: str) -> None:
     print(f"waiting for the run with pid {holder} to finish ...", flush=True)
+
+
+def _say_waiting_to_publish(folder: str) -> None:
+    print(f"waiting for the run publishing to {folder} to finish ...", flush=True)
 
 
 def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
@@ -102,19 +129,49 @@ def _select(options: RunOptions) -> tuple[NotebookSpec, ...]:
 def _locked_run(
     options: RunOptions, params: Params, specs: tuple[NotebookSpec, ...], runs_dir: Path
 ) -> int:
-
+    """Holding both locks: recover, then run with a record that always ends in a final
+    state; a DiscourseLabError or a disk error is exit 2, anything else a bug (re-raised)."""
     figures_dir = project_path(options.figures_dir)
-    recovered = recover(figures_dir)
-    folder = RunFolder.create(runs_dir / new_run_id(), options, params)
-    if recovered:
-        folder.say(recovered)
+    try:
+        abandoned = close_abandoned(runs_dir)
+        folder = RunFolder.create(runs_dir / new_run_id(), options, params)
+    except OSError as err:
+        raise OutputFolderError(
+            f"--runs-dir {runs_dir}: cannot write the run record there ({err.strerror}); "
+            "make it writable or name another folder"
+        ) from None
     started = time.monotonic()
     try:
-        fingerprint = corpus_fingerprint(params)
-    except DiscourseLabError as err:  # a corpus problem, reported in one line
-        folder.say(f"error: corpus could not be prepared: {err}")
-        folder.finish("error", started)
+        if abandoned:
+            folder.say(f"marked as failed: run(s) {', '.join(abandoned)}, which never finished")
+        recovered = recover(figures_dir)
+        if recovered:
+            folder.say(recovered)
+        return _recorded_run(options, params, specs, folder, figures_dir, started)
+    except (DiscourseLabError, OSError) as err:
+        reason = _failure_reason(err, figures_dir)
+        folder.fail(f"error: {reason}", started)
         return EXIT_USAGE
+    except BaseException as err:  # a bug or an interrupt: recorded, then re-raised
+        folder.fail(f"{type(err).__name__}: {err}", started)
+        raise
+
+
+def _failure_reason(err: BaseException, figures_dir: Path) -> str:
+    if isinstance(err, DiscourseLabError):
+        return str(err)
+    return (
+        f"cannot write {err.filename or figures_dir} ({err.strerror or err}); free space or "
+        f"make the disk writable, then run again (published figures in {figures_dir} are "
+        "as they were, or are completed by the next run)"
+    )
+
+
+def _recorded_run(options, params, specs, folder: RunFolder, figures_dir, started) -> int:
+    with time_limit(params.run.timeout_seconds, "corpus preparation"):
+        fingerprint, warnings = prepared_fingerprint(params)
+        for warning in warnings:
+            folder.say(f"warning: {warning}")
     folder.record["corpus_fingerprint"] = fingerprint
     code = code_hash(options.package_dir)
     ok = True
@@ -126,6 +183,8 @@ def _locked_run(
             break
     if not ok:
         folder.say(f"run failed; published figures in {figures_dir} are unchanged")
+        failed = [n for n, r in folder.record["notebooks"].items() if r["status"] == "failed"]
+        folder.record["reason"] = f"notebook {', '.join(failed)} failed"
         folder.finish("failed", started)
         return EXIT_FAILED
     stale = [n for n, r in folder.record["notebooks"].items() if r["status"] == "stale"]
@@ -145,6 +204,11 @@ def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: st
         return True
     cache = runcache.NotebookCache(folder.runs_dir, spec.name)
     selected = not options.only or options.only == spec.name
+    damage = cache.damage() if cache.recorded_hash() == key else ""
+    if damage and (not options.force or not selected):
+        folder.say(
+            f"{label}: cached outputs of run {cache.run_id()} are damaged ({damage}); re-running"
+        )
     if cache.matches(key) and (not options.force or not selected):
         cache.restore(folder.path, spec.name)
         folder.say(f"{label}: unchanged, reusing outputs of run {cache.run_id()}")
@@ -203,8 +267,7 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
     try:
         files = folder.collect_outputs([s.name for s in specs if s.path.is_file()])
     except ValueError as err:
-        folder.say(f"error: {err}")
-        folder.finish("failed", started)
+        folder.fail(f"error: {err}", started)
         return EXIT_FAILED
     write_schema_document(folder.path / "tables")
     files["tables/SCHEMA.md"] = folder.path / "tables" / "SCHEMA.md"
@@ -218,6 +281,45 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
     folder.record["published"] = {"figures_dir": str(figures_dir), **report.__dict__}
     folder.finish("ok", started)
     return EXIT_OK
+
+
+def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
+    """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
+    (which raises for a group without tokens); a corpus of many partitions is not loaded
+    whole just for the checks."""
+    partitioned = partitioned_corpus(params)
+    if len(partitioned.parts) > 1:
+        return partitioned.fingerprint, []
+    prepared = prepare_corpus(params)
+    decoded = decoding_report(prepared.documents, params.corpus.encoding)
+    return prepared.fingerprint, corpus_problems(prepared) + decoded
+
+
+class TimeLimitExceeded(DiscourseLabError):
+    """A step of the run that took longer than run.timeout_seconds."""
+
+
+@contextmanager
+def time_limit(seconds: float, what: str) -> Iterator[None]:
+    """Stop the block after `seconds` (SIGALRM; in the main thread only, elsewhere no limit)
+    with a TimeLimitExceeded naming `what` and run.timeout_seconds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeLimitExceeded(
+            f"{what} exceeded run.timeout_seconds={seconds:g} and was stopped; raise the "
+            "limit, or look for a cleaning rule or corpus file that makes it slow"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def params_file_path(options: RunOptions) -> Path:

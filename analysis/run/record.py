@@ -4,6 +4,7 @@ outputs, the merged figures and tables, run.log and run.json (the run record).""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 import shutil
 import sys
@@ -31,6 +32,24 @@ def new_run_id() -> str:
     now = dt.datetime.now(dt.UTC)
     stamp = f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z"
     return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def close_abandoned(runs_dir: Path) -> list[str]:
+    """Mark as failed every run record still saying "running": called holding the runs
+    folder's lock, so their process has died (killed, or the machine stopped)."""
+    closed = []
+    for path in sorted(runs_dir.glob("2*/run.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if record.get("status") != "running":
+            continue
+        record["status"] = "failed"
+        record["reason"] = "the run ended without finishing (its process was killed or died)"
+        atomic_write_text(path, canonical_json(record))
+        closed.append(path.parent.name)
+    return closed
 
 
 class RunFolder:
@@ -116,6 +135,21 @@ class RunFolder:
         (self.path / "tables").mkdir(exist_ok=True)
         (self.path / "figures").mkdir(exist_ok=True)
         return files
+
+    def fail(self, reason: str, started: float) -> None:
+        """Say why the run failed and record it as failed, as far as the disk allows (a
+        read-only or full disk must not hide the original error)."""
+        self.record["reason"] = reason
+        print(reason, file=sys.stderr, flush=True)
+        try:
+            with self.log_handle() as log:
+                log.write(reason + "\n")
+        except OSError:
+            pass
+        try:
+            self.finish("failed", started)
+        except OSError:
+            pass
 
     def finish(self, status: str, started: float) -> None:
         self.record["status"] = status

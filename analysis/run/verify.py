@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from analysis.core.params import ParameterError
 from analysis.core.paths import project_path
-from analysis.output.publish import managed_files, recover
+from analysis.output.publish import MANIFEST, managed_files, recover
+from analysis.run.lock import RunLocked, output_lock
 from analysis.run.pipeline import (
     DECLARED_NOTEBOOKS,
     EXIT_FAILED,
@@ -43,9 +45,18 @@ def comparable_json(data: bytes) -> Any:
     return value
 
 
+def published_files(folder: Path) -> set[str]:
+    """The files publishing wrote into `folder` (its manifest), or, in a folder without a
+    manifest, every file that is not hidden: verification reads, it never deletes."""
+    if (folder / MANIFEST).is_file():
+        return managed_files(folder)
+    files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return {f for f in files if not any(part.startswith(".") for part in f.split("/"))}
+
+
 def compare_folders(published: Path, fresh: Path) -> list[Difference]:
-    """Every managed file that is missing on one side or differs (sorted by path)."""
-    old, new = managed_files(published), managed_files(fresh)
+    """Every published file that is missing on one side or differs (sorted by path)."""
+    old, new = published_files(published), published_files(fresh)
     differences = []
     for rel in sorted((old | new) - set(UNCOMPARED_FILES)):
         if rel not in new:
@@ -68,9 +79,15 @@ def verify_published(
     notebooks: tuple[NotebookSpec, ...] = DECLARED_NOTEBOOKS,
 ) -> int:
     """Regenerate with --force into a temp folder and compare; 0 when all files match."""
-
+    if not str(figures_dir).strip():
+        raise ParameterError("--out is empty; name the published folder to verify (figures)")
     published = project_path(figures_dir)
-    recover(published)
+    if published.is_dir():
+        try:
+            with output_lock(published):
+                recover(published)  # only when no run is publishing there right now
+        except RunLocked:
+            pass
     scratch = Path(tempfile.mkdtemp(prefix="discourse-lab-verify-"))
     try:
         # A fresh cache too: a regeneration must not reuse any prepared corpus or model.

@@ -182,7 +182,7 @@ MALFORMED = {
     ),
     "broken jsonl": (
         lambda d: _write(d / "t.jsonl", b'{"text": "fine", "source": "A"}\n{"text": broken\n'),
-        r"t.jsonl: cannot be read as a .jsonl table",
+        r"t.jsonl line 2: not valid JSON",
     ),
     "unknown format": (
         lambda d: _write(d / "corpus.docx", b"PK"),

@@ -1,4 +1,4 @@
-"""Tests for analysis.scale.store: chunked import, validation across batches, skip and rebuild."""
+"""Tests for analysis.corpus.store: chunked import, validation across batches, skip and rebuild."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 import matplotlib
 
 matplotlib.use("Agg")
-
+import matplotlib.pyplot  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.framing import actor_plots  # noqa: E402
@@ -70,3 +70,26 @@ def test_voice_share_interval_figure():
     )  # fmt: skip
     fig = actor_plots.plot_voice_share_intervals(intervals)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["X", "Y"]
+
+
+def _texts(fig):
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    matplotlib.pyplot.close(fig)
+    return texts
+
+
+def test_a_corpus_naming_no_actor_gets_figures_that_say_so():
+    empty = salience().iloc[0:0]
+    cooccurrence = pd.DataFrame(columns=["group", "actor_a", "actor_b", "units"])
+    for fig in (
+        actor_plots.plot_actor_salience(empty),
+        actor_plots.plot_actor_networks(cooccurrence, empty, seed=1),
+    ):
+        assert "No actors found" in _texts(fig)
+    shares = pd.DataFrame(columns=["group", "camp", "voices", "anonymous", "share"])
+    assert "No quoted or reported voices" in _texts(actor_plots.plot_voice_shares(shares))
+    tone = pd.DataFrame(
+        columns=["group", "actor", "name", "n_sentences", "mean_compound", "ci_low", "ci_high"]
+    )
+    assert "No actor is named in 3 or more" in _texts(actor_plots.plot_actor_tone(tone))
+    assert "No actors found" not in _texts(actor_plots.plot_actor_salience(salience()))

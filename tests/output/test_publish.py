@@ -101,3 +101,66 @@ def test_staging_without_journal_is_discarded(tmp_path):
     (figures / ".staging-abc" / "a.png").write_bytes(b"half")
     assert "discarded" in recover(figures)
     assert _state(figures) == OLD
+
+
+def test_a_folder_of_someone_elses_files_is_refused_and_left_alone(tmp_path):
+    from analysis.output.publish import OutputFolderError
+
+    user = tmp_path / "user"
+    theirs = {"thesis.pdf": b"%PDF", "config.json": b"{}", "README.md": b"# mine",
+              "tables/interview-data.csv": b"a\n1\n"}  # fmt: skip
+    for rel, data in theirs.items():
+        (user / rel).parent.mkdir(parents=True, exist_ok=True)
+        (user / rel).write_bytes(data)
+    with pytest.raises(OutputFolderError, match=r"holds 4 file\(s\) Discourse Lab did not write"):
+        publish(_sources(tmp_path, NEW, "new"), user)
+    assert {p.relative_to(user).as_posix() for p in user.rglob("*") if p.is_file()} == set(theirs)
+    assert recover(user) is None  # nothing of ours to recover there either
+
+
+def test_only_files_in_the_manifest_are_ever_replaced_or_deleted(tmp_path):
+    from analysis.output.publish import MANIFEST
+
+    figures = tmp_path / "figures"
+    publish(_sources(tmp_path, OLD, "old"), figures)
+    manifest = json.loads((figures / MANIFEST).read_text())
+    assert manifest == {"files": sorted(OLD), "format": 1}
+    (figures / "mine.png").write_bytes(b"added by hand")  # not in the manifest
+    (figures / "tables" / "mine.csv").write_bytes(b"x\n")
+    publish(_sources(tmp_path, NEW, "new"), figures)
+    assert (figures / "mine.png").read_bytes() == b"added by hand"
+    assert (figures / "tables" / "mine.csv").read_bytes() == b"x\n"
+    assert managed_files(figures) == set(NEW)
+
+
+@pytest.mark.parametrize("listed", [["../outside.txt"], ["/etc/passwd"], ["a/b/c.png"], "x"])
+def test_a_forged_manifest_is_refused(tmp_path, listed):
+    from analysis.output.publish import MANIFEST, OutputFolderError
+
+    figures = tmp_path / "figures"
+    figures.mkdir()
+    (tmp_path / "outside.txt").write_text("keep me")
+    (figures / MANIFEST).write_text(json.dumps({"format": 1, "files": listed}))
+    with pytest.raises(OutputFolderError, match=r"not a file inside the folder"):
+        publish(_sources(tmp_path, NEW, "new"), figures)
+    assert (tmp_path / "outside.txt").read_text() == "keep me"
+
+
+def test_a_failure_while_staging_leaves_no_staging_folder(tmp_path, monkeypatch):
+    import errno
+
+    import analysis.output.publish as module
+
+    figures = tmp_path / "figures"
+    publish(_sources(tmp_path, OLD, "old"), figures)
+
+    def full(staged, data):
+        staged.parent.mkdir(parents=True, exist_ok=True)
+        staged.write_bytes(data[:1])  # half a file, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(module, "write_staged", full)
+    with pytest.raises(OSError, match="No space left"):
+        publish(_sources(tmp_path, NEW, "new"), figures)
+    assert _state(figures) == OLD
+    assert not list(figures.glob(".staging-*")) and not (figures / JOURNAL).exists()

@@ -81,3 +81,26 @@ def test_input_hash_follows_cell_sources_not_outputs(tmp_path):
     assert input_hash(spec, params, "f", "c") == clean
     notebook.write_text(_notebook("x = 2"))
     assert input_hash(spec, params, "f", "c") != clean
+
+
+def test_a_cached_file_missing_added_or_changed_is_damage(tmp_path):
+    run = tmp_path / "runs" / "20250101T000000.000Z-abcdef"
+    figures = run / "outputs" / "nb" / "figures"
+    figures.mkdir(parents=True)
+    (figures / "a.png").write_bytes(b"\x89PNG complete")
+    cache = NotebookCache(tmp_path / "runs", "nb")
+    cache.store("key", run, "nb")
+    assert cache.matches("key") and cache.damage() == ""
+    stored = cache.folder / "outputs" / "figures" / "a.png"
+    stored.write_bytes(b"\x89PNG")  # truncated
+    assert cache.damage() == "outputs/figures/a.png differs from the file recorded"
+    assert not cache.matches("key")
+    stored.unlink()
+    assert cache.damage() == "outputs/figures/a.png is missing"
+    stored.write_bytes(b"\x89PNG complete")
+    (stored.parent / "b.png").write_bytes(b"extra")
+    assert cache.damage() == "outputs/figures/b.png was added"
+    (stored.parent / "b.png").unlink()
+    assert cache.matches("key")
+    (cache.folder / "inputs.json").write_text(json.dumps({"input_hash": "key"}))
+    assert cache.damage() == "no file hashes recorded" and not cache.matches("key")

@@ -71,3 +71,27 @@ def _try(path):
             return "got it"
     except RunLocked:
         return "refused"
+
+
+def test_one_output_folder_is_held_by_one_run_whatever_its_runs_folder(tmp_path):
+    from analysis.run.lock import output_lock
+
+    out = tmp_path / "out"
+    with output_lock(out):
+        with pytest.raises(RunLocked, match=rf"another discourse-lab run is publishing to {out}"):
+            with output_lock(out):
+                pass
+        with run_lock(tmp_path / "runs-a"), run_lock(tmp_path / "runs-b"):
+            pass  # runs folders are independent of the output folder
+    with output_lock(out):  # released
+        pass
+    assert list(out.iterdir()) == []  # the lock adds no file to the folder
+
+
+def test_a_runs_folder_that_cannot_hold_the_lock_is_named(tmp_path):
+    from analysis.run.lock import LockUnavailable
+
+    (tmp_path / "runs").write_text("a file")
+    with pytest.raises(LockUnavailable, match=r"--runs-dir .*runs: cannot hold the run lock"):
+        with run_lock(tmp_path / "runs"):
+            pass

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from analysis.core.provenance import sha256_file
+from analysis.output.publish import MANIFEST
 from analysis.run.pipeline import DECLARED_NOTEBOOKS, RunOptions, notebooks_in, run_pipeline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,7 @@ def test_two_runs_in_separate_processes_give_identical_bytes(tmp_path):
     first, second = _snapshot(tmp_path / "out1"), _snapshot(tmp_path / "out2")
     expected = {f"alpha-random-walk.{e}" for e in ("pdf", "svg", "png", "json")}
     expected |= {"README.md", "tables/SCHEMA.md", "tables/alpha-random-walk.csv"}
-    expected |= {"tables/alpha-random-walk.schema.json"}
+    expected |= {"tables/alpha-random-walk.schema.json", ".discourse-lab-manifest.json"}
     assert set(first) == expected
     assert first == second
     sidecar = json.loads(first["alpha-random-walk.json"])
@@ -155,7 +156,10 @@ def test_concurrent_run_refused_then_sigkill_then_recovery(tmp_path):
     again = _cli(*_cli_args(nb, out, runs))  # the killed run left the cache intact
     assert again.returncode == 0, again.stdout + again.stderr
     assert _snapshot(out) == published  # same inputs, same bytes; nothing left over
-    assert not list(out.glob(".*"))
+    assert [p.name for p in out.glob(".*")] == [MANIFEST]  # no staging, journal or lock file
+    statuses = [json.loads(p.read_text())["status"] for p in sorted(runs.glob("2*/run.json"))]
+    assert "running" not in statuses and statuses.count("failed") == 1  # the killed run
+    assert "which never finished" in again.stdout
 
 
 def _wait_for_log(runs: Path, text: str, proc: subprocess.Popen, timeout: float = 60) -> None:

@@ -46,3 +46,23 @@ def test_two_notebooks_writing_one_figure_is_an_error(tmp_path):
         (folder.outputs(name) / "figures" / "same.png").write_bytes(b"1")
     with pytest.raises(ValueError, match="same.png is written by both a and b"):
         folder.collect_outputs(["a", "b"])
+
+
+def test_records_left_running_by_a_dead_run_are_closed(tmp_path):
+    import json
+
+    from analysis.run.record import close_abandoned
+
+    for name, status in (
+        ("20250101T000000.000Z-aaaaaa", "running"),
+        ("20250102T000000.000Z-bbbbbb", "ok"),
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.json").write_text(json.dumps({"status": status}))
+    assert close_abandoned(tmp_path) == ["20250101T000000.000Z-aaaaaa"]
+    record = json.loads((tmp_path / "20250101T000000.000Z-aaaaaa" / "run.json").read_text())
+    assert record["status"] == "failed" and "killed" in record["reason"]
+    assert json.loads((tmp_path / "20250102T000000.000Z-bbbbbb" / "run.json").read_text()) == {
+        "status": "ok"
+    }
+    assert close_abandoned(tmp_path) == []
