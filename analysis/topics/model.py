@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
+from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
 
@@ -31,7 +32,7 @@ BagOfWords = list[list[tuple[int, int]]]
 # Defaults for settings that may not (yet) exist in params.topics; see `topic_settings`.
 # Measured in benchmarks/topic_benchmark.py against tomotopy (see the lead's report).
 _DEFAULTS: dict[str, Any] = {
-    "passes": 20,
+    "passes": 10,
     "iterations": 400,
     "chunksize": 100,
     "alpha": "asymmetric",
@@ -39,7 +40,7 @@ _DEFAULTS: dict[str, Any] = {
     "decay": 0.5,
     "offset": 1.0,
     "gamma_threshold": 0.01,
-    "min_updates": 150,
+    "min_updates": 80,
     "max_updates": 5000,
     "top_n": 10,
     "relevance_lambda": 0.6,
@@ -52,7 +53,7 @@ _DEFAULTS: dict[str, Any] = {
 class TopicSettings:
     """Every setting that changes a fitted topic model (written into provenance)."""
 
-    passes: int = 20
+    passes: int = 10
     iterations: int = 400
     chunksize: int = 100
     alpha: str | float = "asymmetric"
@@ -60,7 +61,7 @@ class TopicSettings:
     decay: float = 0.5
     offset: float = 1.0
     gamma_threshold: float = 0.01
-    min_updates: int = 150
+    min_updates: int = 80
     max_updates: int = 5000
     top_n: int = 10
     relevance_lambda: float = 0.6
@@ -195,8 +196,11 @@ def fit_topic_model(
     num_topics: int,
     settings: TopicSettings,
     seed: int,
+    eta: np.ndarray | None = None,
 ) -> TopicModelFit:
-    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`."""
+    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`.
+
+    `eta`, a K x V topic–word prior, replaces `settings.eta` (seeded topics)."""
     if num_topics < 1:
         raise InputError(f"num_topics = {num_topics}: need at least 1 topic")
     if not bow or not any(bow):
@@ -218,14 +222,14 @@ def fit_topic_model(
     lda_logger.propagate = False
     try:
         model = LdaModel(
-            corpus=shuffled,
+            corpus=None,
             id2word=dictionary,
             num_topics=num_topics,
             chunksize=chunksize,
             passes=passes,
             iterations=settings.iterations,
             alpha=settings.alpha,
-            eta=settings.eta,
+            eta=settings.eta if eta is None else eta,
             decay=settings.decay,
             offset=settings.offset,
             gamma_threshold=settings.gamma_threshold,
@@ -236,6 +240,9 @@ def fit_topic_model(
             callbacks=[bound],
             dtype=np.float64,
         )
+        if eta is not None:  # the first E-step sees the seeded prior, not only the noise
+            model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats + model.eta))
+        model.update(shuffled)
     finally:
         lda_logger.removeHandler(counter)
         lda_logger.setLevel(old_level)
@@ -297,10 +304,16 @@ def document_topic_matrix(model: LdaModel, bow: BagOfWords, seed: int) -> np.nda
     Inference draws its starting point from the model's random state, so the state is reset
     from `seed` first: the same model and units always give the same proportions.
     """
+    gamma = document_topic_gamma(model, bow, seed)
+    return gamma / gamma.sum(axis=1, keepdims=True)
+
+
+def document_topic_gamma(model: LdaModel, bow: BagOfWords, seed: int) -> np.ndarray:
+    """N x K variational Dirichlet parameters of each unit's topic proportions (the
+    posterior `document_topic_matrix` normalises), the random state reset from `seed`."""
     model.random_state = np.random.RandomState(seed)
     gamma, _ = model.inference(bow)
-    gamma = np.asarray(gamma, dtype=np.float64)
-    return gamma / gamma.sum(axis=1, keepdims=True)
+    return np.asarray(gamma, dtype=np.float64)
 
 
 def term_probabilities(bow: BagOfWords, num_terms: int) -> np.ndarray:
