@@ -82,7 +82,7 @@ class TopicParams:
     k_max: int = 8
     k_step: int = 1
     sweep_seeds: int = 3
-    passes: int = 10
+    passes: int = 5
     iterations: int = 400
     chunksize: int = 100
     alpha: str | float = "asymmetric"

@@ -26,13 +26,14 @@ from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
 
 from analysis.core.errors import InputError
+from analysis.topics.bound import variational_bound
 
 BagOfWords = list[list[tuple[int, int]]]
 
 # Defaults for settings that may not (yet) exist in params.topics; see `topic_settings`.
 # Measured in benchmarks/topic_benchmark.py against tomotopy (see the lead's report).
 _DEFAULTS: dict[str, Any] = {
-    "passes": 10,
+    "passes": 5,
     "iterations": 400,
     "chunksize": 100,
     "alpha": "asymmetric",
@@ -53,7 +54,7 @@ _DEFAULTS: dict[str, Any] = {
 class TopicSettings:
     """Every setting that changes a fitted topic model (written into provenance)."""
 
-    passes: int = 10
+    passes: int = 5
     iterations: int = 400
     chunksize: int = 100
     alpha: str | float = "asymmetric"
@@ -115,8 +116,8 @@ class TopicModelFit:
     seed: int
     settings: TopicSettings
     passes: int  # passes actually run: topics.passes, more for small corpora (min_updates)
-    convergence: pd.DataFrame  # pass, per_word_bound, perplexity (about ten passes)
-    converged: bool  # relative change of the bound over the last ~10% of passes < tolerance
+    convergence: pd.DataFrame  # pass, per_word_bound, perplexity (about five passes)
+    converged: bool  # relative change of the bound over the last ~20% of passes < tolerance
     documents_converged: float  # share of units whose inference converged in the last pass
 
 
@@ -139,8 +140,9 @@ class _PerWordBound(Metric):
         model = kwargs["model"]
         state = model.random_state.get_state()
         try:
-            # gensim's own estimate (as in LdaModel.log_perplexity) for the whole corpus
-            bound = model.bound(self.sample, subsample_ratio=self.ratio)
+            # gensim's estimate (as in LdaModel.log_perplexity) for the whole corpus
+            gamma, _ = model.inference(self.sample)
+            bound = variational_bound(model, self.sample, gamma, self.ratio)
             return float(bound / (self.ratio * self.words))
         finally:
             model.random_state.set_state(state)
@@ -212,7 +214,7 @@ def fit_topic_model(
     order = training_order(len(bow), seed)
     shuffled = [bow[i] for i in order]
     sample = [shuffled[i] for i in range(min(settings.convergence_sample, len(shuffled)))]
-    every = max(1, passes // 10)  # about ten evaluations: each costs an E-step
+    every = max(1, passes // 5)  # about five evaluations: each costs an E-step
     bound = _PerWordBound(sample, len(shuffled), every, passes)
     counter = _ConvergedCounter()
     lda_logger = logging.getLogger("gensim.models.ldamodel")
@@ -271,7 +273,7 @@ def fit_topic_model(
 
 def bound_has_converged(values: np.ndarray, tolerance: float) -> bool:
     """True when the bound changed by less than `tolerance` (relative) between the last two
-    evaluations (about the last 10% of the passes)."""
+    evaluations (about the last 20% of the passes)."""
     if len(values) < 2:
         return False
     tail = values[-2:]

@@ -33,6 +33,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 
 from analysis.core.errors import InputError
+from analysis.topics.bound import variational_bound
 from analysis.topics.model import (
     BagOfWords,
     TopicModelFit,
@@ -145,12 +146,13 @@ def fit_models(
         _SHARED.clear()
 
 
-def per_word_bound(fit: TopicModelFit, bow: BagOfWords, seed: int) -> float:
-    """Variational bound per word of `bow` under the model (higher fits better); the
-    model's random state is reset from `seed`, so the value is reproducible."""
-    fit.model.random_state = np.random.RandomState(seed)
+def per_word_bound(fit: TopicModelFit, bow: BagOfWords, gamma: np.ndarray, n_units: int) -> float:
+    """Variational bound per word of the corpus (higher fits better), estimated from the
+    units `bow` (a sample of `n_units`) with their inferred `gamma`, as gensim's
+    `log_perplexity` does; no random numbers are drawn."""
+    ratio = n_units / max(1, len(bow))
     words = max(1, sum(count for doc in bow for _, count in doc))
-    return float(fit.model.bound(bow) / words)
+    return float(variational_bound(fit.model, bow, gamma, ratio) / (ratio * words))
 
 
 def bound_sample(n_units: int, seed: int, size: int = BOUND_SAMPLE) -> np.ndarray:
@@ -174,8 +176,11 @@ def choose_restart(bounds: np.ndarray, similarity: np.ndarray, ari: np.ndarray, 
 def restart_set(fits: Sequence[TopicModelFit], bow: BagOfWords, rule: str, seed: int) -> RestartSet:
     """Score, compare, choose and align the restarts of one K (see the module docstring)."""
     gammas = [document_topic_gamma(f.model, bow, seed) for f in fits]
-    sample = [bow[i] for i in bound_sample(len(bow), seed)]
-    bounds = np.array([per_word_bound(f, sample, seed) for f in fits])
+    rows = bound_sample(len(bow), seed)
+    sample = [bow[i] for i in rows]
+    bounds = np.array(
+        [per_word_bound(f, sample, g[rows], len(bow)) for f, g in zip(fits, gammas, strict=True)]
+    )
     evidence = [topic_word_evidence(f.model) for f in fits]
     dominant = [g.argmax(axis=1) for g in gammas]
     similarity, ari = agreement_matrices(evidence, dominant)

@@ -24,6 +24,7 @@ from analysis.topics import selection as topic_selection
 
 _CODE = (
     "topics/model.py",
+    "topics/bound.py",
     "topics/selection.py",
     "topics/stability.py",
     "topics/labels.py",
