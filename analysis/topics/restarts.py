@@ -112,7 +112,7 @@ def available_processes(requested: int = 0) -> int:
 _SHARED: dict[str, Any] = {}
 
 
-def _fit_job(job: FitJob) -> TopicModelFit:
+def _fit_job(job: FitJob) -> tuple[TopicModelFit, np.ndarray | None]:
     fit = fit_topic_model(
         _SHARED["bow"],
         _SHARED["dictionary"],
@@ -122,7 +122,9 @@ def _fit_job(job: FitJob) -> TopicModelFit:
         job.eta,
     )
     fit.model.callbacks = None  # the convergence monitor holds a sample of the corpus
-    return fit
+    infer = _SHARED.get("infer")
+    gamma = None if infer is None else document_topic_gamma(fit.model, infer[0], infer[1])
+    return fit, gamma
 
 
 def fit_models(
@@ -131,10 +133,13 @@ def fit_models(
     jobs: Sequence[FitJob],
     settings: TopicSettings,
     processes: int = 1,
-) -> list[TopicModelFit]:
+    infer: tuple[BagOfWords, int] | None = None,
+) -> list[tuple[TopicModelFit, np.ndarray | None]]:
     """Fit every job, in `processes` forked worker processes (1: in this process); results
-    in job order, identical whatever the number of processes."""
-    _SHARED.update(bow=bow, dictionary=dictionary, settings=settings)
+    in job order, identical whatever the number of processes. With `infer` = (units,
+    seed), each worker also returns the units' N x K posterior parameters under its model
+    (`document_topic_gamma`), else None."""
+    _SHARED.update(bow=bow, dictionary=dictionary, settings=settings, infer=infer)
     try:
         workers = min(processes, len(jobs))
         if workers <= 1:
@@ -173,9 +178,15 @@ def choose_restart(bounds: np.ndarray, similarity: np.ndarray, ari: np.ndarray, 
     return int(np.argmax(agreement.sum(axis=1)))
 
 
-def restart_set(fits: Sequence[TopicModelFit], bow: BagOfWords, rule: str, seed: int) -> RestartSet:
-    """Score, compare, choose and align the restarts of one K (see the module docstring)."""
-    gammas = [document_topic_gamma(f.model, bow, seed) for f in fits]
+def restart_set(
+    fits: Sequence[TopicModelFit],
+    gammas: Sequence[np.ndarray],
+    bow: BagOfWords,
+    rule: str,
+    seed: int,
+) -> RestartSet:
+    """Score, compare, choose and align the restarts of one K (see the module docstring);
+    `gammas`: each restart's posterior parameters of the units of `bow`."""
     rows = bound_sample(len(bow), seed)
     sample = [bow[i] for i in rows]
     bounds = np.array(
@@ -220,8 +231,10 @@ def fit_restarts(
     Topic proportions are inferred with `inference_seed` (default: the first seed); with
     `run.seed` the chosen restart's equal `document_topic_matrix(fit.model, bow, run.seed)`."""
     jobs = [FitJob(num_topics, s, eta) for s in seeds]
-    fits = fit_models(bow, dictionary, jobs, settings, processes)
-    return restart_set(fits, bow, rule, seeds[0] if inference_seed is None else inference_seed)
+    seed = seeds[0] if inference_seed is None else inference_seed
+    results = fit_models(bow, dictionary, jobs, settings, processes, infer=(bow, seed))
+    fits = [fit for fit, _ in results]
+    return restart_set(fits, [gamma for _, gamma in results], bow, rule, seed)
 
 
 def restart_table(restarts: RestartSet) -> pd.DataFrame:

@@ -37,7 +37,6 @@ from analysis.topics.model import (
     TopicData,
     TopicModelFit,
     TopicSettings,
-    document_topic_gamma,
     top_words,
     topic_settings,
     topic_word_evidence,
@@ -206,13 +205,12 @@ def k_sweep(
     heldout_bow = [bow[i] for i in heldout]
     vocabulary = vocabulary_of(dictionary)
     jobs = [FitJob(k, seed, (etas or {}).get(k)) for k in ks for seed in seeds]
-    fits = fit_models(train_bow, dictionary, jobs, settings, processes)
+    fits = fit_models(train_bow, dictionary, jobs, settings, processes, (train_bow, seeds[0]))
     rows, matrices, dominant, topic_sets = [], {}, {}, []
-    for job, fit in zip(jobs, fits, strict=True):
+    for job, (fit, gamma) in zip(jobs, fits, strict=True):
         k, seed = job.num_topics, job.seed
         phi = topic_word_matrix(fit.model)
         matrices.setdefault(k, []).append(topic_word_evidence(fit.model))
-        gamma = document_topic_gamma(fit.model, train_bow, seed)
         dominant.setdefault(k, []).append(gamma.argmax(axis=1))
         topic_sets.append(top_words(phi, vocabulary, settings.top_n))
         rows.append(
