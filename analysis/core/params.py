@@ -108,7 +108,7 @@ class TopicParams:
     effect_draws: int = 100
     frex_weight: float = 0.5
     seed_words_file: str = ""
-    seed_weight: float = 0.2
+    seed_weight: float = 1.0
     intrusion_items: int = 20
     intrusion_coded_files: tuple[str, ...] = ()
 
