@@ -83,7 +83,7 @@ class TopicParams:
     k_max: int = 8
     k_step: int = 1
     sweep_seeds: int = 3
-    passes: int = 20
+    passes: int = 5
     iterations: int = 400
     chunksize: int = 100
     alpha: str | float = "asymmetric"
@@ -95,13 +95,23 @@ class TopicParams:
     bootstrap_samples: int = 1000
     holdout_fraction: float = 0.2
     gamma_threshold: float = 0.01
-    min_updates: int = 150
+    min_updates: int = 80
     max_updates: int = 5000
     decay: float = 0.5
     offset: float = 1.0
     stability_threshold: float = 0.7
     sweep_max_units: int = 10000
     convergence_tolerance: float = 0.001
+    restarts: int = 4
+    restart_rule: Literal["likelihood", "consensus"] = "likelihood"
+    processes: int = 0
+    ari_threshold: float = 0.6
+    effect_draws: int = 100
+    frex_weight: float = 0.5
+    seed_words_file: str = ""
+    seed_weight: float = 1.0
+    intrusion_items: int = 20
+    intrusion_coded_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,16 @@ to resample: the document-level interval is not estimable, is left empty and fla
 a unit-level interval (resampling the group's units, ignoring that they come from one
 document, so too narrow) is given beside it for orientation only.
 
+The bootstrap replicates can be spread over the restarts of the model (replicate b uses
+restart b mod R), so that the intervals also carry the topic model's own uncertainty.
+
 Also here: the difference of each group against the rest, the Jensen–Shannon intertopic
 map (classical scaling), and prevalence over time when dates span enough periods.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,11 +64,22 @@ def _cluster_sums(
     return numerators, totals
 
 
+def _bootstrap_sums(
+    numerators: Sequence[np.ndarray], totals: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """B x K resampled topic sums and B resampled token totals from resampling clusters
+    with replacement; with several restarts' numerators, replicate b takes restart b mod R
+    (the same cluster resamples for all), so the interval carries the restarts' spread."""
+    *nums, den = resampled_sums([*numerators, totals], n_boot, rng)
+    pick = np.arange(n_boot) % len(nums)
+    return np.stack(nums)[pick, np.arange(n_boot)], den
+
+
 def _bootstrap_prevalence(
-    numerators: np.ndarray, totals: np.ndarray, n_boot: int, rng: np.random.Generator
+    numerators: Sequence[np.ndarray], totals: np.ndarray, n_boot: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """B x K prevalence from resampling clusters with replacement."""
-    num, den = resampled_sums([numerators, totals], n_boot, rng)
+    """B x K prevalence from resampling clusters with replacement (see `_bootstrap_sums`)."""
+    num, den = _bootstrap_sums(numerators, totals, n_boot, rng)
     return num / np.where(den > 0, den, 1.0)[:, np.newaxis]
 
 
@@ -83,9 +98,16 @@ def overall_prevalence(doc_topic: np.ndarray, units: pd.DataFrame) -> np.ndarray
 
 
 def topic_prevalence(
-    doc_topic: np.ndarray, units: pd.DataFrame, n_boot: int, seed: int, level: float = 0.95
+    doc_topic: np.ndarray,
+    units: pd.DataFrame,
+    n_boot: int,
+    seed: int,
+    level: float = 0.95,
+    restarts: Sequence[np.ndarray] = (),
 ) -> pd.DataFrame:
-    """Prevalence of every topic in every group with bootstrap intervals.
+    """Prevalence of every topic in every group with bootstrap intervals. `restarts`: the
+    topic proportions of every restart in `doc_topic`'s topic order; the replicates are
+    spread over them, so the intervals include the differences between restarts.
 
     Columns: group, topic, prevalence, ci_low, ci_high (documents resampled; NaN with one
     document), unit_ci_low, unit_ci_high (units resampled), n_documents, n_units,
@@ -103,10 +125,11 @@ def topic_prevalence(
         point = weighted_prevalence(theta, w)
         docs = units.loc[mask, "doc_id"].astype(str).to_numpy()
         n_docs = len(np.unique(docs))
-        num, den = _cluster_sums(theta, w, docs)
-        doc_boot = _bootstrap_prevalence(num, den, n_boot, rng)
-        num_u, den_u = _cluster_sums(theta, w, np.arange(mask.sum()))
-        unit_boot = _bootstrap_prevalence(num_u, den_u, n_boot, rng)
+        thetas = [r[mask] for r in restarts] or [theta]
+        sums = [_cluster_sums(t, w, docs) for t in thetas]
+        doc_boot = _bootstrap_prevalence([n for n, _ in sums], sums[0][1], n_boot, rng)
+        unit_sums = [_cluster_sums(t, w, np.arange(mask.sum())) for t in thetas]
+        unit_boot = _bootstrap_prevalence([n for n, _ in unit_sums], unit_sums[0][1], n_boot, rng)
         low, high = percentile_interval(doc_boot, level)
         unit_low, unit_high = percentile_interval(unit_boot, level)
         if n_docs < 2:
@@ -130,11 +153,17 @@ def topic_prevalence(
 
 
 def prevalence_difference(
-    doc_topic: np.ndarray, units: pd.DataFrame, n_boot: int, seed: int, level: float = 0.95
+    doc_topic: np.ndarray,
+    units: pd.DataFrame,
+    n_boot: int,
+    seed: int,
+    level: float = 0.95,
+    restarts: Sequence[np.ndarray] = (),
 ) -> pd.DataFrame:
     """Each group against all other groups pooled: prevalence(group) - prevalence(rest).
 
-    Documents are resampled within every group separately (a stratified cluster bootstrap).
+    Documents are resampled within every group separately (a stratified cluster bootstrap);
+    with `restarts`, replicate b uses restart b mod R (as in `topic_prevalence`).
     Columns: group, topic, difference, ci_low, ci_high, excludes_zero, n_documents,
     interval. The interval is NaN (not estimable) when the group has a single document.
     """
@@ -151,7 +180,8 @@ def prevalence_difference(
         num, den = _cluster_sums(doc_topic[mask], weights[mask], docs)
         sums[group] = (num.sum(axis=0), den.sum())
         n_docs[group] = len(den)
-        boots[group] = tuple(resampled_sums([num, den], n_boot, rng))
+        nums = [_cluster_sums(r[mask], weights[mask], docs)[0] for r in restarts] or [num]
+        boots[group] = _bootstrap_sums(nums, den, n_boot, rng)
     rows = []
     for group in groups:
         others = [g for g in groups if g != group]
@@ -220,7 +250,7 @@ def intertopic_map(topic_word: np.ndarray, prevalence: np.ndarray) -> pd.DataFra
     )
 
 
-def _years(dates: pd.Series) -> pd.Series:
+def unit_years(dates: pd.Series) -> pd.Series:
     """Year of ISO-like dates ("2017", "2017-01", "2017-01-15"); NaN when missing."""
     text = dates.fillna("").astype(str).str.strip()
     return pd.to_numeric(text.str.extract(r"^(\d{4})", expand=False), errors="coerce")
@@ -237,7 +267,7 @@ def prevalence_over_time(
     _check_inputs(doc_topic, units)
     if "date" not in units.columns:
         return TimePrevalence(pd.DataFrame(), "", False, "The corpus has no dates.")
-    years = _years(units["date"])
+    years = unit_years(units["date"])
     dated = years.notna().to_numpy()
     n_dated_docs = units.loc[dated, "doc_id"].nunique()
     span = float(years.max() - years.min()) if dated.any() else 0.0

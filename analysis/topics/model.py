@@ -21,18 +21,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
+from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
 
 from analysis.core.errors import InputError
 from analysis.core.paths import project_path
+from analysis.topics.bound import variational_bound
 
 BagOfWords = list[list[tuple[int, int]]]
 
 # Defaults for settings that may not (yet) exist in params.topics; see `topic_settings`.
 # Measured in benchmarks/topic_benchmark.py against tomotopy (see the lead's report).
 _DEFAULTS: dict[str, Any] = {
-    "passes": 20,
+    "passes": 5,
     "iterations": 400,
     "chunksize": 100,
     "alpha": "asymmetric",
@@ -40,7 +42,7 @@ _DEFAULTS: dict[str, Any] = {
     "decay": 0.5,
     "offset": 1.0,
     "gamma_threshold": 0.01,
-    "min_updates": 150,
+    "min_updates": 80,
     "max_updates": 5000,
     "top_n": 10,
     "relevance_lambda": 0.6,
@@ -53,7 +55,7 @@ _DEFAULTS: dict[str, Any] = {
 class TopicSettings:
     """Every setting that changes a fitted topic model (written into provenance)."""
 
-    passes: int = 20
+    passes: int = 5
     iterations: int = 400
     chunksize: int = 100
     alpha: str | float = "asymmetric"
@@ -61,7 +63,7 @@ class TopicSettings:
     decay: float = 0.5
     offset: float = 1.0
     gamma_threshold: float = 0.01
-    min_updates: int = 150
+    min_updates: int = 80
     max_updates: int = 5000
     top_n: int = 10
     relevance_lambda: float = 0.6
@@ -115,8 +117,8 @@ class TopicModelFit:
     seed: int
     settings: TopicSettings
     passes: int  # passes actually run: topics.passes, more for small corpora (min_updates)
-    convergence: pd.DataFrame  # pass, per_word_bound, perplexity (about ten passes)
-    converged: bool  # relative change of the bound over the last ~10% of passes < tolerance
+    convergence: pd.DataFrame  # pass, per_word_bound, perplexity (about five passes)
+    converged: bool  # relative change of the bound over the last ~20% of passes < tolerance
     documents_converged: float  # share of units whose inference converged in the last pass
 
 
@@ -139,8 +141,9 @@ class _PerWordBound(Metric):
         model = kwargs["model"]
         state = model.random_state.get_state()
         try:
-            # gensim's own estimate (as in LdaModel.log_perplexity) for the whole corpus
-            bound = model.bound(self.sample, subsample_ratio=self.ratio)
+            # gensim's estimate (as in LdaModel.log_perplexity) for the whole corpus
+            gamma, _ = model.inference(self.sample)
+            bound = variational_bound(model, self.sample, gamma, self.ratio)
             return float(bound / (self.ratio * self.words))
         finally:
             model.random_state.set_state(state)
@@ -196,8 +199,11 @@ def fit_topic_model(
     num_topics: int,
     settings: TopicSettings,
     seed: int,
+    eta: np.ndarray | None = None,
 ) -> TopicModelFit:
-    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`."""
+    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`.
+
+    `eta`, a K x V topic–word prior, replaces `settings.eta` (seeded topics)."""
     if num_topics < 1:
         raise InputError(f"num_topics = {num_topics}: need at least 1 topic")
     if not bow or not any(bow):
@@ -209,7 +215,7 @@ def fit_topic_model(
     order = training_order(len(bow), seed)
     shuffled = [bow[i] for i in order]
     sample = [shuffled[i] for i in range(min(settings.convergence_sample, len(shuffled)))]
-    every = max(1, passes // 10)  # about ten evaluations: each costs an E-step
+    every = max(1, passes // 5)  # about five evaluations: each costs an E-step
     bound = _PerWordBound(sample, len(shuffled), every, passes)
     counter = _ConvergedCounter()
     lda_logger = logging.getLogger("gensim.models.ldamodel")
@@ -219,14 +225,14 @@ def fit_topic_model(
     lda_logger.propagate = False
     try:
         model = LdaModel(
-            corpus=shuffled,
+            corpus=None,
             id2word=dictionary,
             num_topics=num_topics,
             chunksize=chunksize,
             passes=passes,
             iterations=settings.iterations,
             alpha=settings.alpha,
-            eta=settings.eta,
+            eta=settings.eta if eta is None else eta,
             decay=settings.decay,
             offset=settings.offset,
             gamma_threshold=settings.gamma_threshold,
@@ -237,6 +243,9 @@ def fit_topic_model(
             callbacks=[bound],
             dtype=np.float64,
         )
+        if eta is not None:  # the first E-step sees the seeded prior, not only the noise
+            model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats + model.eta))
+        model.update(shuffled)
     finally:
         lda_logger.removeHandler(counter)
         lda_logger.setLevel(old_level)
@@ -265,7 +274,7 @@ def fit_topic_model(
 
 def bound_has_converged(values: np.ndarray, tolerance: float) -> bool:
     """True when the bound changed by less than `tolerance` (relative) between the last two
-    evaluations (about the last 10% of the passes)."""
+    evaluations (about the last 20% of the passes)."""
     if len(values) < 2:
         return False
     tail = values[-2:]
@@ -298,10 +307,16 @@ def document_topic_matrix(model: LdaModel, bow: BagOfWords, seed: int) -> np.nda
     Inference draws its starting point from the model's random state, so the state is reset
     from `seed` first: the same model and units always give the same proportions.
     """
+    gamma = document_topic_gamma(model, bow, seed)
+    return gamma / gamma.sum(axis=1, keepdims=True)
+
+
+def document_topic_gamma(model: LdaModel, bow: BagOfWords, seed: int) -> np.ndarray:
+    """N x K variational Dirichlet parameters of each unit's topic proportions (the
+    posterior `document_topic_matrix` normalises), the random state reset from `seed`."""
     model.random_state = np.random.RandomState(seed)
     gamma, _ = model.inference(bow)
-    gamma = np.asarray(gamma, dtype=np.float64)
-    return gamma / gamma.sum(axis=1, keepdims=True)
+    return np.asarray(gamma, dtype=np.float64)
 
 
 def term_probabilities(bow: BagOfWords, num_terms: int) -> np.ndarray:

@@ -25,21 +25,34 @@ def _label(labels: dict[int, str], topic: int, width: int = 30) -> str:
 
 
 def k_sweep_figure(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure:
-    """Coherence (c_v, NPMI), held-out log-likelihood and stability against K (mean ± SD
-    over seeds); the chosen K is marked."""
-    fig, axes = new_figure("double", height_ratio=0.3, ncols=4)
+    """Coherence (c_v, NPMI), exclusivity, held-out log-likelihood (mean ± SD over seeds)
+    and agreement between seeds (matched topic similarity and ARI of dominant topics)
+    against K; the chosen K is marked."""
+    fig, axes = new_figure("double", height_ratio=0.3, ncols=5)
     panels = [
         ("c_v", "Coherence c_v"),
         ("npmi", "Coherence NPMI"),
+        ("exclusivity", "Exclusivity\n(top-N words)"),
         ("heldout_per_word_ll", "Held-out log-likelihood\n(nats per word)"),
-        ("stability", "Stability across seeds\n(matched cosine similarity)"),
+        ("agreement", "Agreement across seeds"),
     ]
     k = summary["k"].to_numpy()
     for ax, (score, title) in zip(axes, panels, strict=True):
-        if score == "stability":
-            ax.plot(k, summary["stability"], marker="o", color=PALETTE[0], lw=1, ms=3)
-            ax.set_ylim(0, 1.02)
-        else:
+        if score == "agreement":
+            ax.plot(
+                k,
+                summary["stability"],
+                marker="o",
+                color=PALETTE[0],
+                lw=1,
+                ms=3,
+                label="topic similarity",
+            )
+            if "ari" in summary:
+                ax.plot(k, summary["ari"], marker="s", color=PALETTE[1], lw=1, ms=3, label="ARI")
+            ax.set_ylim(min(0.0, float(np.nanmin(summary.get("ari", [0.0])))), 1.02)
+            ax.legend(fontsize=5, loc="lower left")
+        elif f"{score}_mean" in summary:
             ax.errorbar(
                 k,
                 summary[f"{score}_mean"],
@@ -53,7 +66,7 @@ def k_sweep_figure(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure
         if chosen_k is not None:
             ax.axvline(chosen_k, color=PALETTE[5], ls="--", lw=0.8)
         ax.set_xlabel("Number of topics K")
-        ax.set_title(title, fontsize=8)
+        ax.set_title(title, fontsize=7)
         ax.set_xticks(k)
     if chosen_k is not None:
         axes[0].legend(
@@ -71,8 +84,14 @@ def convergence_figure(convergence: pd.DataFrame) -> Figure:
     return fig
 
 
-def topic_terms_figure(terms: pd.DataFrame, labels: dict[int, str], n_terms: int = 8) -> Figure:
-    """Top terms of each topic ranked by relevance; bar length = p(term | topic)."""
+def topic_terms_figure(
+    terms: pd.DataFrame,
+    labels: dict[int, str],
+    n_terms: int = 8,
+    frex: pd.DataFrame | None = None,
+) -> Figure:
+    """Top terms of each topic ranked by relevance; bar length = p(term | topic). With
+    `frex`, each panel also names the topic's top FREX terms."""
     topics = sorted(terms["topic"].unique())
     ncols = min(4, len(topics))
     nrows = int(np.ceil(len(topics) / ncols))
@@ -86,6 +105,18 @@ def topic_terms_figure(terms: pd.DataFrame, labels: dict[int, str], n_terms: int
         ax.set_title(_label(labels, topic, 32), fontsize=7, loc="left")
         ax.set_xlabel("p(term | topic)")
         ax.tick_params(axis="y", length=0)
+        if frex is not None:
+            words = frex[frex["topic"] == topic].sort_values("rank")["term"].head(4)
+            ax.text(
+                0.98,
+                0.02,
+                wrap_label("FREX: " + ", ".join(words.str.replace("_", " ")), 28),
+                transform=ax.transAxes,
+                ha="right",
+                va="bottom",
+                fontsize=5,
+                color=PALETTE[5],
+            )
     for ax in axes[len(topics) :]:
         ax.set_visible(False)
     return fig
@@ -263,4 +294,49 @@ def prevalence_over_time_figure(over_time: TimePrevalence, labels: dict[int, str
     ax.set_ylabel("Topic prevalence")
     ax.set_ylim(bottom=0)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=6)
+    return fig
+
+
+def prevalence_effects_figure(effects: pd.DataFrame, labels: dict[int, str]) -> Figure:
+    """Expected topic proportion of each group (effect regression) with intervals over
+    documents, the topic posterior and restarts; open markers: single-document groups."""
+    table = effects[effects["estimand"] == "proportion"]
+    groups = ordered_groups(table["group"])
+    colours = group_palette(groups)
+    topics = sorted(table["topic"].unique())
+    fig, ax = new_figure("double", height_ratio=0.12 + 0.07 * len(topics))
+    offsets = np.linspace(0.3, -0.3, len(groups)) if len(groups) > 1 else np.zeros(1)
+    handles = []
+    for offset, group in zip(offsets, groups, strict=True):
+        rows = table[table["group"] == group].sort_values("topic")
+        y = len(topics) - 1 - rows["topic"].to_numpy() + offset
+        x = rows["estimate"].to_numpy()
+        n_docs = int(rows["n_documents"].iloc[0])
+        if rows["ci_low"].notna().all():
+            handle = ax.errorbar(
+                x,
+                y,
+                xerr=[x - rows["ci_low"], rows["ci_high"] - x],
+                fmt="o",
+                color=colours[group],
+                ms=3.5,
+                lw=1,
+                capsize=0,
+                label=f"{group} (n = {n_docs} docs)",
+            )
+        else:
+            (handle,) = ax.plot(
+                x,
+                y,
+                "o",
+                mfc="white",
+                mec=colours[group],
+                ms=3.5,
+                label=f"{group} (1 doc: no interval)",
+            )
+        handles.append(handle)
+    ax.axvline(0, color="#999999", lw=0.6)
+    ax.set_yticks(len(topics) - 1 - np.asarray(topics), [_label(labels, t, 34) for t in topics])
+    ax.set_xlabel("Expected topic proportion of the group's units")
+    fig.legend(handles=handles, loc="outside upper center", ncols=min(2, len(groups)), fontsize=6)
     return fig

@@ -5,20 +5,23 @@ For each (K, seed) a model is fitted on a seeded training split and scored by
   computed against all units;
 - held-out per-word log-likelihood (variational bound) on the units left out, and the
   perplexity exp(-that);
-- stability: for each pair of seeds, topics are matched one-to-one (Hungarian algorithm)
-  to maximise the cosine similarity of their word distributions (the data part, without
-  the prior eta, which would make any two topics look alike);
-  stability of K is the mean matched similarity over all pairs (1 = identical topics).
+- exclusivity of its top-N words (`analysis.topics.labels`): coherence alone rewards
+  topics made of the same frequent words;
+- agreement between seeds (`analysis.topics.stability`): the matched topic–word
+  similarity ("stability", the data part of the topics, without the prior eta, which would
+  make any two topics look alike), and the adjusted Rand index of the units' dominant
+  topics, which catches topics that split and merge between seeds.
 
 The `auto` rule (`choose_num_topics`): among the K whose stability is at least
-`topics.stability_threshold` (default 0.7), the K with the highest mean c_v (ties: the
-smaller K). If no K is that stable, the most stable K is taken, and the choice says so.
+`topics.stability_threshold` (default 0.7) and whose ARI is at least
+`topics.ari_threshold` (default 0.6), the K with the highest mean c_v (ties: the smaller
+K). If no K's seeds agree that well, the K with the highest ARI is taken, and the choice
+says so. Models are fitted in parallel worker processes (`topics.processes`).
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,23 +29,30 @@ import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
-from scipy.optimize import linear_sum_assignment
 
 from analysis.core.errors import InputError
+from analysis.topics.labels import model_exclusivity
 from analysis.topics.model import (
     BagOfWords,
     TopicData,
     TopicModelFit,
     TopicSettings,
-    fit_topic_model,
     top_words,
     topic_settings,
     topic_word_evidence,
     topic_word_matrix,
     vocabulary_of,
 )
+from analysis.topics.restarts import FitJob, available_processes, fit_models
+from analysis.topics.stability import (  # noqa: F401 (re-exported: the sweep's measures)
+    matched_similarity,
+    mean_pairwise_ari,
+    topic_similarity,
+    topic_stability,
+)
 
 STABILITY_THRESHOLD = 0.7
+ARI_THRESHOLD = 0.6
 SWEEP_MAX_UNITS = 10000
 
 
@@ -70,6 +80,14 @@ def stability_threshold(topic_params: Any) -> float:
     value = float(getattr(topic_params, "stability_threshold", STABILITY_THRESHOLD))
     if not 0.0 <= value <= 1.0:
         raise InputError(f"topics.stability_threshold = {value}: must lie in [0, 1]")
+    return value
+
+
+def ari_threshold(topic_params: Any) -> float:
+    """`topics.ari_threshold` (default 0.6): the least ARI of dominant topics `auto` accepts."""
+    value = float(getattr(topic_params, "ari_threshold", ARI_THRESHOLD))
+    if not -1.0 <= value <= 1.0:
+        raise InputError(f"topics.ari_threshold = {value}: must lie in [-1, 1]")
     return value
 
 
@@ -150,29 +168,6 @@ def heldout_per_word_likelihood(model, heldout: BagOfWords, seed: int) -> float:
     return total / words
 
 
-def topic_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairwise cosine similarity between rows of two topic–word matrices: 1 for identical
-    distributions, 0 for topics without a word in common."""
-    a = a / np.linalg.norm(a, axis=1, keepdims=True)
-    b = b / np.linalg.norm(b, axis=1, keepdims=True)
-    return np.clip(a @ b.T, 0.0, 1.0)
-
-
-def matched_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean similarity of topics of two models after the best one-to-one matching."""
-    sim = topic_similarity(a, b)
-    rows, cols = linear_sum_assignment(sim, maximize=True)
-    return float(sim[rows, cols].mean())
-
-
-def topic_stability(matrices: Sequence[np.ndarray]) -> float:
-    """Mean best-match similarity over all pairs of models (NaN with a single model)."""
-    pairs = list(itertools.combinations(range(len(matrices)), 2))
-    if not pairs:
-        return float("nan")
-    return float(np.mean([matched_similarity(matrices[i], matrices[j]) for i, j in pairs]))
-
-
 def coherence_scores(
     topic_sets: list[list[list[str]]],
     texts: list[list[str]],
@@ -196,101 +191,139 @@ def k_sweep(
     seeds: Sequence[int],
     settings: TopicSettings,
     holdout_fraction: float,
+    processes: int = 1,
+    etas: dict[int, np.ndarray] | None = None,
 ) -> KSweep:
-    """Fit one model per (K, seed) on a seeded training split and score it (see module doc).
+    """Fit one model per (K, seed) on a seeded training split and score it (see module doc);
+    the models are fitted in `processes` worker processes (results do not depend on it).
 
     The split is drawn once from the first seed, so every model is judged on the same
-    held-out units.
+    held-out units, and seeds are compared on the same training units.
     """
     train, heldout = holdout_split(len(bow), holdout_fraction, seeds[0])
     train_bow = [bow[i] for i in train]
     heldout_bow = [bow[i] for i in heldout]
     vocabulary = vocabulary_of(dictionary)
-    rows, matrices, topic_sets = [], {}, []
-    for k in ks:
-        for seed in seeds:
-            fit = fit_topic_model(train_bow, dictionary, k, settings, seed)
-            matrices.setdefault(k, []).append(topic_word_evidence(fit.model))
-            topic_sets.append(top_words(topic_word_matrix(fit.model), vocabulary, settings.top_n))
-            rows.append(
-                {
-                    "k": k,
-                    "seed": seed,
-                    "heldout_per_word_ll": heldout_per_word_likelihood(
-                        fit.model, heldout_bow, seed
-                    ),
-                    "converged": fit.converged,
-                }
-            )
+    jobs = [FitJob(k, seed, (etas or {}).get(k)) for k in ks for seed in seeds]
+    fits = fit_models(train_bow, dictionary, jobs, settings, processes, (train_bow, seeds[0]))
+    rows, matrices, dominant, topic_sets = [], {}, {}, []
+    for job, (fit, gamma) in zip(jobs, fits, strict=True):
+        k, seed = job.num_topics, job.seed
+        phi = topic_word_matrix(fit.model)
+        matrices.setdefault(k, []).append(topic_word_evidence(fit.model))
+        dominant.setdefault(k, []).append(gamma.argmax(axis=1))
+        topic_sets.append(top_words(phi, vocabulary, settings.top_n))
+        rows.append(
+            {
+                "k": k,
+                "seed": seed,
+                "heldout_per_word_ll": heldout_per_word_likelihood(fit.model, heldout_bow, seed),
+                "exclusivity": model_exclusivity(phi, settings.top_n),
+                "converged": fit.converged,
+            }
+        )
     runs = pd.DataFrame(rows)
     runs["heldout_perplexity"] = np.exp(-runs["heldout_per_word_ll"])
     runs["c_v"] = coherence_scores(topic_sets, texts, dictionary, "c_v", settings.top_n)
     runs["npmi"] = coherence_scores(topic_sets, texts, dictionary, "c_npmi", settings.top_n)
     runs = runs[
-        ["k", "seed", "c_v", "npmi", "heldout_per_word_ll", "heldout_perplexity", "converged"]
+        [
+            "k",
+            "seed",
+            "c_v",
+            "npmi",
+            "exclusivity",
+            "heldout_per_word_ll",
+            "heldout_perplexity",
+            "converged",
+        ]
     ]
     stability = {k: topic_stability(m) for k, m in matrices.items()}
+    ari = {k: mean_pairwise_ari(d) for k, d in dominant.items()}
     return KSweep(
         runs=runs,
-        summary=sweep_summary(runs, stability),
+        summary=sweep_summary(runs, stability, ari),
         n_train=len(train),
         n_heldout=len(heldout),
     )
 
 
-def sweep_summary(runs: pd.DataFrame, stability: dict[int, float]) -> pd.DataFrame:
-    """Per K: mean and SD over seeds of each score, stability, number of seeds."""
-    scores = ["c_v", "npmi", "heldout_per_word_ll", "heldout_perplexity"]
+def sweep_summary(
+    runs: pd.DataFrame, stability: dict[int, float], ari: dict[int, float] | None = None
+) -> pd.DataFrame:
+    """Per K: mean and SD over seeds of each score, stability (matched topic similarity),
+    ARI of dominant topics between seeds, number of seeds."""
+    scores = ["c_v", "npmi", "exclusivity", "heldout_per_word_ll", "heldout_perplexity"]
     grouped = runs.groupby("k", sort=True)
     summary = pd.DataFrame({"k": sorted(runs["k"].unique())})
     for score in scores:
         summary[f"{score}_mean"] = grouped[score].mean().to_numpy()
         summary[f"{score}_sd"] = grouped[score].std(ddof=1).fillna(0.0).to_numpy()
     summary["stability"] = summary["k"].map(stability)
+    summary["ari"] = summary["k"].map(ari or {}).astype(float)
     summary["n_seeds"] = grouped["seed"].count().to_numpy()
     summary["all_converged"] = grouped["converged"].all().to_numpy()
     return summary
 
 
 def choose_num_topics(
-    summary: pd.DataFrame, stability_threshold: float = STABILITY_THRESHOLD
+    summary: pd.DataFrame,
+    stability_threshold: float = STABILITY_THRESHOLD,
+    ari_threshold: float = ARI_THRESHOLD,
 ) -> KChoice:
-    """The `auto` rule: highest mean c_v among K with stability >= threshold (ties: the
-    smaller K); if none is that stable, the most stable K."""
+    """The `auto` rule: highest mean c_v among the K whose seeds agree (matched topic
+    similarity >= `stability_threshold` and ARI of dominant topics >= `ari_threshold`;
+    ties: the smaller K); if no K's seeds agree, the K with the highest ARI (then the
+    highest similarity)."""
     rule = (
-        f"highest mean c_v among the K whose stability across seeds is at least "
-        f"{stability_threshold:.2f}; if none is, the most stable K"
+        f"highest mean c_v among the K whose seeds agree (topic similarity at least "
+        f"{stability_threshold:.2f} and ARI of dominant topics at least {ari_threshold:.2f}); "
+        "if none does, the K with the highest ARI"
     )
     table = summary.sort_values("k")
-    stable = table[table["stability"] >= stability_threshold]
+    ari = table["ari"].fillna(1.0) if "ari" in table else pd.Series(1.0, index=table.index)
+    stable = table[(table["stability"] >= stability_threshold) & (ari >= ari_threshold)]
     if len(stable):
         best = stable.loc[stable["c_v_mean"].idxmax()]
         reason = (
-            f"K = {int(best.k)}: mean c_v {best.c_v_mean:.3f}, stability {best.stability:.2f} "
-            f"({len(stable)} of {len(table)} K values reach the stability threshold)."
+            f"K = {int(best.k)}: mean c_v {best.c_v_mean:.3f}, topic similarity across seeds "
+            f"{best.stability:.2f}, ARI {ari.loc[best.name]:.2f} ({len(stable)} of "
+            f"{len(table)} K values reach both thresholds)."
         )
     else:
-        best = table.loc[table["stability"].idxmax()]
+        ranked = table.assign(_ari=ari).sort_values(["_ari", "stability"], ascending=False)
+        best = table.loc[ranked.index[0]]
         reason = (
-            f"K = {int(best.k)}: no K reached stability {stability_threshold:.2f}; this is the "
-            f"most stable ({best.stability:.2f}), so its topics are fragile: treat them with "
-            "caution."
+            f"K = {int(best.k)}: no K's seeds agree enough (similarity {stability_threshold:.2f}"
+            f" and ARI {ari_threshold:.2f}); this K's agree most (ARI {ari.loc[best.name]:.2f}, "
+            f"similarity {best.stability:.2f}), so its topics split and merge between seeds: "
+            "treat them with caution."
         )
     return KChoice(k=int(best.k), rule=rule, reason=reason)
 
 
-def resolve_num_topics(num_topics: int | str, sweep: KSweep | None, threshold: float) -> KChoice:
+def resolve_num_topics(
+    num_topics: int | str,
+    sweep: KSweep | None,
+    threshold: float,
+    ari_threshold: float = ARI_THRESHOLD,
+) -> KChoice:
     """A fixed K from the parameters, or the `auto` choice from the sweep."""
     if num_topics == "auto":
         if sweep is None:
             raise InputError("topics.num_topics = 'auto' needs a K sweep")
-        return choose_num_topics(sweep.summary, threshold)
+        return choose_num_topics(sweep.summary, threshold, ari_threshold)
     if not isinstance(num_topics, int) or num_topics < 1:
         raise InputError(f"topics.num_topics = {num_topics!r}: give a positive integer or 'auto'")
     return KChoice(k=num_topics, rule="fixed by topics.num_topics", reason=f"K = {num_topics}.")
 
 
-def k_sweep_for(data: TopicData, topic_params: Any, seed: int) -> KSweep:
+def k_sweep_for(
+    data: TopicData,
+    topic_params: Any,
+    seed: int,
+    eta_for: Callable[[int], np.ndarray | None] | None = None,
+) -> KSweep:
     """The sweep the parameters ask for: k_min..k_max when num_topics is `auto`, else the
     fixed K alone (still with several seeds, to measure its stability). Corpora larger than
     `sweep_max_units` are swept on a seeded sample of that many units."""
@@ -306,7 +339,19 @@ def k_sweep_for(data: TopicData, topic_params: Any, seed: int) -> KSweep:
     else:
         ks = [int(topic_params.num_topics)]
     seeds = sweep_seeds(seed, topic_params.sweep_seeds)
-    return k_sweep(bow, texts, data.dictionary, ks, seeds, settings, topic_params.holdout_fraction)
+    processes = available_processes(getattr(topic_params, "processes", 0))
+    etas = {k: eta_for(k) for k in ks} if eta_for else None
+    return k_sweep(
+        bow,
+        texts,
+        data.dictionary,
+        ks,
+        seeds,
+        settings,
+        topic_params.holdout_fraction,
+        processes,
+        etas,
+    )
 
 
 def stability_of(sweep: KSweep, k: int) -> float:
@@ -362,7 +407,10 @@ SWEEP_SUMMARY_SCHEMA = {
         "heldout_per_word_ll_sd": "SD of the held-out log-likelihood over seeds",
         "heldout_perplexity_mean": "mean held-out perplexity exp(-log-likelihood per word)",
         "heldout_perplexity_sd": "SD of the held-out perplexity over seeds",
+        "exclusivity_mean": "mean exclusivity of the top-N words (1/K: shared, 1: exclusive)",
+        "exclusivity_sd": "SD of exclusivity over seeds",
         "stability": "mean best-match cosine similarity of topics across seeds",
+        "ari": "mean adjusted Rand index of dominant topics between seeds (training units)",
         "n_seeds": "number of seeds fitted",
         "all_converged": "whether every fit's likelihood bound levelled off",
     },

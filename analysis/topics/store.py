@@ -1,9 +1,9 @@
-"""The topic model of a run: K chosen by the sweep, the model fitted, cached on disk.
+"""The topic model of a run: K chosen by the sweep, restarts fitted, one chosen, cached.
 
 The topic notebook and the framing notebook's topic networks (ANTMN) must use one and the
 same model. Fitting is deterministic, so the cache only saves time: it is keyed by the
-corpus fingerprint, the topic parameters, the seed and the code of the topic modules, and
-an unreadable entry is simply fitted again.
+corpus fingerprint, the topic parameters, the seed-word file's content, the seed and the
+code of the topic modules, and an unreadable entry is simply fitted again.
 """
 
 from __future__ import annotations
@@ -18,45 +18,116 @@ from typing import Any
 from analysis.core.atomic import atomic_directory
 from analysis.core.paths import PROJECT_ROOT, project_path
 from analysis.topics import model as topics
+from analysis.topics import restarts as topic_restarts
+from analysis.topics import seeded as topic_seeds
 from analysis.topics import selection as topic_selection
 
-_CODE = ("topics/model.py", "topics/selection.py", "topics/store.py", "corpus/prepare.py")
+_CODE = (
+    "topics/model.py",
+    "topics/bound.py",
+    "topics/selection.py",
+    "topics/stability.py",
+    "topics/labels.py",
+    "topics/restarts.py",
+    "topics/seeded.py",
+    "topics/store.py",
+    "corpus/prepare.py",
+)
+
+# Topic parameters that do not change the fitted models (results are identical for any
+# number of processes), so they do not change the cache key.
+_NOT_MODEL = frozenset(
+    {
+        "processes",
+        "labels_file",
+        "bootstrap_samples",
+        "effect_draws",
+        "frex_weight",
+        "intrusion_items",
+        "intrusion_coded_files",
+    }
+)
 
 
 @dataclass(frozen=True)
 class SelectedTopicModel:
-    """The sweep over K, the choice it led to, and the model fitted with that K."""
+    """The sweep over K, the choice it led to, and the restarts fitted with that K."""
 
     data: topics.TopicData
     sweep: topic_selection.KSweep
     choice: topic_selection.KChoice
-    fit: topics.TopicModelFit
+    restarts: topic_restarts.RestartSet
+    seeds: dict[str, list[int]]  # seeded topic name -> vocabulary ids (topic i = i-th name)
+
+    @property
+    def fit(self) -> topics.TopicModelFit:
+        """The chosen restart: the run's topic model."""
+        return self.restarts.fit
+
+
+def seed_words(data: topics.TopicData, topic_params: Any) -> dict[str, list[int]]:
+    """The seeded topics of `topics.seed_words_file` as vocabulary ids ({} when unset)."""
+    if not topic_params.seed_words_file:
+        return {}
+    path = project_path(topic_params.seed_words_file)
+    terms = topic_seeds.read_seed_words(path)
+    return topic_seeds.seed_term_ids(terms, data.dictionary.token2id, str(path))
+
+
+def eta_builder(data: topics.TopicData, topic_params: Any, seeds: dict[str, list[int]]):
+    """K -> the seeded K x V prior (None without seeded topics)."""
+    if not seeds:
+        return None
+    counts = topics.term_probabilities(data.bow, len(data.dictionary))
+    counts = counts * sum(data.units["n_tokens"])
+    settings = topics.topic_settings(topic_params)
+    weight = float(topic_params.seed_weight)
+    return lambda k: topic_seeds.seeded_eta(k, counts, seeds, settings.eta, weight)
 
 
 def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> SelectedTopicModel:
-    """Sweep K (or check a fixed K's stability), choose, fit: the run's topic model."""
+    """Sweep K (or check a fixed K's agreement across seeds), choose, fit the restarts and
+    choose among them: the run's topic model."""
     data = topics.topic_data(corpus)
+    seeds = seed_words(data, params.topics)
     folder = project_path(params.run.cache_dir) / "topics" / model_key(corpus, params)
     if use_cache:
         cached = _load(folder)
         if cached is not None:
-            sweep, choice, fit = cached
-            return SelectedTopicModel(data, sweep, choice, fit)
-    sweep = topic_selection.k_sweep_for(data, params.topics, params.run.seed)
-    threshold = topic_selection.stability_threshold(params.topics)
-    choice = topic_selection.resolve_num_topics(params.topics.num_topics, sweep, threshold)
-    settings = topics.topic_settings(params.topics)
-    fit = topics.fit_topic_model(data.bow, data.dictionary, choice.k, settings, params.run.seed)
+            sweep, choice, restarts = cached
+            return SelectedTopicModel(data, sweep, choice, restarts, seeds)
+    eta_for = eta_builder(data, params.topics, seeds)
+    sweep = topic_selection.k_sweep_for(data, params.topics, params.run.seed, eta_for)
+    choice = topic_selection.resolve_num_topics(
+        params.topics.num_topics,
+        sweep,
+        topic_selection.stability_threshold(params.topics),
+        topic_selection.ari_threshold(params.topics),
+    )
+    restarts = topic_restarts.fit_restarts(
+        data.bow,
+        data.dictionary,
+        choice.k,
+        topics.topic_settings(params.topics),
+        topic_restarts.restart_seeds(params.run.seed, params.topics.restarts),
+        topic_restarts.restart_rule(params.topics),
+        topic_restarts.available_processes(params.topics.processes),
+        eta_for(choice.k) if eta_for else None,
+        inference_seed=params.run.seed,
+    )
     if use_cache:
-        _save(folder, (sweep, choice, fit))
-    return SelectedTopicModel(data, sweep, choice, fit)
+        _save(folder, (sweep, choice, restarts))
+    return SelectedTopicModel(data, sweep, choice, restarts, seeds)
 
 
 def model_key(corpus: Any, params: Any) -> str:
     """Hash of what decides the model: corpus, topic settings, seed, topic-modelling code."""
     digest = hashlib.sha256(corpus.fingerprint.encode())
-    digest.update(json.dumps(params.section("topics"), sort_keys=True).encode())
+    settings = {k: v for k, v in params.section("topics").items() if k not in _NOT_MODEL}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
     digest.update(str(params.run.seed).encode())
+    if params.topics.seed_words_file:
+        digest.update(project_path(params.topics.seed_words_file).read_bytes())
     for name in _CODE:
         digest.update((PROJECT_ROOT / "analysis" / name).read_bytes())
     return digest.hexdigest()[:32]

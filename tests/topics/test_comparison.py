@@ -151,3 +151,22 @@ def test_prevalence_over_time_only_when_dates_span_enough():
     )
     result = prevalence_over_time(theta, decades)
     assert result.period_unit == "decade" and result.table["period"].min() == 1950
+
+
+def test_restarts_spread_the_bootstrap_and_one_restart_changes_nothing():
+    rng = np.random.default_rng(4)
+    theta_a, units_a = dirichlet_units(8, np.array([0.5, 0.5]), rng, "A")
+    theta_b, units_b = dirichlet_units(8, np.array([0.5, 0.5]), rng, "B")
+    theta = np.vstack([theta_a, theta_b])
+    units = pd.concat([units_a, units_b], ignore_index=True)
+    plain = topic_prevalence(theta, units, 400, seed=2)
+    assert plain.equals(topic_prevalence(theta, units, 400, seed=2, restarts=[theta]))
+    other = theta.copy()
+    other[:, 0] = np.clip(theta[:, 0] + 0.2, 0, 1)  # a restart that sees more of topic 0
+    other[:, 1] = 1 - other[:, 0]
+    spread = topic_prevalence(theta, units, 400, seed=2, restarts=[theta, other])
+    width = lambda t: (t["ci_high"] - t["ci_low"]).to_numpy()  # noqa: E731
+    assert (width(spread) > width(plain)).all()
+    assert np.allclose(spread["prevalence"], plain["prevalence"])  # point: the chosen model
+    diff = prevalence_difference(theta, units, 400, seed=2, restarts=[theta, other])
+    assert diff.equals(prevalence_difference(theta, units, 400, seed=2, restarts=[theta, other]))

@@ -14,6 +14,7 @@ from analysis.topics.plots import (
     document_topic_heatmap,
     intertopic_map_figure,
     k_sweep_figure,
+    prevalence_effects_figure,
     prevalence_figure,
     prevalence_over_time_figure,
     topic_terms_figure,
@@ -54,7 +55,7 @@ def prevalence_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_k_sweep_figure_has_four_panels_and_marks_the_choice():
+def test_k_sweep_figure_has_five_panels_and_marks_the_choice():
     summary = pd.DataFrame(
         {
             "k": [2, 3, 4],
@@ -62,17 +63,59 @@ def test_k_sweep_figure_has_four_panels_and_marks_the_choice():
             "c_v_sd": [0.01, 0.02, 0.03],
             "npmi_mean": [0.0, 0.1, 0.05],
             "npmi_sd": [0.01, 0.01, 0.01],
+            "exclusivity_mean": [0.6, 0.7, 0.8],
+            "exclusivity_sd": [0.01, 0.01, 0.01],
             "heldout_per_word_ll_mean": [-7.0, -6.5, -6.6],
             "heldout_per_word_ll_sd": [0.1, 0.1, 0.1],
             "stability": [0.9, 0.8, 0.5],
+            "ari": [0.95, 0.4, 0.2],
         }
     )
     fig = k_sweep_figure(summary, chosen_k=3)
-    assert len(fig.axes) == 4
+    assert len(fig.axes) == 5
     assert all(ax.get_xlabel() == "Number of topics K" for ax in fig.axes)
-    stability_line = fig.axes[3].lines[0]
-    assert stability_line.get_ydata().tolist() == [0.9, 0.8, 0.5]
+    agreement = fig.axes[4].lines
+    assert agreement[0].get_ydata().tolist() == [0.9, 0.8, 0.5]
+    assert agreement[1].get_ydata().tolist() == [0.95, 0.4, 0.2]
+    assert fig.axes[2].get_title().startswith("Exclusivity")
     assert any(list(line.get_xdata()) == [3, 3] for line in fig.axes[0].lines)
+
+
+def test_effects_figure_draws_intervals_and_open_markers_for_single_documents():
+    rows = []
+    for group, n_docs in (("A", 3), ("B", 1)):
+        for topic in range(3):
+            low, high = (0.1, 0.3) if n_docs > 1 else (np.nan, np.nan)
+            rows.append(
+                {
+                    "topic": topic,
+                    "group": group,
+                    "estimand": "proportion",
+                    "estimate": 0.2,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "n_documents": n_docs,
+                }
+            )
+    fig = prevalence_effects_figure(pd.DataFrame(rows), LABELS)
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["A (n = 3 docs)", "B (1 doc: no interval)"]
+    assert tick_texts(fig.axes[0].yaxis) == [LABELS[0], LABELS[1], LABELS[2]]
+
+
+def test_terms_figure_names_frex_terms():
+    terms = pd.DataFrame(
+        {
+            "topic": [0, 0, 1, 1],
+            "rank": [1, 2, 1, 2],
+            "term": ["a", "b", "c", "d"],
+            "probability": [0.5, 0.3, 0.6, 0.2],
+        }
+    )
+    frex = terms.assign(term=["fa", "fb", "fc", "fd"])
+    fig = topic_terms_figure(terms, LABELS, frex=frex)
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "FREX: fa, fb" in texts and "FREX: fc, fd" in texts
 
 
 def test_prevalence_figure_uses_labels_in_topic_order_and_open_markers_for_single_docs():

@@ -104,7 +104,21 @@ def test_auto_rule_prefers_coherent_stable_k_and_falls_back_to_most_stable():
     choice = choose_num_topics(summary, 0.6)
     assert choice.k == 3 and "0.60" in choice.rule
     assert choose_num_topics(summary, 0.95).k == 2
-    assert "no K reached" in choose_num_topics(summary, 0.95).reason
+    assert "no K's seeds agree" in choose_num_topics(summary, 0.95).reason
+
+
+def test_auto_rule_rejects_a_k_whose_topics_split_and_merge_between_seeds():
+    summary = pd.DataFrame(
+        {
+            "k": [2, 3, 4],
+            "c_v_mean": [0.40, 0.55, 0.60],
+            "stability": [0.9, 0.85, 0.8],  # matched topics all look alike...
+            "ari": [0.9, 0.7, 0.3],  # ...but K = 4 puts the units together differently
+        }
+    )
+    assert choose_num_topics(summary, 0.7, 0.6).k == 3
+    fallback = choose_num_topics(summary, 0.7, 0.95)
+    assert fallback.k == 2 and "split and merge" in fallback.reason
     assert resolve_num_topics(5, None, 0.6).k == 5
     with pytest.raises(ValueError, match="needs a K sweep"):
         resolve_num_topics("auto", None, 0.6)

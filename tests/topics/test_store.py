@@ -53,3 +53,44 @@ def test_key_follows_topic_settings_and_seed(setting):
     other_seed = build_params({**params.to_dict(), "run": {**params.section("run"), "seed": 1}})
     keys = {topic_model_store.model_key(corpus, p) for p in (params, other_k, other_seed)}
     assert len(keys) == 3
+
+
+def test_key_follows_the_seed_word_file_but_not_the_number_of_processes(setting, tmp_path):
+    corpus, params, _ = setting
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("settlements: [settlement*]\n")
+
+    def with_topics(**changes):
+        return build_params({**params.to_dict(), "topics": {**params.section("topics"), **changes}})
+
+    seeded = with_topics(seed_words_file=str(seeds))
+    first = topic_model_store.model_key(corpus, seeded)
+    seeds.write_text("settlements: [settlement*, west]\n")
+    assert topic_model_store.model_key(corpus, seeded) != first
+    assert topic_model_store.model_key(corpus, with_topics(processes=1)) == (
+        topic_model_store.model_key(corpus, params)
+    )
+
+
+def test_seeded_run_anchors_topic_zero_and_keeps_every_restart(setting, tmp_path):
+    corpus, params, _ = setting
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("settlements: [settlement*]\n")
+    seeded = build_params(
+        {
+            **params.to_dict(),
+            "topics": {
+                **params.section("topics"),
+                "seed_words_file": str(seeds),
+                "restarts": 2,
+                "seed_weight": 1.0,
+            },
+        }
+    )
+    model = topic_model_store.selected_topic_model(corpus, seeded, use_cache=False)
+    assert list(model.seeds) == ["settlements"] and len(model.restarts.fits) == 2
+    vocabulary = topics.vocabulary_of(model.data.dictionary)
+    phi = topics.topic_word_matrix(model.fit.model)
+    ids = model.seeds["settlements"]
+    assert all(vocabulary[i].startswith("settlement") for i in ids)
+    assert phi[0, ids].sum() > phi[1:, ids].sum(axis=1).max()
