@@ -102,6 +102,7 @@ class TopicParams:
     stability_threshold: float = 0.7
     sweep_max_units: int = 10000
     convergence_tolerance: float = 0.001
+    convergence_sample: int = 500
     restarts: int = 4
     restart_rule: Literal["likelihood", "consensus"] = "likelihood"
     processes: int = 0

@@ -134,7 +134,7 @@ class KeynessSettings:
 def keyness_counts(segments: pd.DataFrame, params: Any) -> TermCounts:
     """Term counts per group for keyness: `segments.tokens` whole (``sources.stopwords:
     preprocess``) or every running word of the unit texts (``none``; see the module doc)."""
-    choice = getattr(params.sources, "stopwords", "preprocess")
+    choice = params.sources.stopwords
     if choice == "preprocess":
         return segment_term_counts(segments)
     if choice != "none":

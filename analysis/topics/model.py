@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,59 +25,83 @@ from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
 
 from analysis.core.errors import InputError
+from analysis.core.params import TopicParams
 from analysis.core.paths import project_path
 from analysis.topics.bound import variational_bound
+from analysis.topics.terms import (  # re-exported: callers read them from here too
+    DOCUMENT_TOPICS_SCHEMA as DOCUMENT_TOPICS_SCHEMA,
+)
+from analysis.topics.terms import (
+    LABELS_SCHEMA as LABELS_SCHEMA,
+)
+from analysis.topics.terms import (
+    PASSAGES_SCHEMA as PASSAGES_SCHEMA,
+)
+from analysis.topics.terms import (
+    TERMS_SCHEMA as TERMS_SCHEMA,
+)
+from analysis.topics.terms import (
+    default_topic_labels as default_topic_labels,
+)
+from analysis.topics.terms import (
+    document_topic_table as document_topic_table,
+)
+from analysis.topics.terms import (
+    read_topic_labels as read_topic_labels,
+)
+from analysis.topics.terms import (
+    representative_passages as representative_passages,
+)
+from analysis.topics.terms import (
+    term_probabilities as term_probabilities,
+)
+from analysis.topics.terms import (
+    term_relevance as term_relevance,
+)
+from analysis.topics.terms import (
+    top_words as top_words,
+)
+from analysis.topics.terms import (
+    topic_labels_table as topic_labels_table,
+)
+from analysis.topics.terms import (
+    topic_terms_table as topic_terms_table,
+)
+from analysis.topics.terms import (
+    vocabulary_of as vocabulary_of,
+)
+from analysis.topics.terms import (
+    write_topic_labels as write_topic_labels,
+)
 
 BagOfWords = list[list[tuple[int, int]]]
-
-# Defaults for settings that may not (yet) exist in params.topics; see `topic_settings`.
-# Measured in benchmarks/topic_benchmark.py against tomotopy (see the lead's report).
-_DEFAULTS: dict[str, Any] = {
-    "passes": 5,
-    "iterations": 400,
-    "chunksize": 100,
-    "alpha": "asymmetric",
-    "eta": 0.5,
-    "decay": 0.5,
-    "offset": 1.0,
-    "gamma_threshold": 0.01,
-    "min_updates": 80,
-    "max_updates": 5000,
-    "top_n": 10,
-    "relevance_lambda": 0.6,
-    "convergence_sample": 500,
-    "convergence_tolerance": 0.001,
-}
 
 
 @dataclass(frozen=True)
 class TopicSettings:
-    """Every setting that changes a fitted topic model (written into provenance)."""
+    """Every setting that changes a fitted topic model (written into provenance); the
+    defaults are `Params.topics`'s."""
 
-    passes: int = 5
-    iterations: int = 400
-    chunksize: int = 100
-    alpha: str | float = "asymmetric"
-    eta: str | float = 0.5
-    decay: float = 0.5
-    offset: float = 1.0
-    gamma_threshold: float = 0.01
-    min_updates: int = 80
-    max_updates: int = 5000
-    top_n: int = 10
-    relevance_lambda: float = 0.6
-    convergence_sample: int = 500
-    convergence_tolerance: float = 0.001
+    passes: int = TopicParams.passes
+    iterations: int = TopicParams.iterations
+    chunksize: int = TopicParams.chunksize
+    alpha: str | float = TopicParams.alpha
+    eta: str | float = TopicParams.eta
+    decay: float = TopicParams.decay
+    offset: float = TopicParams.offset
+    gamma_threshold: float = TopicParams.gamma_threshold
+    min_updates: int = TopicParams.min_updates
+    max_updates: int = TopicParams.max_updates
+    top_n: int = TopicParams.top_n
+    relevance_lambda: float = TopicParams.relevance_lambda
+    convergence_sample: int = TopicParams.convergence_sample
+    convergence_tolerance: float = TopicParams.convergence_tolerance
 
 
 def topic_settings(topic_params: Any) -> TopicSettings:
-    """Resolve `params.topics` into `TopicSettings` (missing fields take the defaults)."""
-    values = {
-        name: getattr(topic_params, name, default)
-        for name, default in _DEFAULTS.items()
-        if name in TopicSettings.__dataclass_fields__
-    }
-    if getattr(topic_params, "workers", 1) not in (1, None):
+    """Resolve `params.topics` into `TopicSettings`."""
+    values = {name: getattr(topic_params, name) for name in TopicSettings.__dataclass_fields__}
+    if topic_params.workers != 1:
         raise InputError(
             "topics.workers: only 1 is supported; multi-worker LDA (LdaMulticore) is not "
             "reproducible. Set topics.workers: 1."
@@ -319,175 +342,10 @@ def document_topic_gamma(model: LdaModel, bow: BagOfWords, seed: int) -> np.ndar
     return np.asarray(gamma, dtype=np.float64)
 
 
-def term_probabilities(bow: BagOfWords, num_terms: int) -> np.ndarray:
-    """Marginal probability of each term in the modelled corpus (for relevance/lift)."""
-    counts = np.zeros(num_terms, dtype=np.float64)
-    for doc in bow:
-        for term_id, count in doc:
-            counts[term_id] += count
-    total = counts.sum()
-    if total == 0:
-        raise InputError("the corpus has no tokens")
-    return counts / total
-
-
-def term_relevance(topic_word: np.ndarray, term_probability: np.ndarray, lam: float) -> np.ndarray:
-    """Relevance of each term to each topic (Sievert & Shirley 2014):
-    lam * log p(w|k) + (1 - lam) * log(p(w|k) / p(w)). lam = 1 ranks by probability,
-    lam = 0 by lift; LDAvis users found 0.6 most interpretable."""
-    with np.errstate(divide="ignore"):
-        log_phi = np.log(topic_word)
-        log_pw = np.log(term_probability)
-    return lam * log_phi + (1.0 - lam) * (log_phi - log_pw[np.newaxis, :])
-
-
-def topic_terms_table(
-    topic_word: np.ndarray,
-    vocabulary: Sequence[str],
-    term_probability: np.ndarray,
-    lam: float,
-    top_n: int,
-) -> pd.DataFrame:
-    """Top `top_n` terms per topic by relevance: topic, rank, term, relevance, probability,
-    lift. Ties are broken by term id, so the ranking is stable."""
-    relevance = term_relevance(topic_word, term_probability, lam)
-    rows = []
-    for topic in range(topic_word.shape[0]):
-        order = np.lexsort((np.arange(len(vocabulary)), -relevance[topic]))[:top_n]
-        for rank, term_id in enumerate(order, start=1):
-            rows.append(
-                {
-                    "topic": topic,
-                    "rank": rank,
-                    "term": vocabulary[term_id],
-                    "relevance": float(relevance[topic, term_id]),
-                    "probability": float(topic_word[topic, term_id]),
-                    "lift": float(topic_word[topic, term_id] / term_probability[term_id]),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def top_words(topic_word: np.ndarray, vocabulary: Sequence[str], top_n: int) -> list[list[str]]:
-    """The `top_n` most probable terms of each topic (what coherence is computed on)."""
-    out = []
-    for row in topic_word:
-        order = np.lexsort((np.arange(len(vocabulary)), -row))[:top_n]
-        out.append([vocabulary[i] for i in order])
-    return out
-
-
-def vocabulary_of(dictionary: Dictionary) -> list[str]:
-    """Terms in id order."""
-    return [dictionary[i] for i in range(len(dictionary))]
-
-
 # ---------------------------------------------------------------- labels
 
 
-def default_topic_labels(terms: pd.DataFrame, n_words: int = 3) -> dict[int, str]:
-    """ "T3: word1 word2 word3" from the relevance-ranked terms of each topic."""
-    labels = {}
-    for topic, group in terms.sort_values(["topic", "rank"]).groupby("topic", sort=True):
-        words = " ".join(group["term"].head(n_words).str.replace("_", " "))
-        labels[int(topic)] = f"T{int(topic)}: {words}"
-    return labels
-
-
-def topic_labels_table(labels: dict[int, str]) -> pd.DataFrame:
-    """The editable label file as a table: topic, label."""
-    return pd.DataFrame({"topic": sorted(labels), "label": [labels[k] for k in sorted(labels)]})
-
-
-def write_topic_labels(labels: dict[int, str], path: str | Path) -> Path:
-    """Write an editable labels CSV (topic, label)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    topic_labels_table(labels).to_csv(path, index=False, lineterminator="\n")
-    return path
-
-
-def read_topic_labels(path: str | Path, defaults: dict[int, str]) -> dict[int, str]:
-    """Labels from a researcher-edited CSV with columns topic, label.
-
-    Topics missing from the file keep their default label; ids outside the model, duplicate
-    ids and empty labels are errors naming the file and row.
-    """
-    path = Path(path)
-    try:
-        table = pd.read_csv(path, dtype={"label": str}, keep_default_na=False)
-    except FileNotFoundError:
-        raise FileNotFoundError(
-            f"{path}: topic label file not found; set topics.labels_file to an existing CSV "
-            "(columns topic,label) or to '' for the default labels"
-        ) from None
-    missing = {"topic", "label"} - set(table.columns)
-    if missing:
-        raise InputError(f"{path}: missing column(s) {sorted(missing)}; expected topic,label")
-    labels = dict(defaults)
-    seen: set[int] = set()
-    for row_number, row in enumerate(table.itertuples(index=False), start=2):
-        try:
-            topic = int(row.topic)
-        except (TypeError, ValueError):
-            raise InputError(
-                f"{path}, row {row_number}: topic {row.topic!r} is not an integer"
-            ) from None
-        if topic not in defaults:
-            raise InputError(
-                f"{path}, row {row_number}: topic {topic} is not in the model "
-                f"(ids 0..{len(defaults) - 1}); was the label file written for another K?"
-            )
-        if topic in seen:
-            raise InputError(f"{path}, row {row_number}: topic {topic} is labelled twice")
-        label = str(row.label).strip()
-        if not label:
-            raise InputError(f"{path}, row {row_number}: empty label for topic {topic}")
-        seen.add(topic)
-        labels[topic] = label
-    return labels
-
-
 # ---------------------------------------------------------------- tables
-
-
-def document_topic_table(doc_topic: np.ndarray, units: pd.DataFrame) -> pd.DataFrame:
-    """Tidy unit × topic proportions: segment_id, doc_id, group, topic, proportion."""
-    if len(units) != doc_topic.shape[0]:
-        raise InputError(f"{len(units)} units but {doc_topic.shape[0]} rows of topic proportions")
-    k = doc_topic.shape[1]
-    keys = units[["segment_id", "doc_id", "group"]].reset_index(drop=True)
-    table = keys.loc[keys.index.repeat(k)].reset_index(drop=True)
-    table["topic"] = np.tile(np.arange(k), len(units))
-    table["proportion"] = doc_topic.reshape(-1)
-    return table
-
-
-def representative_passages(
-    doc_topic: np.ndarray, units: pd.DataFrame, n_passages: int = 3, max_chars: int = 300
-) -> pd.DataFrame:
-    """The units with the highest proportion of each topic: topic, rank, segment_id, doc_id,
-    group, proportion, text (shortened to `max_chars`). Ties broken by unit order."""
-    rows = []
-    texts = units["text"].astype(str).tolist()
-    for topic in range(doc_topic.shape[1]):
-        order = np.lexsort((np.arange(len(units)), -doc_topic[:, topic]))[:n_passages]
-        for rank, i in enumerate(order, start=1):
-            text = " ".join(texts[i].split())
-            if len(text) > max_chars:
-                text = text[: max_chars - 1].rsplit(" ", 1)[0] + "…"
-            rows.append(
-                {
-                    "topic": topic,
-                    "rank": rank,
-                    "segment_id": units["segment_id"].iloc[i],
-                    "doc_id": units["doc_id"].iloc[i],
-                    "group": units["group"].iloc[i],
-                    "proportion": float(doc_topic[i, topic]),
-                    "text": text,
-                }
-            )
-    return pd.DataFrame(rows)
 
 
 def convergence_note(fit: TopicModelFit) -> str:
@@ -588,44 +446,3 @@ def topic_labels(terms: pd.DataFrame, labels_file: str) -> dict[int, str]:
     if not labels_file:
         return defaults
     return read_topic_labels(project_path(labels_file), defaults)
-
-
-# ---------------------------------------------------------------- table schemas
-
-TERMS_SCHEMA = {
-    "description": "Top terms of each topic ranked by relevance (Sievert & Shirley 2014).",
-    "columns": {
-        "topic": "topic id (0..K-1, as fitted)",
-        "rank": "rank of the term within the topic by relevance (1 = most relevant)",
-        "term": "term (phrases joined with _)",
-        "relevance": "lambda*log p(term|topic) + (1-lambda)*log lift, lambda = relevance_lambda",
-        "probability": "p(term | topic)",
-        "lift": "p(term | topic) / p(term) in the modelled corpus",
-    },
-}
-LABELS_SCHEMA = {
-    "description": "Topic labels used by every figure; edit a copy and set topics.labels_file.",
-    "columns": {"topic": "topic id (0..K-1, as fitted)", "label": "label shown in figures"},
-}
-DOCUMENT_TOPICS_SCHEMA = {
-    "description": "Topic proportions of every unit of analysis (rows of one unit sum to 1).",
-    "columns": {
-        "segment_id": "unit of analysis id",
-        "doc_id": "document the unit comes from",
-        "group": "comparison group of the document",
-        "topic": "topic id (0..K-1, as fitted)",
-        "proportion": "share of the unit's words assigned to the topic",
-    },
-}
-PASSAGES_SCHEMA = {
-    "description": "Units with the highest proportion of each topic.",
-    "columns": {
-        "topic": "topic id (0..K-1, as fitted)",
-        "rank": "rank by proportion within the topic (1 = most typical)",
-        "segment_id": "unit of analysis id",
-        "doc_id": "document the unit comes from",
-        "group": "comparison group of the document",
-        "proportion": "share of the unit's words assigned to the topic",
-        "text": "the unit's text (shortened to 300 characters)",
-    },
-}

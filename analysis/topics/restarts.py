@@ -95,7 +95,7 @@ def restart_seeds(seed: int, n_restarts: int) -> list[int]:
 
 def restart_rule(topic_params: Any) -> str:
     """`topics.restart_rule`, checked."""
-    rule = getattr(topic_params, "restart_rule", RULES[0])
+    rule = topic_params.restart_rule
     if rule not in RULES:
         raise InputError(f"topics.restart_rule = {rule!r}: use one of {list(RULES)}")
     return rule

@@ -31,6 +31,7 @@ from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 
 from analysis.core.errors import InputError
+from analysis.core.params import TopicParams
 from analysis.topics.labels import model_exclusivity
 from analysis.topics.model import (
     BagOfWords,
@@ -51,9 +52,9 @@ from analysis.topics.stability import (  # noqa: F401 (re-exported: the sweep's 
     topic_stability,
 )
 
-STABILITY_THRESHOLD = 0.7
-ARI_THRESHOLD = 0.6
-SWEEP_MAX_UNITS = 10000
+STABILITY_THRESHOLD = TopicParams.stability_threshold
+ARI_THRESHOLD = TopicParams.ari_threshold
+SWEEP_MAX_UNITS = TopicParams.sweep_max_units
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class KChoice:
 
 def stability_threshold(topic_params: Any) -> float:
     """`topics.stability_threshold` (default 0.7): the least stability `auto` accepts."""
-    value = float(getattr(topic_params, "stability_threshold", STABILITY_THRESHOLD))
+    value = float(topic_params.stability_threshold)
     if not 0.0 <= value <= 1.0:
         raise InputError(f"topics.stability_threshold = {value}: must lie in [0, 1]")
     return value
@@ -85,7 +86,7 @@ def stability_threshold(topic_params: Any) -> float:
 
 def ari_threshold(topic_params: Any) -> float:
     """`topics.ari_threshold` (default 0.6): the least ARI of dominant topics `auto` accepts."""
-    value = float(getattr(topic_params, "ari_threshold", ARI_THRESHOLD))
+    value = float(topic_params.ari_threshold)
     if not -1.0 <= value <= 1.0:
         raise InputError(f"topics.ari_threshold = {value}: must lie in [-1, 1]")
     return value
@@ -329,7 +330,7 @@ def k_sweep_for(
     `sweep_max_units` are swept on a seeded sample of that many units."""
     settings = topic_settings(topic_params)
     bow, texts = data.bow, data.texts
-    limit = getattr(topic_params, "sweep_max_units", SWEEP_MAX_UNITS)
+    limit = topic_params.sweep_max_units
     if limit and len(bow) > limit:
         keep = np.sort(np.random.default_rng(seed).choice(len(bow), limit, replace=False))
         bow, texts = [bow[i] for i in keep], [texts[i] for i in keep]
@@ -339,7 +340,7 @@ def k_sweep_for(
     else:
         ks = [int(topic_params.num_topics)]
     seeds = sweep_seeds(seed, topic_params.sweep_seeds)
-    processes = available_processes(getattr(topic_params, "processes", 0))
+    processes = available_processes(topic_params.processes)
     etas = {k: eta_for(k) for k in ks} if eta_for else None
     return k_sweep(
         bow,

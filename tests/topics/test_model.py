@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 from gensim.corpora import Dictionary
 
+from analysis.core.params import TopicParams
 from analysis.topics.model import (
     TopicSettings,
     bound_has_converged,
@@ -182,17 +184,22 @@ def test_bound_convergence_rule():
     assert not bound_has_converged(np.array([-9.0]), 1e-3)
 
 
+def _topics(**values) -> TopicParams:
+    return dataclasses.replace(TopicParams(), **values)
+
+
 def test_settings_refuse_multiple_workers_and_take_defaults():
-    assert topic_settings(SimpleNamespace(passes=7)).passes == 7
-    assert topic_settings(SimpleNamespace()).gamma_threshold == 0.01
+    assert topic_settings(_topics(passes=7)).passes == 7
+    assert topic_settings(_topics()).gamma_threshold == TopicParams.gamma_threshold == 0.01
+    assert topic_settings(_topics()) == TopicSettings()  # one set of defaults: Params
     with pytest.raises(ValueError, match="topics.workers"):
-        topic_settings(SimpleNamespace(workers=2))
+        topic_settings(_topics(workers=2))
     with pytest.raises(ValueError, match=r"topics.eta = 'asymmetric'"):
-        topic_settings(SimpleNamespace(eta="asymmetric"))
+        topic_settings(_topics(eta="asymmetric"))
     with pytest.raises(ValueError, match="must be positive"):
-        topic_settings(SimpleNamespace(alpha=0.0))
+        topic_settings(_topics(alpha=0.0))
     with pytest.raises(ValueError, match="relevance_lambda"):
-        topic_settings(SimpleNamespace(relevance_lambda=1.5))
+        topic_settings(_topics(relevance_lambda=1.5))
 
 
 def test_topic_data_drops_empty_units_and_keeps_metadata(tmp_path):
@@ -268,4 +275,4 @@ def test_large_corpora_get_fewer_passes_within_the_update_cap():
     uncapped = TopicSettings(passes=20, min_updates=150, max_updates=0)
     assert passes_needed(700_000, 100, uncapped) == 20
     with pytest.raises(ValueError, match="max_updates"):
-        topic_settings(type("T", (), {"min_updates": 150, "max_updates": 100})())
+        topic_settings(_topics(min_updates=150, max_updates=100))
