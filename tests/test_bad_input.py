@@ -840,3 +840,22 @@ def test_corpus_preparation_runs_within_the_time_limit():
 def test_every_case_is_counted():
     """The closing note of issue 15 reports how many cases were tried."""
     assert len(CASES) >= 80
+
+
+@pytest.mark.slow
+def test_a_streamed_single_group_corpus_is_warned_about_in_the_run(tmp_path, capsys):
+    rows = [{**r, "source": "A"} for r in good_rows(4)]
+    corpus = table(tmp_path, "t.parquet", rows)
+    streamed = ["--set", "run.stream_above_mb=0", "--set", "run.scheduler=synchronous"]
+    code, output = _run(
+        tmp_path,
+        capsys,
+        "--corpus",
+        str(corpus),
+        "--set",
+        "cleaning.rules_file=",
+        *streamed,
+        *LOOSE,
+    )
+    assert code == 0, output
+    assert "warning: only one group ('A') in corpus.group_by='source'" in output

@@ -96,20 +96,24 @@ def corpus_problems(prepared: PreparedCorpus) -> list[str]:
             "after cleaning, stop words and vocabulary pruning, so they cannot be compared; "
             "remove their documents, check the cleaning rules, or lower preprocess.min_df"
         )
+    return document_warnings(prepared.documents, prepared.group_by)
+
+
+def document_warnings(documents: pd.DataFrame, group_by: str) -> list[str]:
+    """Warnings from the document table alone: a single group, unsupported languages."""
+    groups = sorted(documents["group"].unique())
     warnings = []
-    if len(prepared.groups) == 1:
+    if len(groups) == 1:
         warnings.append(
-            f"only one group ({prepared.groups[0]!r}) in corpus.group_by="
-            f"{prepared.group_by!r}: the comparisons between groups will be empty; "
-            "choose a column with two or more values"
+            f"only one group ({groups[0]!r}) in corpus.group_by={group_by!r}: the "
+            "comparisons between groups will be empty; choose a column with two or more values"
         )
-    warnings += language_warnings(prepared.documents)
-    return warnings
+    return warnings + language_warnings(documents)
 
 
 def language_warnings(documents: pd.DataFrame) -> list[str]:
     """A warning for documents not in a supported language: by their `language` column
-    where there is one, else by the share of Latin-script letters in the corpus."""
+    where there is one, else by the share of Latin-script letters in each text."""
     if "language" in documents.columns:
         languages = documents["language"].astype(str).str.strip().str.lower()
         other = sorted({lang for lang in languages if lang and lang not in SUPPORTED_LANGUAGES})
@@ -120,6 +124,8 @@ def language_warnings(documents: pd.DataFrame) -> list[str]:
             f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
             f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
         ]
+    if "text" not in documents.columns:
+        return []
     foreign = [
         row.doc_id
         for row in documents[["doc_id", "text"]].itertuples(index=False)

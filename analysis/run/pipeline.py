@@ -25,9 +25,14 @@ from typing import Any
 from analysis.core.errors import DiscourseLabError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
 from analysis.core.paths import PROJECT_ROOT, project_path
-from analysis.core.provenance import PACKAGE, code_hash, corpus_fingerprint
-from analysis.corpus.check import corpus_problems, decoding_report, preflight
-from analysis.corpus.prepare import prepare_corpus, uses_store
+from analysis.core.provenance import PACKAGE, code_hash
+from analysis.corpus.check import (
+    corpus_problems,
+    decoding_report,
+    document_warnings,
+    preflight,
+)
+from analysis.corpus.prepare import prepare_corpus, streamed_corpus, uses_store
 from analysis.corpus.read import spec_from_params
 from analysis.output.publish import OutputFolderError, check_output_folder, recover
 from analysis.run import cache as runcache
@@ -315,9 +320,11 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
 def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
     """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
     (which raises for a group without tokens); a large table prepared in batches is not
-    loaded whole just for the checks."""
-    if uses_store(spec_from_params(params.corpus), params):
-        return corpus_fingerprint(params), []
+    loaded whole: only its document table is checked."""
+    spec = spec_from_params(params.corpus)
+    if uses_store(spec, params):
+        streamed = streamed_corpus(spec, params)
+        return streamed.fingerprint, document_warnings(streamed.documents(), streamed.group_by)
     prepared = prepare_corpus(params)
     decoded = decoding_report(prepared.documents, params.corpus.encoding)
     return prepared.fingerprint, corpus_problems(prepared) + decoded
