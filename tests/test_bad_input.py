@@ -161,6 +161,11 @@ CORPUS_CASES = {
         2,
         r"no \.txt files found",
     ),
+    "format manifest given a folder": Case(
+        lambda t: check(folder_corpus(t, {}), "--set", "corpus.format=manifest"),
+        2,
+        r"corpus.format is manifest, so give the manifest CSV's path",
+    ),
     "missing corpus": Case(lambda t: check(t / "nowhere"), 2, r"nowhere: corpus not found"),
 }
 
