@@ -471,6 +471,12 @@ RULE_CASES = {
         0,
         r"4 documents in: 4 analysed",
     ),
+    "a rule applying to a group no document has": Case(
+        lambda t: rules(t, "rules:\n  - {name: r, pattern: x, applies_to: {source: Breitbrt}}\n"),
+        0,
+        r"warning: .*rules.yaml rule 1 \(r\) applies to source='Breitbrt', which no document "
+        r"has, so it never runs \(values of 'source': \['A', 'B'\]\)",
+    ),
     "bad timeout_seconds": Case(
         lambda t: rules(t, "timeout_seconds: -1\nrules: []\n"), 2, r"timeout_seconds is -1"
     ),

@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import Params, load_params
 from analysis.core.paths import project_path
-from analysis.corpus.cleaning import load_rules
+from analysis.corpus.cleaning import CleaningRule, load_rules
 from analysis.corpus.prepare import PreparedCorpus
 
 # What every analysis supports: English. Tokenising works for any language that separates
@@ -44,9 +44,9 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
 
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)
-        preflight(params)
+        rules = preflight(params)
         prepared = prepare_corpus(params)
-        warnings = corpus_problems(prepared)
+        warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -65,11 +65,11 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
     return 0
 
 
-def preflight(params: Params) -> None:
+def preflight(params: Params) -> list[CleaningRule]:
     """Every file the corpus preparation reads exists and is usable (InputError naming the
-    parameter otherwise), before any corpus is read."""
-    rules = params.cleaning.rules_file
-    load_rules(project_path(rules) if rules else None)
+    parameter otherwise), before any corpus is read; returns the cleaning rules."""
+    rules_file = params.cleaning.rules_file
+    rules = load_rules(project_path(rules_file) if rules_file else None)
     stopwords = project_path(params.preprocess.stopwords_file)
     try:
         stopwords.read_text(encoding="utf-8")
@@ -79,6 +79,7 @@ def preflight(params: Params) -> None:
             f"{stopwords}: cannot be read ({reason}); preprocess.stopwords_file must name a "
             "text file of stop words, one per line"
         ) from None
+    return rules
 
 
 def corpus_problems(prepared: PreparedCorpus) -> list[str]:
@@ -109,6 +110,24 @@ def document_warnings(documents: pd.DataFrame, group_by: str) -> list[str]:
             "comparisons between groups will be empty; choose a column with two or more values"
         )
     return warnings + language_warnings(documents)
+
+
+def rule_warnings(rules: list[CleaningRule], documents: pd.DataFrame) -> list[str]:
+    """A warning for each `applies_to` value of a cleaning rule that no document has (a
+    misspelt group or outlet), with the values the corpus does have."""
+    warnings = []
+    for rule in rules:
+        for column, value in rule.applies_to:
+            values = sorted(documents[column].astype(str).unique()) if column in documents else []
+            if value not in values:
+                known = (
+                    f"values of {column!r}: {values[:10]}" if values else f"no column {column!r}"
+                )
+                warnings.append(
+                    f"{rule.origin} ({rule.name}) applies to {column}={value!r}, which no "
+                    f"document has, so it never runs ({known})"
+                )
+    return warnings
 
 
 def language_warnings(documents: pd.DataFrame) -> list[str]:

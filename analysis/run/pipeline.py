@@ -31,6 +31,7 @@ from analysis.corpus.check import (
     decoding_report,
     document_warnings,
     preflight,
+    rule_warnings,
 )
 from analysis.corpus.prepare import prepare_corpus, streamed_corpus, uses_store
 from analysis.corpus.read import spec_from_params
@@ -322,12 +323,15 @@ def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
     (which raises for a group without tokens); a large table prepared in batches is not
     loaded whole: only its document table is checked."""
     spec = spec_from_params(params.corpus)
+    rules = preflight(params)
     if uses_store(spec, params):
         streamed = streamed_corpus(spec, params)
-        return streamed.fingerprint, document_warnings(streamed.documents(), streamed.group_by)
+        documents = streamed.documents()
+        warnings = document_warnings(documents, streamed.group_by)
+        return streamed.fingerprint, warnings + rule_warnings(rules, documents)
     prepared = prepare_corpus(params)
-    decoded = decoding_report(prepared.documents, params.corpus.encoding)
-    return prepared.fingerprint, corpus_problems(prepared) + decoded
+    warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
+    return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
 
 
 class TimeLimitExceeded(DiscourseLabError):
