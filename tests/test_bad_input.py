@@ -870,3 +870,18 @@ def test_a_streamed_single_group_corpus_is_warned_about_in_the_run(tmp_path, cap
     )
     assert code == 0, output
     assert "warning: only one group ('A') in corpus.group_by='source'" in output
+
+
+@pytest.mark.slow
+def test_a_bug_keeps_its_traceback_but_the_record_still_says_failed(tmp_path, capsys, monkeypatch):
+    import analysis.output.publish as publish
+
+    def buggy(staged, data):
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", "somewhere")
+
+    monkeypatch.setattr(publish, "write_staged", buggy)
+    with pytest.raises(FileNotFoundError):
+        _run(tmp_path, capsys)
+    (record,) = _records(tmp_path)
+    assert record["status"] == "failed" and record["reason"].startswith("FileNotFoundError")
+    assert not list((tmp_path / "out").glob(".staging-*"))

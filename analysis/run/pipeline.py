@@ -9,6 +9,7 @@ Exit codes: 0 success, 1 a notebook failed, 2 bad parameters, corpus or output f
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import shlex
 import shutil
@@ -43,6 +44,8 @@ from analysis.run.record import RunFolder, close_abandoned, new_run_id
 BASE_SECTIONS = ("corpus", "cleaning", "segments", "preprocess", "run")
 ALL_SECTIONS = tuple(f.name for f in dataclasses.fields(Params))
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+# A full, read-only or failing disk: the user's to fix (exit 2), not a bug.
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
 @dataclass(frozen=True)
@@ -180,8 +183,10 @@ def _locked_run(
             folder.say(recovered)
         return _recorded_run(options, params, specs, folder, figures_dir, started)
     except (DiscourseLabError, OSError) as err:
-        reason = _failure_reason(err, figures_dir)
-        folder.fail(f"error: {reason}", started)
+        if isinstance(err, OSError) and err.errno not in DISK_ERRORS:
+            folder.fail(f"{type(err).__name__}: {err}", started)
+            raise  # not the disk's fault: a bug, with its traceback
+        folder.fail(f"error: {_failure_reason(err, figures_dir)}", started)
         return EXIT_USAGE
     except BaseException as err:  # a bug or an interrupt: recorded, then re-raised
         folder.fail(f"{type(err).__name__}: {err}", started)
