@@ -161,6 +161,11 @@ CORPUS_CASES = {
         2,
         r"no \.txt files found",
     ),
+    "format manifest given a folder": Case(
+        lambda t: check(folder_corpus(t, {}), "--set", "corpus.format=manifest"),
+        2,
+        r"corpus.format is manifest, so give the manifest CSV's path",
+    ),
     "missing corpus": Case(lambda t: check(t / "nowhere"), 2, r"nowhere: corpus not found"),
 }
 
@@ -459,6 +464,12 @@ RULE_CASES = {
         ),
         0,
         r"4 documents in: 4 analysed",
+    ),
+    "a rule applying to a group no document has": Case(
+        lambda t: rules(t, "rules:\n  - {name: r, pattern: x, applies_to: {source: Breitbrt}}\n"),
+        0,
+        r"warning: .*rules.yaml rule 1 \(r\) applies to source='Breitbrt', which no document "
+        r"has, so it never runs \(values of 'source': \['A', 'B'\]\)",
     ),
     "bad timeout_seconds": Case(
         lambda t: rules(t, "timeout_seconds: -1\nrules: []\n"), 2, r"timeout_seconds is -1"
@@ -834,3 +845,37 @@ def test_corpus_preparation_runs_within_the_time_limit():
 def test_every_case_is_counted():
     """The closing note of issue 15 reports how many cases were tried."""
     assert len(CASES) >= 80
+
+
+@pytest.mark.slow
+def test_a_partitioned_single_group_corpus_is_warned_about_in_the_run(tmp_path, capsys):
+    rows = [{**r, "source": "A"} for r in good_rows(4)]
+    corpus = table(tmp_path, "t.parquet", rows)
+    streamed = ["--set", "run.batch_rows=2", "--set", "run.scheduler=synchronous"]
+    code, output = _run(
+        tmp_path,
+        capsys,
+        "--corpus",
+        str(corpus),
+        "--set",
+        "cleaning.rules_file=",
+        *streamed,
+        *LOOSE,
+    )
+    assert code == 0, output
+    assert "warning: only one group ('A') in corpus.group_by='source'" in output
+
+
+@pytest.mark.slow
+def test_a_bug_keeps_its_traceback_but_the_record_still_says_failed(tmp_path, capsys, monkeypatch):
+    import analysis.output.publish as publish
+
+    def buggy(staged, data):
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", "somewhere")
+
+    monkeypatch.setattr(publish, "write_staged", buggy)
+    with pytest.raises(FileNotFoundError):
+        _run(tmp_path, capsys)
+    (record,) = _records(tmp_path)
+    assert record["status"] == "failed" and record["reason"].startswith("FileNotFoundError")
+    assert not list((tmp_path / "out").glob(".staging-*"))

@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import Params, load_params
 from analysis.core.paths import project_path
-from analysis.corpus.cleaning import load_rules
+from analysis.corpus.cleaning import CleaningRule, load_rules
 from analysis.corpus.overview import accounting, group_summary
 from analysis.corpus.prepare import PreparedCorpus, prepare_corpus
 
@@ -43,9 +43,9 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
 
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)
-        preflight(params)
+        rules = preflight(params)
         prepared = prepare_corpus(params)
-        warnings = corpus_problems(prepared)
+        warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -64,11 +64,11 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
     return 0
 
 
-def preflight(params: Params) -> None:
+def preflight(params: Params) -> list[CleaningRule]:
     """Every file the corpus preparation reads exists and is usable (InputError naming the
-    parameter otherwise), before any corpus is read."""
-    rules = params.cleaning.rules_file
-    load_rules(project_path(rules) if rules else None)
+    parameter otherwise), before any corpus is read; returns the cleaning rules."""
+    rules_file = params.cleaning.rules_file
+    rules = load_rules(project_path(rules_file) if rules_file else None)
     stopwords = project_path(params.preprocess.stopwords_file)
     try:
         stopwords.read_text(encoding="utf-8")
@@ -78,6 +78,7 @@ def preflight(params: Params) -> None:
             f"{stopwords}: cannot be read ({reason}); preprocess.stopwords_file must name a "
             "text file of stop words, one per line"
         ) from None
+    return rules
 
 
 def corpus_problems(prepared: PreparedCorpus) -> list[str]:
@@ -95,20 +96,42 @@ def corpus_problems(prepared: PreparedCorpus) -> list[str]:
             "after cleaning, stop words and vocabulary pruning, so they cannot be compared; "
             "remove their documents, check the cleaning rules, or lower preprocess.min_df"
         )
+    return document_warnings(prepared.documents, prepared.group_by)
+
+
+def document_warnings(documents: pd.DataFrame, group_by: str) -> list[str]:
+    """Warnings from the document table alone: a single group, unsupported languages."""
+    groups = sorted(documents["group"].unique())
     warnings = []
-    if len(prepared.groups) == 1:
+    if len(groups) == 1:
         warnings.append(
-            f"only one group ({prepared.groups[0]!r}) in corpus.group_by="
-            f"{prepared.group_by!r}: the comparisons between groups will be empty; "
-            "choose a column with two or more values"
+            f"only one group ({groups[0]!r}) in corpus.group_by={group_by!r}: the "
+            "comparisons between groups will be empty; choose a column with two or more values"
         )
-    warnings += language_warnings(prepared.documents)
+    return warnings + language_warnings(documents)
+
+
+def rule_warnings(rules: list[CleaningRule], documents: pd.DataFrame) -> list[str]:
+    """A warning for each `applies_to` value of a cleaning rule that no document has (a
+    misspelt group or outlet), with the values the corpus does have."""
+    warnings = []
+    for rule in rules:
+        for column, value in rule.applies_to:
+            values = sorted(documents[column].astype(str).unique()) if column in documents else []
+            if value not in values:
+                known = (
+                    f"values of {column!r}: {values[:10]}" if values else f"no column {column!r}"
+                )
+                warnings.append(
+                    f"{rule.origin} ({rule.name}) applies to {column}={value!r}, which no "
+                    f"document has, so it never runs ({known})"
+                )
     return warnings
 
 
 def language_warnings(documents: pd.DataFrame) -> list[str]:
     """A warning for documents not in a supported language: by their `language` column
-    where there is one, else by the share of Latin-script letters in the corpus."""
+    where there is one, else by the share of Latin-script letters in each text."""
     if "language" in documents.columns:
         languages = documents["language"].astype(str).str.strip().str.lower()
         other = sorted({lang for lang in languages if lang and lang not in SUPPORTED_LANGUAGES})
@@ -119,6 +142,8 @@ def language_warnings(documents: pd.DataFrame) -> list[str]:
             f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
             f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
         ]
+    if "text" not in documents.columns:
+        return []
     foreign = [
         row.doc_id
         for row in documents[["doc_id", "text"]].itertuples(index=False)

@@ -48,6 +48,8 @@ def detect_format(spec: CorpusSpec) -> str:
     path = spec.path
     if not path.exists():
         raise CorpusError(f"{path}: corpus not found; check corpus.path (or --corpus)")
+    if spec.format == "manifest" and not path.is_file():
+        raise CorpusError(f"{path}: corpus.format is manifest, so give the manifest CSV's path")
     if spec.format != "auto":
         return spec.format
     if path.is_dir():

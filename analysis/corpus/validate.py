@@ -100,17 +100,14 @@ def row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:
                 f"document {doc_id!r}: its {column!r} spans several lines ({value[:40]!r}...); "
                 "an unclosed quote in the file? check the quotes of that row"
             )
-    date = row.get(spec.date_column)
-    if date is not None and not isinstance(date, str):
-        date = as_text(date)
+    date = row.get(spec.date_column)  # text already: see conform_columns
     if isinstance(date, str) and date.strip():
         try:
             parse_date(date)
         except DateError as err:
             return f"document {doc_id!r}: {err}"
     if spec.group_by not in {"year", "decade"}:
-        group = row.get(spec.group_by)
-        if group is None or (isinstance(group, float) and pd.isna(group)) or not str(group).strip():
+        if not str(row.get(spec.group_by) or "").strip():
             return (
                 f"document {doc_id!r} has no {spec.group_by!r} label; every document needs one "
                 f"for the comparison (or set corpus.group_by to another column)"

@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 a notebook failed, 2 bad parameters, corpus or output f
 
 from __future__ import annotations
 
+import errno
 import json
 import shlex
 import shutil
@@ -25,8 +26,15 @@ from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import DEFAULT_PARAMS_FILE, ParameterError, Params, load_params
 from analysis.core.paths import project_path
 from analysis.core.provenance import PACKAGE, code_hash
-from analysis.corpus.check import corpus_problems, decoding_report, preflight
+from analysis.corpus.check import (
+    corpus_problems,
+    decoding_report,
+    document_warnings,
+    preflight,
+    rule_warnings,
+)
 from analysis.corpus.prepare import partitioned_corpus, prepare_corpus
+from analysis.corpus.read import spec_from_params
 from analysis.framing.quotation_scoring import read_gold_quotations
 from analysis.framing.validation import check_coded_sample_file
 from analysis.output.gallery import write_gallery
@@ -41,6 +49,8 @@ from analysis.run.registry import DECLARED_NOTEBOOKS, NotebookSpec, notebooks_in
 __all__ = ["DECLARED_NOTEBOOKS", "NotebookSpec", "RunOptions", "notebooks_in", "run_pipeline"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+# A full, read-only or failing disk: the user's to fix (exit 2), not a bug.
+DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 
 
 @dataclass
@@ -149,8 +159,10 @@ def _locked_run(
             folder.say(recovered)
         return _recorded_run(options, params, specs, folder, figures_dir, started)
     except (DiscourseLabError, OSError) as err:
-        reason = _failure_reason(err, figures_dir)
-        folder.fail(f"error: {reason}", started)
+        if isinstance(err, OSError) and err.errno not in DISK_ERRORS:
+            folder.fail(f"{type(err).__name__}: {err}", started)
+            raise  # not the disk's fault: a bug, with its traceback
+        folder.fail(f"error: {_failure_reason(err, figures_dir)}", started)
         return EXIT_USAGE
     except BaseException as err:  # a bug or an interrupt: recorded, then re-raised
         folder.fail(f"{type(err).__name__}: {err}", started)
@@ -286,13 +298,17 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
 def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
     """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
     (which raises for a group without tokens); a corpus of many partitions is not loaded
-    whole just for the checks."""
+    whole: only its document table is checked."""
+    spec = spec_from_params(params.corpus)
+    rules = preflight(params)
     partitioned = partitioned_corpus(params)
     if len(partitioned.parts) > 1:
-        return partitioned.fingerprint, []
+        documents = partitioned.documents()
+        warnings = document_warnings(documents, partitioned.group_by)
+        return partitioned.fingerprint, warnings + rule_warnings(rules, documents)
     prepared = prepare_corpus(params)
-    decoded = decoding_report(prepared.documents, params.corpus.encoding)
-    return prepared.fingerprint, corpus_problems(prepared) + decoded
+    warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
+    return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
 
 
 class TimeLimitExceeded(DiscourseLabError):

@@ -75,3 +75,20 @@ def test_preflight_names_unreadable_inputs(tmp_path):
         preflight(params)
     with pytest.raises(InputError, match=r"cleaning rules not found"):
         preflight(build_params({"cleaning": {"rules_file": str(tmp_path / "none.yaml")}}))
+
+
+def test_a_rule_for_a_misspelt_group_is_warned_about_with_the_groups(tmp_path):
+    from analysis.corpus.check import rule_warnings
+    from analysis.corpus.cleaning import load_rules
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "rules:\n  - {name: ok, pattern: x, applies_to: {source: UN}}\n"
+        "  - {name: typo, pattern: x, applies_to: {source: Breitbrt}}\n"
+        "  - {name: nocol, pattern: x, applies_to: {desk: news}}\n"
+    )
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "source": ["UN", "Breitbart"]})
+    typo, nocol = rule_warnings(load_rules(path), docs)
+    assert "rule 2 (typo) applies to source='Breitbrt'" in typo
+    assert "values of 'source': ['Breitbart', 'UN']" in typo
+    assert "rule 3 (nocol)" in nocol and "no column 'desk'" in nocol
