@@ -22,6 +22,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from analysis.core.errors import InputError
+from analysis.topics.terms import ranked_term_ids
 
 FREX_WEIGHT = 0.5
 
@@ -50,8 +51,7 @@ def frex_table(
     scores = frex_scores(topic_word, weight)
     exclusivity = word_exclusivity(topic_word)
     rows = []
-    for topic in range(topic_word.shape[0]):
-        order = np.lexsort((np.arange(len(vocabulary)), -scores[topic]))[:top_n]
+    for topic, order in enumerate(ranked_term_ids(scores, top_n)):
         for rank, term_id in enumerate(order, start=1):
             rows.append(
                 {

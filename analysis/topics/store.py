@@ -8,30 +8,33 @@ code of the topic modules, and an unreadable entry is simply fitted again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from analysis.core.atomic import atomic_directory
-from analysis.core.paths import PROJECT_ROOT, project_path
+from analysis.core.cache import cache_key, seal, unseal
+from analysis.core.paths import project_path
+from analysis.corpus import prepare
+from analysis.topics import bound, labels, stability
 from analysis.topics import model as topics
 from analysis.topics import restarts as topic_restarts
 from analysis.topics import seeded as topic_seeds
 from analysis.topics import selection as topic_selection
 
-_CODE = (
-    "topics/model.py",
-    "topics/bound.py",
-    "topics/selection.py",
-    "topics/stability.py",
-    "topics/labels.py",
-    "topics/restarts.py",
-    "topics/seeded.py",
-    "topics/store.py",
-    "corpus/prepare.py",
+# The code that decides a fitted model: a change to any of it fits again.
+CODE = (
+    topics,
+    bound,
+    topic_selection,
+    stability,
+    labels,
+    topic_restarts,
+    topic_seeds,
+    sys.modules[__name__],
+    prepare,
 )
 
 # Topic parameters that do not change the fitted models (results are identical for any
@@ -121,31 +124,33 @@ def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> Se
 
 
 def model_key(corpus: Any, params: Any) -> str:
-    """Hash of what decides the model: corpus, topic settings, seed, topic-modelling code."""
-    digest = hashlib.sha256(corpus.fingerprint.encode())
+    """Hash of what decides the model: corpus, topic settings, seed, seed words and the code
+    of the topic-modelling stages (`analysis.core.cache`)."""
     settings = {k: v for k, v in params.section("topics").items() if k not in _NOT_MODEL}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    digest.update(str(params.run.seed).encode())
+    seed_words = ""
     if params.topics.seed_words_file:
-        digest.update(project_path(params.topics.seed_words_file).read_bytes())
-    for name in _CODE:
-        digest.update((PROJECT_ROOT / "analysis" / name).read_bytes())
-    return digest.hexdigest()[:32]
+        seed_words = project_path(params.topics.seed_words_file).read_text(encoding="utf-8")
+    return cache_key(
+        "topic-model",
+        CODE,
+        corpus.fingerprint,
+        settings,
+        params.run.seed,
+        seed_words,
+    )
 
 
 def _save(folder: Path, value: tuple) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     with atomic_directory(folder) as tmp:
-        (tmp / "model.pickle").write_bytes(data)
-        (tmp / "sha256").write_text(hashlib.sha256(data).hexdigest())
+        (tmp / "model.pickle").write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        seal(tmp, {"kind": "topic-model"})
 
 
 def _load(folder: Path) -> tuple | None:
     """The cached (sweep, choice, fit), or None if absent, partial or corrupt."""
+    if unseal(folder) is None:
+        return None
     try:
-        data = (folder / "model.pickle").read_bytes()
-        if hashlib.sha256(data).hexdigest() != (folder / "sha256").read_text().strip():
-            return None
-        return pickle.loads(data)
+        return pickle.loads((folder / "model.pickle").read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         return None

@@ -30,6 +30,13 @@ def term_probabilities(bow: BagOfWords, num_terms: int) -> np.ndarray:
     return counts / total
 
 
+def ranked_term_ids(scores: np.ndarray, top_n: int) -> list[np.ndarray]:
+    """Per topic (row of `scores`), the ids of its `top_n` highest-scoring terms; ties are
+    broken by term id, so the ranking is stable."""
+    ids = np.arange(scores.shape[1])
+    return [np.lexsort((ids, -row))[:top_n] for row in scores]
+
+
 def term_relevance(topic_word: np.ndarray, term_probability: np.ndarray, lam: float) -> np.ndarray:
     """Relevance of each term to each topic (Sievert & Shirley 2014):
     lam * log p(w|k) + (1 - lam) * log(p(w|k) / p(w)). lam = 1 ranks by probability,
@@ -51,8 +58,7 @@ def topic_terms_table(
     lift. Ties are broken by term id, so the ranking is stable."""
     relevance = term_relevance(topic_word, term_probability, lam)
     rows = []
-    for topic in range(topic_word.shape[0]):
-        order = np.lexsort((np.arange(len(vocabulary)), -relevance[topic]))[:top_n]
+    for topic, order in enumerate(ranked_term_ids(relevance, top_n)):
         for rank, term_id in enumerate(order, start=1):
             rows.append(
                 {
