@@ -53,18 +53,40 @@ def cache_key(kind: str, modules: tuple[ModuleType, ...], *inputs: Any) -> str:
 
 def seal(folder: Path, record: dict[str, Any]) -> None:
     """Write ``meta.json``: `record` plus the sha256 of every other file under `folder`."""
-    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    record = {**record, "files": {name: file_sha256(folder / name) for name in files}}
-    (folder / META_FILE).write_text(json.dumps(record, indent=1, sort_keys=True))
+    files = {name: file_sha256(folder / name) for name in _entry_files(folder)}
+    (folder / META_FILE).write_text(
+        json.dumps({**record, "files": files}, indent=1, sort_keys=True)
+    )
+
+
+def damage(folder: Path) -> str:
+    """Why the entry at `folder` cannot be used (no entry, no record, the first file missing,
+    changed or added since it was sealed), or "" when every file matches its record."""
+    if not folder.is_dir():
+        return "no cache entry"
+    try:
+        recorded = json.loads((folder / META_FILE).read_text())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "no file hashes recorded"
+    present = set(_entry_files(folder))
+    for name, digest in sorted(recorded.items()):
+        if name not in present:
+            return f"{name} is missing"
+        if file_sha256(folder / name) != digest:
+            return f"{name} differs from the file recorded"
+    extra = sorted(present - set(recorded))
+    return f"{extra[0]} was added" if extra else ""
 
 
 def unseal(folder: Path) -> dict[str, Any] | None:
-    """The record `seal` wrote if every file it lists is present and intact; else None."""
-    try:
-        record = json.loads((folder / META_FILE).read_text())
-        for name, digest in record["files"].items():
-            if file_sha256(folder / name) != digest:
-                return None
-    except (OSError, ValueError, KeyError, TypeError):
+    """The record `seal` wrote if every file it lists is present and intact (and no other
+    file was added); else None."""
+    if damage(folder):
         return None
-    return record
+    return json.loads((folder / META_FILE).read_text())
+
+
+def _entry_files(folder: Path) -> list[str]:
+    """Every file of an entry but its meta.json (relative POSIX paths, sorted)."""
+    names = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    return sorted(n for n in names if n != META_FILE)

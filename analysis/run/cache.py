@@ -15,13 +15,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from analysis.core.cache import META_FILE, damage, seal
 from analysis.core.provenance import (
-    atomic_write_text,
     canonical_json,
     notebook_source_hash,
     package_versions,
     sha256_bytes,
-    sha256_file,
 )
 
 
@@ -38,7 +37,8 @@ def input_hash(spec: Any, params: Any, fingerprint: str, code: str) -> str:
 
 
 class NotebookCache:
-    """runs/cache/<notebook>/: inputs.json, outputs/ (figures, tables), the executed copy."""
+    """runs/cache/<notebook>/: outputs/ (figures, tables), the executed copy, and meta.json
+    (the input hash, the run, the sha256 of every file: `analysis.core.cache.seal`)."""
 
     def __init__(self, runs_dir: Path, name: str) -> None:
         self.name = name
@@ -46,7 +46,7 @@ class NotebookCache:
 
     def _inputs(self) -> dict[str, Any]:
         try:
-            return json.loads((self.folder / "inputs.json").read_text(encoding="utf-8"))
+            return json.loads((self.folder / META_FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
 
@@ -57,17 +57,7 @@ class NotebookCache:
     def damage(self) -> str:
         """Why the cached files cannot be reused (the first file missing, added or changed
         since they were recorded), or "" when every one matches its recorded hash."""
-        recorded = self._inputs().get("files")
-        if not isinstance(recorded, dict):
-            return "no file hashes recorded" if self.folder.exists() else "no cache entry"
-        present = _files_under(self.folder)
-        for rel, digest in sorted(recorded.items()):
-            if rel not in present:
-                return f"{rel} is missing"
-            if sha256_file(self.folder / rel) != digest:
-                return f"{rel} differs from the file recorded"
-        extra = sorted(set(present) - set(recorded))
-        return f"{extra[0]} was added" if extra else ""
+        return damage(self.folder)
 
     def recorded_hash(self) -> str:
         """The input hash the cached outputs were made from ("" without an entry)."""
@@ -97,9 +87,7 @@ class NotebookCache:
                 executed = run_path / "notebooks" / f"{name}{suffix}"
                 if executed.is_file():
                     shutil.copyfile(executed, tmp / f"notebook{suffix}")
-            files = {rel: sha256_file(tmp / rel) for rel in _files_under(tmp)}
-            inputs = {"input_hash": key, "run_id": run_path.name, "files": files}
-            atomic_write_text(tmp / "inputs.json", canonical_json(inputs))
+            seal(tmp, {"input_hash": key, "run_id": run_path.name})
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)  # a full disk leaves no half entry behind
             raise
@@ -108,11 +96,3 @@ class NotebookCache:
             self.folder.rename(old)
         tmp.rename(self.folder)
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _files_under(folder: Path) -> list[str]:
-    """Every file of a cache entry but its inputs.json (relative POSIX paths, sorted)."""
-    if not folder.is_dir():
-        return []
-    files = (p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    return sorted(f for f in files if f != "inputs.json")

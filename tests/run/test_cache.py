@@ -102,5 +102,5 @@ def test_a_cached_file_missing_added_or_changed_is_damage(tmp_path):
     assert cache.damage() == "outputs/figures/b.png was added"
     (stored.parent / "b.png").unlink()
     assert cache.matches("key")
-    (cache.folder / "inputs.json").write_text(json.dumps({"input_hash": "key"}))
+    (cache.folder / "meta.json").write_text(json.dumps({"input_hash": "key"}))
     assert cache.damage() == "no file hashes recorded" and not cache.matches("key")
