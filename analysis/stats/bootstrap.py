@@ -13,7 +13,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from analysis.core.errors import InputError
+
 BATCH_BYTES = 256 * 2**20
+
+
+def percentile_interval(
+    replicates: np.ndarray, level: float, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The percentile bootstrap interval at confidence `level` (e.g. 0.95) along `axis`:
+    the one definition every analysis uses."""
+    if not 0 < level < 1:
+        raise InputError(f"confidence level {level}: give a value between 0 and 1, e.g. 0.95")
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(replicates, [tail, 100 - tail], axis=axis)
+    return low, high
 
 
 def resampled_sums(

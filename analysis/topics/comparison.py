@@ -26,7 +26,7 @@ from scipy.spatial.distance import jensenshannon
 
 from analysis.core.errors import InputError
 from analysis.core.figure_style import ordered_groups
-from analysis.stats.bootstrap import resampled_sums
+from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
 MIN_TIME_PERIODS = 3
 MIN_DATED_DOCUMENTS = 6
@@ -117,7 +117,6 @@ def topic_prevalence(
     if n_boot < 100:
         raise InputError(f"bootstrap_samples = {n_boot}: use at least 100 (1000 recommended)")
     rng = np.random.default_rng(seed)
-    tail = (1.0 - level) / 2 * 100
     weights = units["n_tokens"].to_numpy(dtype=float)
     rows = []
     for group in ordered_groups(units["group"]):
@@ -131,8 +130,8 @@ def topic_prevalence(
         doc_boot = _bootstrap_prevalence([n for n, _ in sums], sums[0][1], n_boot, rng)
         unit_sums = [_cluster_sums(t, w, np.arange(mask.sum())) for t in thetas]
         unit_boot = _bootstrap_prevalence([n for n, _ in unit_sums], unit_sums[0][1], n_boot, rng)
-        low, high = np.percentile(doc_boot, [tail, 100 - tail], axis=0)
-        unit_low, unit_high = np.percentile(unit_boot, [tail, 100 - tail], axis=0)
+        low, high = percentile_interval(doc_boot, level)
+        unit_low, unit_high = percentile_interval(unit_boot, level)
         if n_docs < 2:
             low = high = np.full(len(point), np.nan)
         for topic, value in enumerate(point):
@@ -170,7 +169,6 @@ def prevalence_difference(
     """
     _check_inputs(doc_topic, units)
     rng = np.random.default_rng(seed)
-    tail = (1.0 - level) / 2 * 100
     weights = units["n_tokens"].to_numpy(dtype=float)
     groups = ordered_groups(units["group"])
     if len(groups) < 2:
@@ -192,7 +190,7 @@ def prevalence_difference(
         point = sums[group][0] / sums[group][1] - rest_num / rest_den
         boot_rest = sum(boots[g][0] for g in others) / sum(boots[g][1] for g in others)[:, None]
         boot = boots[group][0] / boots[group][1][:, None] - boot_rest
-        low, high = np.percentile(boot, [tail, 100 - tail], axis=0)
+        low, high = percentile_interval(boot, level)
         if n_docs[group] < 2:
             low = high = np.full(len(point), np.nan)
         for topic, value in enumerate(point):

@@ -26,6 +26,7 @@ from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
 
 from analysis.core.errors import InputError
+from analysis.core.paths import project_path
 from analysis.topics.bound import variational_bound
 
 BagOfWords = list[list[tuple[int, int]]]
@@ -586,8 +587,6 @@ def topic_labels(terms: pd.DataFrame, labels_file: str) -> dict[int, str]:
     defaults = default_topic_labels(terms)
     if not labels_file:
         return defaults
-    from analysis.core.paths import project_path
-
     return read_topic_labels(project_path(labels_file), defaults)
 
 
