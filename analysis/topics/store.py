@@ -26,6 +26,7 @@ _CODE = (
     "topics/model.py",
     "topics/bound.py",
     "topics/selection.py",
+    "topics/scores.py",
     "topics/stability.py",
     "topics/labels.py",
     "topics/restarts.py",
