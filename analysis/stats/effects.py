@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.stats.bootstrap import percentile_interval
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,7 @@ def group_contrasts(draws: np.ndarray, n_groups: int) -> np.ndarray:
 
 def summarise_draws(values: np.ndarray, level: float) -> tuple[np.ndarray, ...]:
     """Mean, SD and the central `level` percentile interval over the first axis."""
-    if not 0.0 < level < 1.0:
-        raise InputError(f"confidence level = {level}: must lie strictly in (0, 1)")
-    tail = (1.0 - level) / 2 * 100
-    low, high = np.percentile(values, [tail, 100 - tail], axis=0)
+    low, high = percentile_interval(values, level)
     return values.mean(axis=0), values.std(axis=0, ddof=1), low, high
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.paths import project_path
-from analysis.stats.bootstrap import resampled_sums
+from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
 WORD_OPTIONS = 6  # n_top = 5 top words + 1 intruder, as oolong
 TOPIC_OPTIONS = 4  # 3 top topics + 1 intruder
@@ -197,7 +197,6 @@ def intrusion_scores(
         [("topic_log_odds", "log_odds")] if kind == "topic" else []
     )
     rng = np.random.default_rng(seed)
-    tail = (1.0 - level) / 2 * 100
     rows = []
     groups = [(c, g) for c, g in scored.groupby("coder", sort=True)] + [("all coders", scored)]
     for coder, group in groups:
@@ -206,7 +205,7 @@ def intrusion_scores(
             sums = by_item[column].sum().to_numpy(dtype=float)
             counts = by_item[column].count().to_numpy(dtype=float)
             num, den = resampled_sums([sums, counts], n_boot, rng)
-            low, high = np.percentile(num / den, [tail, 100 - tail])
+            low, high = percentile_interval(num / den, level)
             rows.append(
                 {
                     "test": kind,

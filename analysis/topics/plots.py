@@ -51,7 +51,7 @@ def k_sweep_figure(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure
             if "ari" in summary:
                 ax.plot(k, summary["ari"], marker="s", color=PALETTE[1], lw=1, ms=3, label="ARI")
             ax.set_ylim(min(0.0, float(np.nanmin(summary.get("ari", [0.0])))), 1.02)
-            ax.legend(fontsize=5, loc="lower left")
+            ax.legend(fontsize=5, loc="best")
         elif f"{score}_mean" in summary:
             ax.errorbar(
                 k,

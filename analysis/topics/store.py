@@ -18,7 +18,7 @@ from analysis.core.atomic import atomic_directory
 from analysis.core.cache import cache_key, seal, unseal
 from analysis.core.paths import project_path
 from analysis.corpus import prepare
-from analysis.topics import bound, labels, stability
+from analysis.topics import bound, labels, scores, stability
 from analysis.topics import model as topics
 from analysis.topics import restarts as topic_restarts
 from analysis.topics import seeded as topic_seeds
@@ -29,6 +29,7 @@ CODE = (
     topics,
     bound,
     topic_selection,
+    scores,
     stability,
     labels,
     topic_restarts,

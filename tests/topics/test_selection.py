@@ -10,9 +10,6 @@ from gensim.corpora import Dictionary
 from analysis.topics.model import TopicSettings, fit_topic_model
 from analysis.topics.selection import (
     choose_num_topics,
-    coherence_scores,
-    completion_split,
-    holdout_split,
     k_sweep,
     k_values,
     matched_similarity,
@@ -49,39 +46,6 @@ def test_stability_of_disjoint_models_is_zero_and_of_one_model_nan():
     disjoint = np.array([[1.0, 0, 0, 0], [0, 0, 1.0, 0]]) @ np.eye(4)[[1, 0, 3, 2]]
     assert matched_similarity(np.array([[1.0, 0, 0, 0], [0, 0, 1.0, 0]]), disjoint) == 0.0
     assert np.isnan(topic_stability([a]))
-
-
-def test_holdout_split_is_seeded_disjoint_and_complete():
-    train, held = holdout_split(50, 0.2, seed=3)
-    assert len(held) == 10 and len(train) == 40
-    assert sorted(np.concatenate([train, held]).tolist()) == list(range(50))
-    again = holdout_split(50, 0.2, seed=3)
-    assert np.array_equal(train, again[0]) and np.array_equal(held, again[1])
-    assert not np.array_equal(held, holdout_split(50, 0.2, seed=4)[1])
-    with pytest.raises(ValueError, match="holdout_fraction"):
-        holdout_split(50, 1.0, seed=3)
-    with pytest.raises(ValueError, match="too few"):
-        holdout_split(2, 0.2, seed=3)
-
-
-def test_completion_split_keeps_every_token_once():
-    doc = [(0, 3), (4, 2), (7, 1)]
-    observed, scored = completion_split([doc, [(1, 1)]], seed=0)
-    assert len(observed) == 1  # the one-token unit cannot be split
-    merged: dict[int, int] = {}
-    for term, count in observed[0] + scored[0]:
-        merged[term] = merged.get(term, 0) + count
-    assert merged == dict(doc)
-    assert sum(c for _, c in observed[0]) == 3
-
-
-def test_coherent_topics_score_higher_than_mixed_ones():
-    texts, dictionary = planted_corpus()
-    coherent = [["a0", "a1", "a2", "a3"], ["b0", "b1", "b2", "b3"]]
-    mixed = [["a0", "b1", "c2", "a3"], ["b0", "c1", "a2", "c3"]]
-    for measure in ("c_v", "c_npmi"):
-        good, bad = coherence_scores([coherent, mixed], texts, dictionary, measure, 4)
-        assert good > bad
 
 
 def test_sweep_finds_the_planted_number_of_topics():
