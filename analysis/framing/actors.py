@@ -198,3 +198,18 @@ def analyse_actors(units: pd.DataFrame, actors_file: str | Path) -> ActorAnalysi
         salience=actor_salience(units, mentions, gazetteer),
         cooccurrence=actor_cooccurrence(mentions),
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+SALIENCE_SCHEMA = {
+    "description": (
+        "Mentions of each actor per source: counts, units mentioning it, share of units and "
+        "rate per 1,000 words."
+    ),
+    "columns": SALIENCE_COLUMNS,
+}
+
+COOCCURRENCE_SCHEMA = {
+    "description": "Pairs of actors mentioned in the same unit, per source.",
+    "columns": COOCCURRENCE_COLUMNS,
+}

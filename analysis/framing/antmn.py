@@ -227,3 +227,17 @@ def antmn_note(network: TopicNetwork) -> str:
         f"{n_frames} communities (modularity {network.modularity:.2f}). A modularity below "
         "about 0.3 means the communities are weakly separated."
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+NODE_SCHEMA = {
+    "description": (
+        "Topics of the model with their ANTMN frame (community), prevalence and network strength."
+    ),
+    "columns": NODE_COLUMNS,
+}
+
+SHARE_SCHEMA = {
+    "description": ("Mean share of each ANTMN frame in each source's units."),
+    "columns": SHARE_COLUMNS,
+}

@@ -139,3 +139,17 @@ def focal_term_contexts(units: pd.DataFrame, params: Params) -> FocalTerms:
         ),
         concordance=concordance(units, terms),
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+COLLOCATE_SCHEMA = {
+    "description": (
+        "Collocates of the focal terms per source with co-occurrence counts, log-Dice and PMI."
+    ),
+    "columns": COLLOCATE_COLUMNS,
+}
+
+CONCORDANCE_SCHEMA = {
+    "description": "Every occurrence of a focal term in context.",
+    "columns": CONCORDANCE_COLUMNS,
+}

@@ -240,3 +240,20 @@ def code_frames(units: pd.DataFrame, frames_file: str | Path) -> FrameCoding:
         evidence=frame_evidence(units, hits),
         units=unit_frame_table(units, hits, dictionary),
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+DICTIONARY_SCHEMA = {
+    "description": (
+        "The frame dictionary used in this run: one row per frame with its terms and their source."
+    ),
+    "columns": DICTIONARY_COLUMNS,
+}
+
+EVIDENCE_SCHEMA = {
+    "description": (
+        "Key word in context for every frame hit: unit, document, source, frame, matched "
+        "term, left and right context."
+    ),
+    "columns": EVIDENCE_COLUMNS,
+}

@@ -308,3 +308,33 @@ def score_extractor(attributions: pd.DataFrame, coded_quotes_file: str) -> Extra
         float(overall["quote_precision"]),
         f"annotated sample ({coded_quotes_file})",
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+SHEET_SCHEMA = {
+    "description": (
+        "The attributions as a sheet to correct by hand and name in framing.coded_quotes_file."
+    ),
+    "columns": SHEET_COLUMNS,
+}
+
+SCORE_SCHEMA = {
+    "description": (
+        "Quote precision, recall and F1, speaker accuracy and anonymity precision and recall "
+        "of the extractor against the annotated quotations."
+    ),
+    "columns": SCORE_COLUMNS,
+}
+
+MATCH_SCHEMA = {
+    "description": "Each annotated and each found attribution, matched by span overlap.",
+    "columns": MATCH_COLUMNS,
+}
+
+INTERVAL_SCHEMA = {
+    "description": (
+        "Share of each camp among the attributions of each source, with 95% intervals from "
+        "resampling and the extractor's measured error."
+    ),
+    "columns": INTERVAL_COLUMNS,
+}

@@ -391,3 +391,30 @@ def sourcing_note(summary: pd.DataFrame, shares: pd.DataFrame) -> str:
             f"markers; most quoted camps: {camps or 'none identified'}."
         )
     return "\n".join(lines)
+
+
+# Table schemas: the description and columns each table is saved with.
+ATTRIBUTION_SCHEMA = {
+    "description": (
+        "Every attribution (direct quote, reported speech, according-to) with its speaker, "
+        "actor, camp and anonymity."
+    ),
+    "columns": ATTRIBUTION_COLUMNS,
+}
+
+SOURCING_SCHEMA = {
+    "description": (
+        "Per source: attributions, direct quotes, anonymous share and anonymity markers."
+    ),
+    "columns": SOURCING_COLUMNS,
+}
+
+MARKER_SCHEMA = {
+    "description": "Every anonymous-sourcing phrase with its context.",
+    "columns": MARKER_COLUMNS,
+}
+
+VOICE_SCHEMA = {
+    "description": "Share of each camp among the attributions of each source.",
+    "columns": VOICE_COLUMNS,
+}

@@ -136,3 +136,18 @@ def frame_cooccurrence(unit_frames: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(COOCCURRENCE_COLUMNS)).astype(
         {"n_both": int, "n_a": int, "n_b": int}
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+SALIENCE_SCHEMA = {
+    "description": (
+        "Frame salience per source: pooled hits per 1,000 words and share of units with the "
+        "frame, with 95% bootstrap intervals."
+    ),
+    "columns": SALIENCE_COLUMNS,
+}
+
+COOCCURRENCE_SCHEMA = {
+    "description": "Units in which both frames of a pair occur, and their Jaccard overlap.",
+    "columns": COOCCURRENCE_COLUMNS,
+}

@@ -183,3 +183,22 @@ def tone_toward_actors(
     sentences = actor_sentences(units, gazetteer)
     tone = actor_tone(sentences, gazetteer, n_samples, seed, level=level)
     return ActorTone(sentences, tone)
+
+
+# Table schemas: the description and columns each table is saved with.
+SENTENCE_SCHEMA = {
+    "description": (
+        "Every sentence naming an actor, with the part scored for the actor (the sentence, or"
+        " its clauses naming the actor) and VADER compound scores of that part and of the "
+        "sentence."
+    ),
+    "columns": SENTENCE_COLUMNS,
+}
+
+TONE_SCHEMA = {
+    "description": (
+        "Mean VADER compound of the parts of sentences about each actor, per source, with 95%"
+        " bootstrap intervals."
+    ),
+    "columns": TONE_COLUMNS,
+}

@@ -397,3 +397,29 @@ def check_coded_sample_file(coded_sample_file: str, frames_file: str) -> None:
     before any notebook runs; unit ids are checked against the corpus in the notebook."""
     if str(coded_sample_file).strip():
         read_coded_sample(coded_sample_file, load_frame_dictionary(frames_file).frame_ids)
+
+
+# Table schemas: the description and columns each table is saved with.
+TEMPLATE_SCHEMA = {
+    "description": (
+        "Stratified sample of units for hand coding, one row per unit and frame; coders fill "
+        "in present and coder."
+    ),
+    "columns": TEMPLATE_COLUMNS,
+}
+
+AGREEMENT_SCHEMA = {
+    "description": (
+        "Precision, recall and F1 of each frame dictionary against the coders' majority and "
+        "against each coder, with 95% bootstrap intervals over units."
+    ),
+    "columns": AGREEMENT_COLUMNS,
+}
+
+RELIABILITY_SCHEMA = {
+    "description": (
+        "Krippendorff's alpha (nominal) among coders, with the dictionary as a coder, and "
+        "dictionary vs majority, with 95% bootstrap intervals over units."
+    ),
+    "columns": RELIABILITY_COLUMNS,
+}

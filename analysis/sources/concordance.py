@@ -75,3 +75,20 @@ def side_by_side(
     frame = pd.DataFrame({g: v + [""] * (depth - len(v)) for g, v in columns.items()})
     frame.index = pd.RangeIndex(1, depth + 1, name="line")
     return frame
+
+
+# Table schemas: the description and columns each table is saved with.
+CONCORDANCE_SCHEMA = {
+    "description": (
+        "One row per occurrence of a context term: group, segment, exact position, left "
+        "context, match and right context."
+    ),
+    "columns": CONCORDANCE_COLUMNS,
+}
+
+CONCORDANCE_COUNT_SCHEMA = {
+    "description": (
+        "One row per context term and group: matches and matches per 10,000 running words."
+    ),
+    "columns": CONCORDANCE_COUNT_COLUMNS,
+}

@@ -438,3 +438,35 @@ def neighbour_note(table: pd.DataFrame) -> str:
         f"The most similar other document is from the same group for {share:.0%} of the "
         f"{n} documents (chance: {chance:.0%}): {verdict}.{caveat}"
     )
+
+
+# Table schemas: the description and columns each table is saved with.
+DIVERGENCE_SCHEMA = {
+    "description": (
+        "One row per ordered pair of groups: plug-in and bias-corrected Jensen-Shannon "
+        "divergence (bits) of their word distributions, with bootstrap interval; diagonal "
+        "rows give the noise floor."
+    ),
+    "columns": DIVERGENCE_COLUMNS,
+}
+
+GROUP_SIMILARITY_SCHEMA = {
+    "description": (
+        "One row per pair of groups: mean TF-IDF cosine similarity of their distinct "
+        "documents (the blocks of the heatmap)."
+    ),
+    "columns": GROUP_SIMILARITY_COLUMNS,
+}
+
+CLUSTER_SCHEMA = {
+    "description": "One row per document in dendrogram order (left to right), with its group.",
+    "columns": CLUSTER_COLUMNS,
+}
+
+NEIGHBOUR_SCHEMA = {
+    "description": (
+        "Share of documents whose most similar other document is from the same group, and the"
+        " chance level."
+    ),
+    "columns": NEIGHBOUR_COLUMNS,
+}

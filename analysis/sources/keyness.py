@@ -384,3 +384,14 @@ def keyword_summary(table: pd.DataFrame, n: int = 5, alpha: float = 0.05) -> str
             f"< {alpha}."
         )
     return "\n".join(lines)
+
+
+# Table schemas: the description and columns each table is saved with.
+KEYNESS_SCHEMA = {
+    "description": (
+        "One row per term and comparison (a group against the rest, or against another "
+        "group): counts, frequencies per million, log-odds z, G2, chi2, adjusted p, log "
+        "ratio, rank."
+    ),
+    "columns": KEYNESS_COLUMNS,
+}

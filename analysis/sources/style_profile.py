@@ -429,3 +429,18 @@ def style_profile(
     )
     groups = group_style_profile(units, doc_words, samples, seed, ci_level, markers.version)
     return StyleProfile(units=units, groups=groups)
+
+
+# Table schemas: the description and columns each table is saved with.
+STYLE_PROFILE_SCHEMA = {
+    "description": (
+        "One row per group and style metric: pooled value with percentile bootstrap interval "
+        "over segments (documents for document length)."
+    ),
+    "columns": STYLE_PROFILE_COLUMNS,
+}
+
+STYLE_UNIT_SCHEMA = {
+    "description": "One row per segment: the raw counts the style profile is pooled from.",
+    "columns": STYLE_UNIT_COLUMNS,
+}
