@@ -2,7 +2,7 @@
 
 Every format gives the same tidy frame, one row per document, with at least `doc_id`,
 `group`, `text` and `location` (file or row it came from), validated by
-`analysis.corpus.validate`. Tables are read in batches by `analysis.corpus.tables`; the
+`analysis.corpus.validate`. Tables are read in batches by `analysis.corpus.table_reading`; the
 corpus store (`analysis.corpus.store`) imports every format through the functions here.
 """
 
@@ -26,8 +26,7 @@ from analysis.corpus.spec import (
     detect_format,
     spec_from_params,
 )
-from analysis.corpus.table_files import TableFileError, csv_frame
-from analysis.corpus.tables import read_chunks
+from analysis.corpus.table_reading import TableFileError, csv_frame, read_chunks
 from analysis.corpus.validate import (
     REJECTED_COLUMNS,
     Problems,

@@ -27,7 +27,8 @@ from analysis.core.figure_style import (
     ordered_groups,
     wrap_label,
 )
-from analysis.sources.divergence import DocumentSimilarity, divergence_matrix
+from analysis.sources.divergence import divergence_matrix
+from analysis.sources.similarity import DocumentSimilarity
 from analysis.sources.style_profile import STYLE_METRICS
 
 Z_CRITICAL = 1.96

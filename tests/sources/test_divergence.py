@@ -10,13 +10,11 @@ import pytest
 
 from analysis.core.params import load_params
 from analysis.corpus.counts import count_terms
-from analysis.sources.divergence import (
+from analysis.sources.divergence import group_divergence, jensen_shannon, source_divergence
+from analysis.sources.similarity import (
     document_similarity,
-    group_divergence,
-    jensen_shannon,
     nearest_neighbour_agreement,
     similarity_sample,
-    source_divergence,
     source_document_similarity,
     tfidf_matrix,
 )

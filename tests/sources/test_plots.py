@@ -13,8 +13,9 @@ from matplotlib.figure import Figure
 from analysis.core.figure_style import apply_style, group_palette
 from analysis.corpus.counts import count_terms
 from analysis.sources import plots as source_plots
-from analysis.sources.divergence import document_similarity, group_divergence
+from analysis.sources.divergence import group_divergence
 from analysis.sources.keyness import KeynessSettings, keyness_table
+from analysis.sources.similarity import document_similarity
 from analysis.sources.style_profile import group_style_profile, load_stance_markers, style_units
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.corpus.table_files import TableFileError, csv_frame, jsonl_records
+from analysis.corpus.table_reading import TableFileError, csv_frame, jsonl_records
 
 
 def test_csv_fields_are_strings_and_quoted_newlines_stay_in_their_field():
