@@ -12,7 +12,7 @@ ARGS ?=
 CORPUS_ARG := $(if $(CORPUS),--corpus "$(CORPUS)",)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: figures test verify lab lint format lock clean-venv
+.PHONY: figures test verify lab notebook-filter lint format lock clean-venv
 
 figures: $(STAMP)
 	$(BIN)/discourse-lab run --params "$(PARAMS)" $(CORPUS_ARG) $(ARGS)
@@ -25,10 +25,18 @@ test: $(STAMP)
 verify: $(STAMP)
 	$(BIN)/discourse-lab verify --params "$(PARAMS)" $(ARGS)
 
-# JupyterLab on this computer only, opening on the notebooks; the "Discourse Lab" kernel is
-# the project's .venv. (--allow-root only where make runs as root, e.g. in a container.)
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks $(ROOT_FLAG) $(ARGS)
+# JupyterLab on this computer only, its file browser at the project root (notebooks/,
+# runs/, params/, figures/); the "Discourse Lab" kernel is the project's .venv.
+# (--allow-root only where make runs as root, e.g. in a container.)
+lab: $(STAMP) notebook-filter
+	mkdir -p notebooks/scratch
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. $(ROOT_FLAG) $(ARGS)
+
+# The git clean filter named in .gitattributes: notebooks enter git without outputs,
+# whatever JupyterLab autosaves (the files on disk keep them). Standard library only.
+notebook-filter:
+	git config filter.discourse-lab-notebook.clean "python3 analysis/run/strip.py"
+	git config filter.discourse-lab-notebook.smudge cat
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix analysis tests benchmarks

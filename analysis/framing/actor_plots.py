@@ -15,6 +15,7 @@ from analysis.core.figure_style import (
     wrap_label,
 )
 from analysis.framing.antmn import network_layout
+from analysis.framing.plots import LABEL_SIZE, marker_radius_points
 
 
 def top_actors(salience: pd.DataFrame, top_n: int) -> list[str]:
@@ -62,7 +63,7 @@ def plot_actor_networks(
     groups = ordered_groups(salience["group"])
     ncols = min(len(groups), 2)
     nrows = int(np.ceil(len(groups) / ncols))
-    fig, axes = new_figure("double", height_ratio=0.5 * nrows, nrows=nrows, ncols=ncols)
+    fig, axes = new_figure("double", height_ratio=0.62 * nrows, nrows=nrows, ncols=ncols)
     axes = np.atleast_1d(axes).ravel()
     shown = pd.concat([salience[salience["group"] == g].head(top_n) for g in groups])
     weight = shown.groupby("camp")["mentions"].sum().reset_index()
@@ -83,9 +84,11 @@ def plot_actor_networks(
             )
         for actor, row in sal.iterrows():
             x, y = pos[actor]
-            ax.scatter(x, y, s=20 + 200 * row["share_units"], color=colour[row["camp"]], zorder=2)
-            ax.annotate(wrap_label(row["name"], 16), (x, y), fontsize=5, ha="center",
-                        xytext=(0, 4), textcoords="offset points")  # fmt: skip
+            area = 20 + 200 * row["share_units"]
+            ax.scatter(x, y, s=area, color=colour[row["camp"]], zorder=2)
+            ax.annotate(wrap_label(row["name"], 18), (x, y), fontsize=LABEL_SIZE, ha="center",
+                        va="bottom", xytext=(0, marker_radius_points(area) + 1.5),
+                        textcoords="offset points", zorder=3)  # fmt: skip
         ax.set_title(group)
         ax.set_axis_off()
         ax.margins(0.2)

@@ -21,7 +21,7 @@ from analysis.core.provenance import atomic_write_text, canonical_json
 JOURNAL = ".publish-journal.json"
 STAGING_PREFIX = ".staging-"
 # What publishing owns inside figures/ (anything else there is left alone).
-MANAGED_TOP = ("*.pdf", "*.svg", "*.png", "*.json", "README.md")
+MANAGED_TOP = ("*.pdf", "*.svg", "*.png", "*.json", "*.html", "README.md")
 MANAGED_TABLES = ("*.csv", "*.schema.json", "SCHEMA.md")
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
+from tqdm.auto import tqdm
 
 from analysis.core.errors import InputError
 
@@ -123,8 +124,10 @@ class _PerWordBound(Metric):
     """Per-word bound on a fixed sample after every `every`-th pass and the last one, leaving
     the model's random state untouched (NaN for the passes in between)."""
 
-    def __init__(self, sample: BagOfWords, total_units: int, every: int, passes: int):
-        self.sample = sample
+    def __init__(
+        self, sample: BagOfWords, total_units: int, every: int, passes: int, bar: Any = None
+    ):
+        self.sample, self.bar = sample, bar
         self.every, self.passes, self.done = every, passes, 0
         self.ratio = total_units / max(1, len(sample))
         self.words = max(1, sum(count for doc in sample for _, count in doc))
@@ -133,6 +136,8 @@ class _PerWordBound(Metric):
 
     def get_value(self, **kwargs: Any) -> float:
         self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
         if self.done % self.every and self.done != self.passes:
             return float("nan")
         model = kwargs["model"]
@@ -195,8 +200,10 @@ def fit_topic_model(
     num_topics: int,
     settings: TopicSettings,
     seed: int,
+    progress: bool = False,
 ) -> TopicModelFit:
-    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`."""
+    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`
+    (`progress`: a progress bar over the passes)."""
     if num_topics < 1:
         raise InputError(f"num_topics = {num_topics}: need at least 1 topic")
     if not bow or not any(bow):
@@ -209,7 +216,9 @@ def fit_topic_model(
     shuffled = [bow[i] for i in order]
     sample = [shuffled[i] for i in range(min(settings.convergence_sample, len(shuffled)))]
     every = max(1, passes // 10)  # about ten evaluations: each costs an E-step
-    bound = _PerWordBound(sample, len(shuffled), every, passes)
+    bar = tqdm(total=passes, desc=f"fitting K={num_topics}", unit=" pass", mininterval=1.0,
+               disable=not progress)  # fmt: skip
+    bound = _PerWordBound(sample, len(shuffled), every, passes, bar)
     counter = _ConvergedCounter()
     lda_logger = logging.getLogger("gensim.models.ldamodel")
     old_level, old_propagate = lda_logger.level, lda_logger.propagate
@@ -237,6 +246,8 @@ def fit_topic_model(
             dtype=np.float64,
         )
     finally:
+        bar.close()
+        bound.bar = None  # the model keeps its callbacks: no progress bar in the pickle
         lda_logger.removeHandler(counter)
         lda_logger.setLevel(old_level)
         lda_logger.propagate = old_propagate

@@ -27,6 +27,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 from gensim.models.coherencemodel import CoherenceModel
 from scipy.optimize import linear_sum_assignment
+from tqdm.auto import tqdm
 
 from analysis.core.errors import InputError
 from analysis.topics.model import (
@@ -207,21 +208,19 @@ def k_sweep(
     heldout_bow = [bow[i] for i in heldout]
     vocabulary = vocabulary_of(dictionary)
     rows, matrices, topic_sets = [], {}, []
-    for k in ks:
-        for seed in seeds:
-            fit = fit_topic_model(train_bow, dictionary, k, settings, seed)
-            matrices.setdefault(k, []).append(topic_word_evidence(fit.model))
-            topic_sets.append(top_words(topic_word_matrix(fit.model), vocabulary, settings.top_n))
-            rows.append(
-                {
-                    "k": k,
-                    "seed": seed,
-                    "heldout_per_word_ll": heldout_per_word_likelihood(
-                        fit.model, heldout_bow, seed
-                    ),
-                    "converged": fit.converged,
-                }
-            )
+    pairs = [(k, seed) for k in ks for seed in seeds]
+    for k, seed in tqdm(pairs, desc="K sweep", unit=" model", mininterval=1.0):
+        fit = fit_topic_model(train_bow, dictionary, k, settings, seed)
+        matrices.setdefault(k, []).append(topic_word_evidence(fit.model))
+        topic_sets.append(top_words(topic_word_matrix(fit.model), vocabulary, settings.top_n))
+        rows.append(
+            {
+                "k": k,
+                "seed": seed,
+                "heldout_per_word_ll": heldout_per_word_likelihood(fit.model, heldout_bow, seed),
+                "converged": fit.converged,
+            }
+        )
     runs = pd.DataFrame(rows)
     runs["heldout_perplexity"] = np.exp(-runs["heldout_per_word_ll"])
     runs["c_v"] = coherence_scores(topic_sets, texts, dictionary, "c_v", settings.top_n)

@@ -46,7 +46,9 @@ def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> Se
     threshold = topic_selection.stability_threshold(params.topics)
     choice = topic_selection.resolve_num_topics(params.topics.num_topics, sweep, threshold)
     settings = topics.topic_settings(params.topics)
-    fit = topics.fit_topic_model(data.bow, data.dictionary, choice.k, settings, params.run.seed)
+    fit = topics.fit_topic_model(
+        data.bow, data.dictionary, choice.k, settings, params.run.seed, progress=True
+    )
     if use_cache:
         _save(folder, (sweep, choice, fit))
     return SelectedTopicModel(data, sweep, choice, fit)
