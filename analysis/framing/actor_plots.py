@@ -15,7 +15,7 @@ from analysis.core.figure_style import (
     wrap_label,
 )
 from analysis.framing.antmn import network_layout
-from analysis.framing.plots import LABEL_SIZE, marker_radius_points
+from analysis.framing.plots import LABEL_SIZE, place_node_labels
 
 
 def top_actors(salience: pd.DataFrame, top_n: int) -> list[str]:
@@ -69,6 +69,7 @@ def plot_actor_networks(
     weight = shown.groupby("camp")["mentions"].sum().reset_index()
     camps = weight.sort_values(["mentions", "camp"], ascending=[False, True])["camp"].tolist()
     colour = camp_colours(camps)
+    labels: dict[int, tuple] = {}  # per panel: its nodes, most mentioned first
     for ax, group in zip(axes, groups, strict=False):
         sal = shown[shown["group"] == group].set_index("actor")
         edges = cooccurrence[
@@ -86,9 +87,7 @@ def plot_actor_networks(
             x, y = pos[actor]
             area = 20 + 200 * row["share_units"]
             ax.scatter(x, y, s=area, color=colour[row["camp"]], zorder=2)
-            ax.annotate(wrap_label(row["name"], 18), (x, y), fontsize=LABEL_SIZE, ha="center",
-                        va="bottom", xytext=(0, marker_radius_points(area) + 1.5),
-                        textcoords="offset points", zorder=3)  # fmt: skip
+            labels.setdefault(id(ax), (ax, []))[1].append((x, y, area, wrap_label(row["name"], 18)))
         ax.set_title(group)
         ax.set_axis_off()
         ax.margins(0.2)
@@ -96,7 +95,10 @@ def plot_actor_networks(
         ax.set_axis_off()
     named = camps[:7] + (["other camps"] if len(camps) > 7 else [])
     handles = [axes[0].scatter([], [], color=colour.get(c, PALETTE[7]), label=c) for c in named]
-    fig.legend(handles=handles, title="Camp", loc="outside lower center", ncols=4, fontsize=6)
+    fig.legend(handles=handles, title="Camp", loc="outside lower center", ncols=4,
+               fontsize=LABEL_SIZE)  # fmt: skip
+    for ax, nodes in labels.values():  # last: placing measures the drawn figure
+        place_node_labels(fig, ax, nodes)
     return fig
 
 

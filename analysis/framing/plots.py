@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 
 from analysis.core.figure_style import (
     PALETTE,
@@ -111,6 +112,53 @@ def marker_radius_points(area: float) -> float:
     return float(np.sqrt(area)) / 2
 
 
+# Where a node label may go, tried in order: (offset direction, ha, va).
+LABEL_PLACES = (((0, 1), "center", "bottom"), ((0, -1), "center", "top"),
+                ((1, 0), "left", "center"), ((-1, 0), "right", "center"))  # fmt: skip
+
+
+def _boxes_overlap(a: Bbox, b: Bbox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def place_node_labels(
+    fig: Figure, ax, nodes: list[tuple[float, float, float, str]], fontsize: float = LABEL_SIZE
+) -> None:
+    """Label nodes (x, y, marker area in points², text) in the given order (most important
+    first): above the node, else below, right or left, whichever overlaps no node and no
+    label placed before (above if none is free). Call it last: it draws the figure once to
+    measure the text."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    to_pixels = fig.dpi / 72
+    centres = ax.transData.transform([(x, y) for x, y, _, _ in nodes]) if nodes else []
+    radii = [marker_radius_points(area) for _, _, area, _ in nodes]
+    discs = [
+        Bbox([[cx - r * to_pixels, cy - r * to_pixels], [cx + r * to_pixels, cy + r * to_pixels]])
+        for (cx, cy), r in zip(centres, radii, strict=True)
+    ]
+    placed: list[Bbox] = []
+    for i, (x, y, _, text) in enumerate(nodes):
+        others = discs[:i] + discs[i + 1 :]
+        gap = radii[i] + 1.5
+        for (dx, dy), ha, va in LABEL_PLACES:
+            label = _node_label(ax, text, (x, y), (dx * gap, dy * gap), ha, va, fontsize)
+            box = label.get_window_extent(renderer)
+            if not any(_boxes_overlap(box, o) for o in others + placed):
+                break
+            label.remove()
+        else:  # nowhere free: the first choice
+            (dx, dy), ha, va = LABEL_PLACES[0]
+            label = _node_label(ax, text, (x, y), (dx * gap, dy * gap), ha, va, fontsize)
+            box = label.get_window_extent(renderer)
+        placed.append(box)
+
+
+def _node_label(ax, text: str, xy, offset, ha: str, va: str, fontsize: float):
+    return ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha=ha, va=va,
+                       fontsize=fontsize, zorder=3)  # fmt: skip
+
+
 def no_edges_note(ax, message: str) -> None:
     """Say in the figure, above the network (never over it), that it has no edges and why."""
     ax.set_title(wrap_label(message, 100), fontsize=LABEL_SIZE, color="#555555")
@@ -135,12 +183,6 @@ def plot_topic_network(network: TopicNetwork, seed: int) -> Figure:
         xy = np.array([positions[t] for t in nodes.loc[sel, "topic"]])
         ax.scatter(xy[:, 0], xy[:, 1], s=size[sel], color=colour[frame], label=frame,
                    edgecolor="white", lw=0.5, zorder=2)  # fmt: skip
-    labelled = zip(nodes["topic"], nodes["label"], size, strict=True)
-    for topic, label, area in labelled:
-        x, y = positions[topic]
-        ax.annotate(wrap_label(f"{topic}: {label}", 22), (x, y), fontsize=LABEL_SIZE,
-                    ha="center", va="bottom", xytext=(0, marker_radius_points(area) + 2),
-                    textcoords="offset points", zorder=3)  # fmt: skip
     ax.set_axis_off()
     ax.margins(x=0.12, y=0.25)
     if edges.empty:
@@ -152,6 +194,12 @@ def plot_topic_network(network: TopicNetwork, seed: int) -> Figure:
     handles = [Line2D([], [], ls="", marker="o", ms=6, color=colour[f], label=f) for f in frames]
     fig.legend(handles=handles, title="Frame (community)", loc="outside lower center",
                ncols=min(len(frames), 6))  # fmt: skip
+    order = np.argsort(-size.to_numpy(), kind="stable")  # the largest topics first
+    rows = nodes.iloc[order]
+    place_node_labels(fig, ax, [
+        (*positions[t], float(a), wrap_label(f"{t}: {label}", 22))
+        for t, label, a in zip(rows["topic"], rows["label"], size.iloc[order], strict=True)
+    ])  # fmt: skip
     return fig
 
 

@@ -148,6 +148,9 @@ class ConcordanceExplorer(widgets.VBox):
                 self.lines,
             ]
         )
+        self.add_class("dl-concordance")  # for the browser tests and custom CSS
+        self.status.add_class("dl-status")
+        self.lines.add_class("dl-lines")
         self.refresh()
 
     def _on_change(self, _change: dict[str, Any]) -> None:

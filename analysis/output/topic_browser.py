@@ -174,6 +174,9 @@ class TopicBrowser(widgets.VBox):
                 widgets.HBox([self.terms, self.passages], layout=widgets.Layout(width="100%")),
             ]
         )
+        self.add_class("dl-topic-browser")  # for the browser tests and custom CSS
+        self.terms.add_class("dl-terms")
+        self.passages.add_class("dl-passages")
         self.refresh()
 
     def _on_change(self, _change: dict[str, Any]) -> None:

@@ -283,9 +283,9 @@ def _display_png(data: bytes, width: int) -> None:
 def _display_html(html: str) -> None:
     if _ipython_kernel() is None:
         return
-    from IPython.display import HTML, display
+    from IPython.display import display
 
-    display(HTML(html))
+    display({"text/html": html}, raw=True)  # raw: IPython's HTML() warns about an iframe
 
 
 def _display_markdown(text: str) -> None:

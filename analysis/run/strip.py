@@ -1,12 +1,18 @@
-"""Git clean filter that keeps notebooks free of outputs in the repository.
+"""Keeping the pipeline's notebooks free of outputs, in git and on disk.
 
-    git config filter.discourse-lab-notebook.clean "python3 analysis/run/strip.py"
+Two guards, both installed by `make lab`:
 
-(`make lab` installs it; .gitattributes applies it to notebooks/*.ipynb.) Git pipes the
-working-tree notebook through it whenever it compares or stages the file, so outputs,
-execution counts, widget state and run metadata that JupyterLab autosaves never reach
-`git status`, `git diff` or a commit; the file on disk keeps them. Standard library only,
-so the filter runs before (and without) the project's environment, like nbstripout.
+- `pre_save_hook`: JupyterLab (the server's contents manager) strips outputs, execution
+  counts and widget state from notebooks/<name>.ipynb whenever it saves one, autosave
+  included. The researcher keeps seeing the outputs in the open tab; the file on disk,
+  and so `git status`, stays clean. Copies (`*-Copy*.ipynb`, `notebooks/scratch/`) are
+  git-ignored and keep their outputs.
+- the git clean filter (`python3 analysis/run/strip.py`, named in .gitattributes) for a
+  notebook saved by anything else: what is staged or committed has no outputs, as with
+  nbstripout. (Git may then list such a file as modified until `git add`, which stages
+  nothing new.)
+
+Standard library only, so that git can run the filter without the project's environment.
 """
 
 from __future__ import annotations
@@ -41,6 +47,24 @@ def strip_text(text: str) -> str:
     """Strip notebook JSON text and write it as JupyterLab does (sorted keys, indent 1)."""
     nb = strip_notebook(json.loads(text))
     return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def is_pipeline_notebook(path: str) -> bool:
+    """notebooks/<name>.ipynb, tracked in git (not a copy, not in a subfolder)."""
+    parts = path.strip("/").split("/")
+    return (
+        len(parts) == 2
+        and parts[0] == "notebooks"
+        and parts[1].endswith(".ipynb")
+        and "-Copy" not in parts[1]
+    )
+
+
+def pre_save_hook(model: dict, path: str, contents_manager: object = None, **kwargs) -> None:
+    """Jupyter server pre-save hook (`--ContentsManager.pre_save_hook=...`): strip the
+    pipeline's notebooks before they are written (paths relative to the server root)."""
+    if model.get("type") == "notebook" and is_pipeline_notebook(path):
+        strip_notebook(model["content"])
 
 
 def main() -> int:

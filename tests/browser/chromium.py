@@ -45,7 +45,8 @@ class BrowserError(AssertionError):
 class Page:
     """One tab: send protocol commands, evaluate JavaScript, wait for conditions."""
 
-    def __init__(self, ws_url: str) -> None:
+    def __init__(self, ws_url: str, target_id: str = "") -> None:
+        self.target_id = target_id
         self.ws = websocket.create_connection(ws_url, timeout=WAIT_TIMEOUT_S, suppress_origin=True)
         self.next_id = 0
         self.console: list[str] = []
@@ -164,7 +165,15 @@ class Chromium:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             target = json.loads(response.read())
-        return Page(target["webSocketDebuggerUrl"])
+        return Page(target["webSocketDebuggerUrl"], target["id"])
+
+    def close_page(self, page: Page) -> None:
+        """Close a tab without running its beforeunload handlers (JupyterLab asks "leave?")."""
+        page.close()
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{self.port}/json/close/{page.target_id}", timeout=30
+        ):
+            pass
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -15,7 +15,6 @@ from analysis.sources.keyness import KeynessSettings, keyness_table
 from analysis.topics.comparison import intertopic_map, overall_prevalence
 from analysis.topics.model import TopicSettings, fit_topic_model, topic_data
 from tests.browser.chromium import overlapping_boxes
-from tests.browser.conftest import screenshot
 from tests.output.test_explore import topic_corpus
 
 pytestmark = pytest.mark.slow
@@ -97,7 +96,6 @@ def test_topic_map_links_map_bars_slider_and_passages(planted, page, tmp_path):
     radius = "[...document.querySelectorAll('#dl-map circle')].map(c => +c.getAttribute('r'))"
     page.hover("#dl-bars g.dl-bar rect")
     page.wait_for(f"(r => Math.max(...r) / Math.min(...r) > 2)({radius})", what="resized circles")
-    screenshot(page, "topic-map-planted")
     assert page.console == []
 
 
@@ -132,5 +130,4 @@ def test_keyness_explorer_hover_shows_kwic_and_search_finds_terms(planted, page,
     page.click("#dl-search")
     page.type_text("a3")
     page.wait_for("(document.querySelector('#dl-term') || {}).textContent === 'a3'")
-    screenshot(page, "keyness-explorer-planted")
     assert page.console == []
