@@ -76,15 +76,25 @@ class Page:
         return result["result"].get("value")
 
     def wait_for(self, expression: str, timeout: float = WAIT_TIMEOUT_S, what: str = "") -> Any:
-        """Poll until `expression` is truthy; its value. Fails after `timeout` seconds."""
+        """Poll until `expression` is truthy in the page; its value (True for an element).
+        Fails after `timeout` seconds, saying what the page showed."""
         deadline = time.monotonic() + timeout
+        # truthiness judged in the page: an element (sent back as {}) counts as found
+        probe = f"(v => [!!v, v instanceof Node ? true : v])({expression})"
         while True:
-            value = self.evaluate(expression)
-            if value:
+            found, value = self.evaluate(probe)
+            if found:
                 return value
             if time.monotonic() > deadline:
-                raise BrowserError(f"gave up waiting for {what or expression}")
+                raise BrowserError(f"gave up waiting for {what or expression}; {self.state()}")
             time.sleep(0.25)
+
+    def state(self) -> str:
+        """What the page shows, for a failure message: its URL and the start of its text."""
+        try:
+            return str(self.evaluate("location.href + ': ' + document.body.innerText.slice(-1500)"))
+        except BrowserError as err:
+            return f"(page state unavailable: {err})"
 
     def open(self, url: str, width: int = 1280, height: int = 800) -> None:
         """Load `url` at a `width` x `height` viewport and wait for the document."""

@@ -6,6 +6,7 @@ checked at 1280x800, and the exported HTML views opened from disk."""
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 from pathlib import Path
@@ -19,7 +20,12 @@ from tests.test_lab import lab  # noqa: F401 - the server fixture
 
 pytestmark = pytest.mark.slow
 RUN_ALL_TIMEOUT_S = 900  # 10_topics sweeps and fits when the cache is cold
-NOTEBOOKS = ("00_corpus", "10_topics", "20_framing", "30_sources")
+# All four by default; a comma-separated subset to debug one (e.g. "10_topics").
+NOTEBOOKS = tuple(
+    os.environ.get(
+        "DISCOURSE_LAB_BROWSER_NOTEBOOKS", "00_corpus,10_topics,20_framing,30_sources"
+    ).split(",")
+)
 
 
 @pytest.fixture
@@ -131,9 +137,22 @@ def labels_cut(page, root: str) -> list[str]:
     )
 
 
+def output_of(page, source_text: str) -> str:
+    """The rendered output (HTML) of the code cell whose source contains `source_text`."""
+    return page.evaluate(
+        "(() => { const c = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden)"
+        f" .jp-CodeCell')].find(c => c.querySelector('.jp-InputArea').textContent.includes("
+        f"{json.dumps(source_text)})); return c ? c.querySelector('.jp-OutputArea').innerHTML"
+        ".slice(0, 3000) : 'no such cell'; })()"
+    )
+
+
 def check_topic_browser(page) -> None:
     root = ".dl-topic-browser"
-    page.wait_for(f"document.querySelector('{root} .dl-terms table')", what="the topic browser")
+    try:
+        page.wait_for(f"document.querySelector('{root} .dl-terms table')", what="the browser")
+    except BrowserError as err:
+        raise BrowserError(f"{err}\n{output_of(page, 'TopicBrowser(')}") from None
     assert labels_cut(page, root) == []
     assert overlapping_boxes(page, [f"{root} .dl-terms", f"{root} .dl-passages"]) == []
     table_right = page.evaluate(f"document.querySelector('{root} .dl-terms table')"
@@ -159,7 +178,10 @@ def check_topic_browser(page) -> None:
 
 def check_concordance(page) -> None:
     root = ".dl-concordance"
-    page.wait_for(f"document.querySelector('{root} .dl-lines table')", what="KWIC lines")
+    try:
+        page.wait_for(f"document.querySelector('{root} .dl-lines table')", what="KWIC lines")
+    except BrowserError as err:
+        raise BrowserError(f"{err}\n{output_of(page, 'concordance_explorer(')}") from None
     assert labels_cut(page, root) == []
     marks = page.evaluate(f"[...document.querySelectorAll('{root} mark')].length")
     rows = page.evaluate(f"[...document.querySelectorAll('{root} .dl-lines tr')].length")
@@ -228,7 +250,8 @@ def test_every_notebook_runs_in_jupyterlab_and_its_explorers_respond(
         check_exported_view(view, scratch_copies["30_sources"], "sources-keyness-explorer", drawn)
         label = view.evaluate("document.querySelector('#dl-plot text.dl-label').textContent")
         view.hover(f'#dl-plot circle.dl-point[data-term="{label}"]')
-        view.wait_for(f"(document.querySelector('#dl-term') || {{}}).textContent === {json.dumps(label)}")
+        term = "(document.querySelector('#dl-term') || {}).textContent"
+        view.wait_for(f"{term} === {json.dumps(label)}")
         assert view.evaluate("document.querySelectorAll('#dl-lines mark').length") > 0
         screenshot(view, "keyness-explorer")
     finally:
