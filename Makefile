@@ -10,9 +10,10 @@ PARAMS ?= params/default.yaml
 ARGS ?=
 
 CORPUS_ARG := $(if $(CORPUS),--corpus "$(CORPUS)",)
+STRIP_HOOK := analysis.run.strip.pre_save_hook
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: figures test verify lab lint format lock clean-venv
+.PHONY: figures test verify lab notebook-filter screenshots lint format lock clean-venv
 
 figures: $(STAMP)
 	$(BIN)/discourse-lab run --params "$(PARAMS)" $(CORPUS_ARG) $(ARGS)
@@ -25,10 +26,23 @@ test: $(STAMP)
 verify: $(STAMP)
 	$(BIN)/discourse-lab verify --params "$(PARAMS)" $(ARGS)
 
-# JupyterLab on this computer only, opening on the notebooks; the "Discourse Lab" kernel is
-# the project's .venv. (--allow-root only where make runs as root, e.g. in a container.)
-lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks $(ROOT_FLAG) $(ARGS)
+# JupyterLab on this computer only, its file browser at the project root (notebooks/,
+# runs/, params/, figures/); the "Discourse Lab" kernel is the project's .venv. Saving
+# notebooks/<name>.ipynb strips its outputs (analysis/run/strip.py); explore in a copy.
+# (--allow-root only where make runs as root, e.g. in a container.)
+lab: $(STAMP) notebook-filter
+	mkdir -p notebooks/scratch
+	$(BIN)/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. --ContentsManager.pre_save_hook=$(STRIP_HOOK) $(ROOT_FLAG) $(ARGS)
+
+# The git clean filter named in .gitattributes: notebooks enter git without outputs,
+# whatever JupyterLab autosaves (the files on disk keep them). Standard library only.
+notebook-filter:
+	git config filter.discourse-lab-notebook.clean "python3 analysis/run/strip.py"
+	git config filter.discourse-lab-notebook.smudge cat
+
+# The README's explorer screenshots, taken by the browser tests (headless Chromium).
+screenshots: $(STAMP)
+	DISCOURSE_LAB_SCREENSHOTS=docs/images $(BIN)/python -m pytest -q -p no:cacheprovider tests/browser/test_lab_ui.py
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix analysis tests benchmarks

@@ -187,11 +187,11 @@ def lab(tmp_path):
 
 
 def test_lab_serves_the_project_kernel_and_runs_a_notebook(lab, tmp_path):
-    # the server is the one `make lab` describes: loopback only, rooted at notebooks/
+    # the server is the one `make lab` describes: loopback only, rooted at the project
     [info_file] = lab.runtime.glob("jpserver-*.json")
     info = json.loads(info_file.read_text())
     assert info["hostname"] == "127.0.0.1" and info["pid"] == lab.proc.pid
-    assert Path(info["root_dir"]).resolve() == NOTEBOOK.parent.resolve()
+    assert Path(info["root_dir"]).resolve() == PROJECT_ROOT.resolve()
 
     # the project kernel is registered inside .venv and runs .venv's python
     _, specs = lab.request("GET", "/api/kernelspecs")
@@ -208,7 +208,12 @@ def test_lab_serves_the_project_kernel_and_runs_a_notebook(lab, tmp_path):
     status, session = lab.request(
         "POST",
         "/api/sessions",
-        {"path": NOTEBOOK.name, "type": "notebook", "name": "", "kernel": {"name": KERNEL}},
+        {
+            "path": NOTEBOOK.relative_to(PROJECT_ROOT).as_posix(),
+            "type": "notebook",
+            "name": "",
+            "kernel": {"name": KERNEL},
+        },
     )
     assert status == 201 and session["kernel"]["name"] == KERNEL
     ws = lab.connect(session["kernel"]["id"])

@@ -1,5 +1,9 @@
 """Notebooks are committed clean and narrative: no outputs, one standard `parameters` cell,
-stable cell ids, and no code that belongs in the package (definitions, loops, plotting)."""
+stable cell ids, and no code that belongs in the package (definitions, loops, plotting).
+
+Checked: the pipeline's notebooks (DECLARED_NOTEBOOKS), not whatever else lies in
+notebooks/: a researcher's copy (`10_topics-Copy1.ipynb`, `scratch/`) is git-ignored and
+may carry outputs."""
 
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
+from analysis.run.pipeline import DECLARED_NOTEBOOKS
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = [spec.path for spec in DECLARED_NOTEBOOKS if spec.path.is_file()]
 PARAMETERS = {"params_file": "", "overrides": {}, "output_dir": ""}
 CELL_ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 GENERATED_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){0,3}(-[0-9a-f]{12})?$")

@@ -15,6 +15,7 @@ from analysis.core.figure_style import (
     wrap_label,
 )
 from analysis.framing.antmn import network_layout
+from analysis.framing.plots import LABEL_SIZE, place_node_labels
 
 
 def top_actors(salience: pd.DataFrame, top_n: int) -> list[str]:
@@ -80,12 +81,13 @@ def plot_actor_networks(
     groups = ordered_groups(salience["group"])
     ncols = min(len(groups), 2)
     nrows = int(np.ceil(len(groups) / ncols))
-    fig, axes = new_figure("double", height_ratio=0.5 * nrows, nrows=nrows, ncols=ncols)
+    fig, axes = new_figure("double", height_ratio=0.62 * nrows, nrows=nrows, ncols=ncols)
     axes = np.atleast_1d(axes).ravel()
     shown = pd.concat([salience[salience["group"] == g].head(top_n) for g in groups])
     weight = shown.groupby("camp")["mentions"].sum().reset_index()
     camps = weight.sort_values(["mentions", "camp"], ascending=[False, True])["camp"].tolist()
     colour = camp_colours(camps)
+    labels: dict[int, tuple] = {}  # per panel: its nodes, most mentioned first
     for ax, group in zip(axes, groups, strict=False):
         sal = shown[shown["group"] == group].set_index("actor")
         edges = cooccurrence[
@@ -101,9 +103,9 @@ def plot_actor_networks(
             )
         for actor, row in sal.iterrows():
             x, y = pos[actor]
-            ax.scatter(x, y, s=20 + 200 * row["share_units"], color=colour[row["camp"]], zorder=2)
-            ax.annotate(wrap_label(row["name"], 16), (x, y), fontsize=5, ha="center",
-                        xytext=(0, 4), textcoords="offset points")  # fmt: skip
+            area = 20 + 200 * row["share_units"]
+            ax.scatter(x, y, s=area, color=colour[row["camp"]], zorder=2)
+            labels.setdefault(id(ax), (ax, []))[1].append((x, y, area, wrap_label(row["name"], 18)))
         ax.set_title(group)
         ax.set_axis_off()
         ax.margins(0.2)
@@ -111,7 +113,10 @@ def plot_actor_networks(
         ax.set_axis_off()
     named = camps[:7] + (["other camps"] if len(camps) > 7 else [])
     handles = [axes[0].scatter([], [], color=colour.get(c, PALETTE[7]), label=c) for c in named]
-    fig.legend(handles=handles, title="Camp", loc="outside lower center", ncols=4, fontsize=6)
+    fig.legend(handles=handles, title="Camp", loc="outside lower center", ncols=4,
+               fontsize=LABEL_SIZE)  # fmt: skip
+    for ax, nodes in labels.values():  # last: placing measures the drawn figure
+        place_node_labels(fig, ax, nodes)
     return fig
 
 

@@ -5,9 +5,13 @@ or saved here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.transforms import Bbox
 
 from analysis.core.figure_style import (
     PALETTE,
@@ -19,6 +23,8 @@ from analysis.core.figure_style import (
 )
 from analysis.framing.antmn import TopicNetwork, network_layout
 from analysis.framing.salience import source_frame_matrix
+
+LABEL_SIZE = 7  # points: the smallest text of a figure, readable at printed size
 
 MEASURE_LABELS = {
     "per_1000": "Frame hits per 1,000 words",
@@ -46,7 +52,8 @@ def plot_source_frame_heatmap(
     fmt = "{:.1f}" if measure == "per_1000" else "{:.2f}"
     for (i, j), value in np.ndenumerate(data):
         colour = "black" if high and value > 0.6 * high else "white"
-        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=6, color=colour)
+        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=LABEL_SIZE,
+                color=colour)  # fmt: skip
     fig.colorbar(image, ax=ax, shrink=0.8, label=MEASURE_LABELS[measure])
     ax.set_xlabel("Source")
     ax.spines[:].set_visible(False)
@@ -80,27 +87,87 @@ def plot_frame_salience(
 
 
 def plot_frame_cooccurrence(cooccurrence: pd.DataFrame, labels: dict | None = None) -> Figure:
-    """Jaccard overlap of frames across units (lower triangle; diagonal = units with frame)."""
+    """Jaccard overlap of frames across units (lower triangle; diagonal = units with frame).
+    More than six frames get a full-width figure so that labels stay at the house size."""
     frames = list(dict.fromkeys(cooccurrence["frame_a"]))
     wide = cooccurrence.pivot(index="frame_a", columns="frame_b", values="jaccard").loc[
         frames, frames
     ]
     data = wide.to_numpy(float).copy()
     data[np.triu_indices_from(data, k=1)] = np.nan
-    fig, ax = new_figure("single", height_ratio=1.0)
+    width = "single" if len(frames) <= 6 else "double"
+    fig, ax = new_figure(width, height_ratio=1.0 if width == "single" else 0.75)
     image = ax.imshow(data, cmap=SEQUENTIAL_CMAP, vmin=0, vmax=max(np.nanmax(data), 0.01))
     names = _frame_labels(frames, labels)
     ax.set_xticks(range(len(frames)), names, rotation=90)
     ax.set_yticks(range(len(frames)), names)
-    ax.tick_params(length=0, labelsize=6)
+    ax.tick_params(length=0, labelsize=LABEL_SIZE)
     ax.spines[:].set_visible(False)
     fig.colorbar(image, ax=ax, shrink=0.7, label="Jaccard overlap of units")
     return fig
 
 
+def marker_radius_points(area: float) -> float:
+    """Radius in points of a scatter marker of `area` (matplotlib's s, in points²)."""
+    return float(np.sqrt(area)) / 2
+
+
+# Where a node label may go, tried in order: (offset direction, ha, va).
+LABEL_PLACES = (((0, 1), "center", "bottom"), ((0, -1), "center", "top"),
+                ((1, 0), "left", "center"), ((-1, 0), "right", "center"))  # fmt: skip
+
+
+def _boxes_overlap(a: Bbox, b: Bbox) -> bool:
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+def place_node_labels(
+    fig: Figure, ax, nodes: list[tuple[float, float, float, str]], fontsize: float = LABEL_SIZE
+) -> None:
+    """Label nodes (x, y, marker area in points², text) in the given order (most important
+    first): above the node, else below, right or left, whichever overlaps no node and no
+    label placed before (above if none is free). Call it last: it draws the figure once to
+    measure the text."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    to_pixels = fig.dpi / 72
+    centres = ax.transData.transform([(x, y) for x, y, _, _ in nodes]) if nodes else []
+    radii = [marker_radius_points(area) for _, _, area, _ in nodes]
+    discs = [
+        Bbox([[cx - r * to_pixels, cy - r * to_pixels], [cx + r * to_pixels, cy + r * to_pixels]])
+        for (cx, cy), r in zip(centres, radii, strict=True)
+    ]
+    placed: list[Bbox] = []
+    for i, (x, y, _, text) in enumerate(nodes):
+        others = discs[:i] + discs[i + 1 :]
+        gap = radii[i] + 1.5
+        for (dx, dy), ha, va in LABEL_PLACES:
+            label = _node_label(ax, text, (x, y), (dx * gap, dy * gap), ha, va, fontsize)
+            box = label.get_window_extent(renderer)
+            if not any(_boxes_overlap(box, o) for o in others + placed):
+                break
+            label.remove()
+        else:  # nowhere free: the first choice
+            (dx, dy), ha, va = LABEL_PLACES[0]
+            label = _node_label(ax, text, (x, y), (dx * gap, dy * gap), ha, va, fontsize)
+            box = label.get_window_extent(renderer)
+        placed.append(box)
+
+
+def _node_label(ax, text: str, xy, offset, ha: str, va: str, fontsize: float):
+    return ax.annotate(text, xy, xytext=offset, textcoords="offset points", ha=ha, va=va,
+                       fontsize=fontsize, zorder=3)  # fmt: skip
+
+
+def no_edges_note(ax, message: str) -> None:
+    """Say in the figure, above the network (never over it), that it has no edges and why."""
+    ax.set_title(wrap_label(message, 100), fontsize=LABEL_SIZE, color="#555555")
+
+
 def plot_topic_network(network: TopicNetwork, seed: int) -> Figure:
     """ANTMN network: topics as nodes (size = prevalence, colour = frame), edge width =
-    correlation of topic proportions; seeded spring layout."""
+    correlation of topic proportions; seeded spring layout. Labels sit above their node,
+    the legend below the network, and a network without edges says so."""
     nodes, edges = network.nodes, network.edges
     positions = network_layout(list(nodes["topic"]), edges, seed)
     fig, ax = new_figure("double", height_ratio=0.6)
@@ -110,19 +177,29 @@ def plot_topic_network(network: TopicNetwork, seed: int) -> Figure:
     for a, b, w in edges.itertuples(index=False):
         (x0, y0), (x1, y1) = positions[a], positions[b]
         ax.plot([x0, x1], [y0, y1], color="#999999", lw=0.3 + 2.5 * w / top, alpha=0.7, zorder=1)
-    size = 60 + 1500 * nodes["prevalence"] / max(nodes["prevalence"].max(), 1e-12)
+    size = 60 + 900 * nodes["prevalence"] / max(nodes["prevalence"].max(), 1e-12)
     for frame in frames:
         sel = nodes["frame"] == frame
         xy = np.array([positions[t] for t in nodes.loc[sel, "topic"]])
         ax.scatter(xy[:, 0], xy[:, 1], s=size[sel], color=colour[frame], label=frame,
                    edgecolor="white", lw=0.5, zorder=2)  # fmt: skip
-    for topic, label in nodes[["topic", "label"]].itertuples(index=False):
-        x, y = positions[topic]
-        ax.annotate(wrap_label(f"{topic}: {label}", 18), (x, y), fontsize=6, ha="center",
-                    va="bottom", xytext=(0, 6), textcoords="offset points", zorder=3)  # fmt: skip
     ax.set_axis_off()
-    ax.margins(0.15)
-    ax.legend(title="Frame (community)", loc="upper left", markerscale=0.4)
+    ax.margins(x=0.12, y=0.25)
+    if edges.empty:
+        no_edges_note(
+            ax,
+            "No edges: no two topics' proportions are positively correlated "
+            "above framing.antmn_min_correlation, so each topic is its own frame.",
+        )
+    handles = [Line2D([], [], ls="", marker="o", ms=6, color=colour[f], label=f) for f in frames]
+    fig.legend(handles=handles, title="Frame (community)", loc="outside lower center",
+               ncols=min(len(frames), 6))  # fmt: skip
+    order = np.argsort(-size.to_numpy(), kind="stable")  # the largest topics first
+    rows = nodes.iloc[order]
+    place_node_labels(fig, ax, [
+        (*positions[t], float(a), wrap_label(f"{t}: {label}", 22))
+        for t, label, a in zip(rows["topic"], rows["label"], size.iloc[order], strict=True)
+    ])  # fmt: skip
     return fig
 
 
@@ -146,9 +223,17 @@ def plot_antmn_frame_shares(shares: pd.DataFrame) -> Figure:
     return fig
 
 
-def plot_collocates(collocates: pd.DataFrame, terms: list[str], top_n: int = 6) -> Figure:
-    """Strongest collocates (log-Dice) of each focal term (rows) in each group (columns)."""
-    groups = ordered_groups(collocates["group"]) or ["(no collocates)"]
+def plot_collocates(
+    collocates: pd.DataFrame,
+    terms: list[str],
+    groups: Sequence[str] | None = None,
+    top_n: int = 6,
+) -> Figure:
+    """Strongest collocates (log-Dice) of each focal term (rows) in each group (columns).
+    `groups`: every group of the corpus (e.g. `corpus.segments["group"]`), so that a group
+    without collocates keeps its column, shown as empty, and every group its colour."""
+    groups = ordered_groups(collocates["group"] if groups is None else groups)
+    groups = groups or ["(no collocates)"]
     colours = group_palette(groups)
     fig, axes = new_figure(
         "double", height_ratio=0.2 * max(len(terms), 1), nrows=max(len(terms), 1),
@@ -160,15 +245,15 @@ def plot_collocates(collocates: pd.DataFrame, terms: list[str], top_n: int = 6) 
             rows = collocates[(collocates["term"] == term) & (collocates["group"] == group)]
             rows = rows.head(top_n)
             ax.barh(range(len(rows)), rows["log_dice"], color=colours[group])
-            ax.set_yticks(range(len(rows)), rows["collocate"], fontsize=6)
+            ax.set_yticks(range(len(rows)), rows["collocate"], fontsize=LABEL_SIZE)
             ax.invert_yaxis()
             if r == 0:
                 ax.set_title(wrap_label(group, 16))
             if c == 0:
-                ax.set_ylabel(wrap_label(term, 14), fontsize=7)
+                ax.set_ylabel(wrap_label(term, 14), fontsize=LABEL_SIZE)
             if rows.empty:
                 ax.text(0.5, 0.5, "none above\nmin. frequency", transform=ax.transAxes,
-                        ha="center", va="center", fontsize=5)  # fmt: skip
+                        ha="center", va="center", fontsize=LABEL_SIZE, color="#555555")  # fmt: skip
     for ax in axes[-1]:
         ax.set_xlabel("log-Dice")
     return fig

@@ -44,6 +44,9 @@ class SavedFigure:
     sha256: dict[str, str]
     sidecar: Path
 
+    def _ipython_display_(self) -> None:
+        """Nothing to echo in a notebook: save_figure already showed the figure."""
+
 
 def validate_figure_id(figure_id: str) -> str:
     """Figure ids are stable kebab-case names such as 'topics-prevalence-by-source'."""

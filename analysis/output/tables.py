@@ -36,6 +36,9 @@ class SavedTable:
     schema: Path
     sha256: str
 
+    def _ipython_display_(self) -> None:
+        """Nothing to echo in a notebook: save_table already showed the table."""
+
 
 def validate_table(df: pd.DataFrame, table_id: str, columns: dict[str, str]) -> None:
     """Check the id (kebab-case) and that the documented columns are exactly the table's."""

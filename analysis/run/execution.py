@@ -4,12 +4,16 @@ time limit, the failing cell named, and an HTML rendering of the result."""
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import papermill
+from jupyter_client import AsyncKernelManager
 from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -41,6 +45,31 @@ class NotebookFailure:
         return f"notebook {self.notebook} failed in {where}{line}: {self.error}"
 
 
+class QuietKernelManager(AsyncKernelManager):
+    """The kernel manager of a pipeline run: talks to its kernel over Unix sockets in the
+    temporary folder (local only, and without ipykernel's "running over TCP without
+    encryption" warning on every kernel start), and does not send SIGINT when it shuts down
+    a kernel that has run every cell (jupyter_client always does; the idle kernel then
+    prints "KeyboardInterrupt caught in kernel" after a successful run). A kernel stopped
+    early (a time limit) is interrupted as before."""
+
+    finished = False  # set once the last cell has run
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.transport = "ipc"
+        self.ip = os.path.join(
+            tempfile.gettempdir(), f"discourse-lab-kernel-{uuid.uuid4().hex[:12]}"
+        )
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down and self.finished:
+            return
+        await super()._async_interrupt_kernel()
+
+    interrupt_kernel = _async_interrupt_kernel
+
+
 class _CellAwareClient(PapermillNotebookClient):
     """Sends each cell's nbformat id (as JupyterLab does) and enforces a notebook deadline."""
 
@@ -54,7 +83,12 @@ class _CellAwareClient(PapermillNotebookClient):
             self.kc.session.metadata.update(
                 {"cellId": cell.get("id"), NOTEBOOK_METADATA_KEY: self._source_path}
             )
-        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        executed = await super().async_execute_cell(
+            cell, cell_index, execution_count, store_history
+        )
+        if cell_index == len(self.nb.cells) - 1 and self.km is not None:
+            self.km.finished = True
+        return executed
 
     # nbclient binds execute_cell to the base coroutine at class creation: re-bind it.
     execute_cell = run_sync(async_execute_cell)
@@ -77,6 +111,7 @@ class _Engine(NBClientEngine):
             "log_output": kwargs.pop("log_output", False),
             "stdout_file": kwargs.pop("stdout_file", None),
             "stderr_file": kwargs.pop("stderr_file", None),
+            "kernel_manager_class": QuietKernelManager,
         }
         return _CellAwareClient(nb_man, **client_kwargs, **kwargs).execute()
 

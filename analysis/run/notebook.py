@@ -35,12 +35,15 @@ from analysis.core.provenance import (
 )
 from analysis.corpus.prepare import prepare_corpus
 from analysis.output.figures import SavedFigure, write_figure
+from analysis.output.html_view import HtmlView, SavedView, iframe_html, write_view
+from analysis.output.show import show_table
 from analysis.output.tables import SavedTable, write_table
 from analysis.run.registry import DECLARED_NOTEBOOKS
 
 # Key of the execute-request metadata the pipeline's papermill engine adds next to the
 # standard "cellId" (which JupyterLab sends too): the absolute path of the source notebook.
 NOTEBOOK_METADATA_KEY = "discourseLabNotebook"
+TABLE_ROWS_SHOWN = 20
 
 
 @dataclass
@@ -95,7 +98,18 @@ class NotebookRun:
         origin = self._origin()
         origin.pop("parameters")  # the schema names the parameters by hash only
         saved = write_table(df, table_id, description, columns, self.tables_dir, origin)
-        _display(df.head(20))
+        _display(show_table(df, max_rows=TABLE_ROWS_SHOWN, caption=table_id))
+        return saved
+
+    def save_view(self, view: HtmlView, view_id: str, height: int = 760) -> SavedView:
+        """Write figures/<id>.html, one self-contained interactive page (published with the
+        figures; the static figures stay the citable ones), and show it in the notebook."""
+        origin = self._origin()
+        origin.pop("parameters")  # named by hash, as for tables
+        origin.pop("versions")
+        page = view.page({"view": view_id, **origin})
+        saved = write_view(page, view_id, self.figures_dir)
+        _display_html(iframe_html(page, height))
         return saved
 
     def note(self, markdown_text: str) -> None:
@@ -140,10 +154,15 @@ def open_notebook_run(
     """Validate the parameters and prepare the output folder of one notebook.
 
     `params_file` "" means params/default.yaml; `output_dir` "" means
-    runs/interactive/<notebook>. Relative paths are taken from the project root.
+    runs/interactive/<name>. Relative paths are taken from the project root. The name is
+    the executing notebook's own (`run_name`): a copy such as `10_topics-Copy1.ipynb` or
+    `scratch/10_topics.ipynb` is cited as itself and writes to its own folder.
     """
     if not notebook or "/" in str(notebook):
         raise InputError(f"notebook {notebook!r}: pass the notebook's name, e.g. '10_topics'")
+    executing = executing_notebook()
+    if executing is not None:
+        notebook = run_name(executing)
     params_path = project_path(params_file) if str(params_file) else None
     params = load_params(params_path, dict(overrides or {}))
     out = (
@@ -178,18 +197,37 @@ def current_cell_id() -> str | None:
 
 
 def notebook_source_path(notebook: str) -> Path | None:
-    """The .ipynb being executed: told by the pipeline, by Jupyter, or notebooks/<name>."""
+    """The .ipynb being executed (told by the pipeline or by Jupyter) if it is `notebook`,
+    else notebooks/<notebook>.ipynb if that exists."""
+    executing = executing_notebook()
+    if executing is not None and run_name(executing) == notebook:
+        return executing
+    default = PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb"
+    return default if default.is_file() else None
+
+
+def executing_notebook() -> Path | None:
+    """The .ipynb file this kernel executes, as the pipeline or Jupyter says (else None)."""
     candidates = [
         (_kernel_parent().get("metadata") or {}).get(NOTEBOOK_METADATA_KEY),
         os.environ.get("JPY_SESSION_NAME"),
-        PROJECT_ROOT / "notebooks" / f"{notebook}.ipynb",
     ]
     for candidate in candidates:
         if candidate and str(candidate).endswith(".ipynb"):
             path = project_path(candidate)
-            if path.is_file() and path.stem == notebook:
+            if path.is_file():
                 return path
     return None
+
+
+def run_name(source: Path) -> str:
+    """A notebook's name in provenance and runs/interactive/: its path below notebooks/
+    (or the project root) without `.ipynb`, folders joined by '-' ("scratch-10_topics")."""
+    source = source.resolve()
+    for base in (PROJECT_ROOT / "notebooks", PROJECT_ROOT):
+        if source.is_relative_to(base):
+            return "-".join(source.relative_to(base).with_suffix("").parts)
+    return source.stem
 
 
 def cell_index(source: Path | None, cell_id: str | None) -> int | None:
@@ -236,6 +274,14 @@ def _display_png(data: bytes, width: int) -> None:
     from IPython.display import Image, display
 
     display(Image(data=data, format="png", width=width))
+
+
+def _display_html(html: str) -> None:
+    if _ipython_kernel() is None:
+        return
+    from IPython.display import display
+
+    display({"text/html": html}, raw=True)  # raw: IPython's HTML() warns about an iframe
 
 
 def _display_markdown(text: str) -> None:

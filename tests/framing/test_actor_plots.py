@@ -7,6 +7,7 @@ import matplotlib.pyplot  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.framing import actor_plots  # noqa: E402
+from tests.framing.test_plots import check_network_text  # noqa: E402
 
 
 def salience():
@@ -93,3 +94,25 @@ def test_a_corpus_naming_no_actor_gets_figures_that_say_so():
     )
     assert "No actor is named in 3 or more" in _texts(actor_plots.plot_actor_tone(tone))
     assert "No actors found" not in _texts(actor_plots.plot_actor_salience(salience()))
+
+
+def test_actor_network_labels_are_readable_and_clear_of_nodes():
+    actors = [f"a{i}" for i in range(5)]
+    sal = pd.DataFrame(
+        {
+            "group": ["A"] * 5 + ["B"] * 5,
+            "actor": actors * 2,
+            "name": [f"Actor with a long name {i}" for i in range(5)] * 2,
+            "camp": ["United Nations", "Israel", "United States", "Russia", "Egypt"] * 2,
+            "mentions": [9, 7, 5, 3, 2] * 2,
+            "units": [5, 4, 3, 2, 1] * 2,
+            "share_units": [0.9, 0.7, 0.5, 0.3, 0.2] * 2,
+            "per_1000": 1.0,
+        }
+    )
+    co = pd.DataFrame(
+        {"group": ["A", "A", "B"], "actor_a": ["a0", "a1", "a2"], "actor_b": ["a1", "a2", "a3"],
+         "units": [3, 2, 1]}
+    )  # fmt: skip
+    fig = actor_plots.plot_actor_networks(co, sal, seed=1)
+    assert check_network_text(fig) == []

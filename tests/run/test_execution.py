@@ -17,7 +17,7 @@ def _params(out):
 
 
 @pytest.mark.slow
-def test_sidecar_names_the_cell_that_saved_the_figure(tmp_path):
+def test_sidecar_names_the_cell_that_saved_the_figure(tmp_path, capfd):
     executed = tmp_path / "alpha.ipynb"
     failure = execute_notebook(
         "fixture_alpha",
@@ -34,6 +34,12 @@ def test_sidecar_names_the_cell_that_saved_the_figure(tmp_path):
     assert sidecar["parameters"]["run"]["seed"] == 5
     schema = json.loads((tmp_path / "tables" / "alpha-random-walk.schema.json").read_text())
     assert schema["cell"] == {"id": "walk-table", "index": 4}
+    # the kernel ran over local sockets and was not interrupted on its way out
+    printed = "".join(capfd.readouterr())
+    assert "without encryption" not in printed and "KeyboardInterrupt" not in printed
+    outputs = json.loads(executed.read_text())["cells"]
+    texts = json.dumps([c.get("outputs", []) for c in outputs])
+    assert "SavedFigure(" not in texts and "SavedTable(" not in texts  # no echoed reprs
 
 
 @pytest.mark.slow
