@@ -63,7 +63,7 @@ MEASURE_LABELS = {
 }
 
 
-def keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") -> Figure:
+def plot_keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") -> Figure:
     """Small multiples: each group's top terms against `reference`, by the table's ranking
     measure (`sources.measure`; the log-odds z-score by default)."""
     measure = str(table["measure"].iloc[0]) if "measure" in table and len(table) else "log_odds"
@@ -71,7 +71,7 @@ def keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") 
     chosen = table[(table["reference"] == reference) & (score > (measure == "exact"))]
     chosen = chosen.assign(_score=score[chosen.index])
     if chosen.empty:
-        raise InputError(f"keyness_bars: no terms that favour a group against {reference!r}")
+        raise InputError(f"plot_keyness_bars: no terms that favour a group against {reference!r}")
     groups = ordered_groups(chosen["group"])
     colours = group_palette(table["group"])
     rows, cols = _grid(len(groups), 2 if len(groups) <= 4 else 3)
@@ -102,7 +102,7 @@ def _finite(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(values), values, finite.max() if len(finite) else 1.0)
 
 
-def fightin_words_plot(table: pd.DataFrame, reference: str = "rest", n_labels: int = 10) -> Figure:
+def plot_fightin_words(table: pd.DataFrame, reference: str = "rest", n_labels: int = 10) -> Figure:
     """Term frequency (log) against log-odds z, one panel per target group (Monroe et al.).
 
     Terms beyond |z| = 1.96 are coloured: the target's colour above, grey (or the other
@@ -111,7 +111,7 @@ def fightin_words_plot(table: pd.DataFrame, reference: str = "rest", n_labels: i
     """
     chosen = table[table["reference"] == reference]
     if chosen.empty:
-        raise InputError(f"fightin_words_plot: no comparison against {reference!r} in the table")
+        raise InputError(f"plot_fightin_words: no comparison against {reference!r} in the table")
     groups = ordered_groups(chosen["group"])
     colours = group_palette(table["group"])
     rows, cols = _grid(len(groups), 2)
@@ -166,7 +166,7 @@ def _fightin_words_panel(ax, part: pd.DataFrame, above: str, below: str, n_label
         )
 
 
-def divergence_heatmap(table: pd.DataFrame) -> Figure:
+def plot_divergence_heatmap(table: pd.DataFrame) -> Figure:
     """Group x group bias-corrected Jensen-Shannon divergence with its bootstrap interval.
 
     The diagonal shows the noise floor: the range of the divergence between two
@@ -218,7 +218,7 @@ def _group_legend(fig: Figure, order: list[str]) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(order)))
 
 
-def similarity_heatmap(result: DocumentSimilarity) -> Figure:
+def plot_similarity_heatmap(result: DocumentSimilarity) -> Figure:
     """Document x document TF-IDF cosine similarity, documents ordered by group."""
     n = len(result.doc_ids)
     codes, cmap, order = _group_strip(result.groups)
@@ -267,7 +267,7 @@ def similarity_heatmap(result: DocumentSimilarity) -> Figure:
     return fig
 
 
-def dendrogram_plot(result: DocumentSimilarity) -> Figure:
+def plot_dendrogram(result: DocumentSimilarity) -> Figure:
     """Average-linkage dendrogram of documents, leaves coloured by group."""
     n = len(result.doc_ids)
     codes, cmap, order = _group_strip(result.groups)
@@ -311,7 +311,7 @@ def dendrogram_plot(result: DocumentSimilarity) -> Figure:
     return fig
 
 
-def style_profile_plot(profile: pd.DataFrame) -> Figure:
+def plot_style_profile(profile: pd.DataFrame) -> Figure:
     """Small multiples: one panel per style metric, each group's value with its interval."""
     metrics = [m for m in STYLE_METRICS if m in set(profile["metric"])]
     groups = ordered_groups(profile["group"])

@@ -24,7 +24,7 @@ def _label(labels: dict[int, str], topic: int, width: int = 30) -> str:
     return wrap_label(labels.get(int(topic), f"T{int(topic)}"), width)
 
 
-def k_sweep_figure(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure:
+def plot_k_sweep(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure:
     """Coherence (c_v, NPMI), exclusivity, held-out log-likelihood (mean ± SD over seeds)
     and agreement between seeds (matched topic similarity and ARI of dominant topics)
     against K; the chosen K is marked."""
@@ -75,7 +75,7 @@ def k_sweep_figure(summary: pd.DataFrame, chosen_k: int | None = None) -> Figure
     return fig
 
 
-def convergence_figure(convergence: pd.DataFrame) -> Figure:
+def plot_convergence(convergence: pd.DataFrame) -> Figure:
     """Per-word likelihood bound of the final model after each training pass."""
     fig, ax = new_figure("single", height_ratio=0.6)
     ax.plot(convergence["pass"], convergence["per_word_bound"], color=PALETTE[0], lw=1)
@@ -84,7 +84,7 @@ def convergence_figure(convergence: pd.DataFrame) -> Figure:
     return fig
 
 
-def topic_terms_figure(
+def plot_topic_terms(
     terms: pd.DataFrame,
     labels: dict[int, str],
     n_terms: int = 8,
@@ -122,7 +122,7 @@ def topic_terms_figure(
     return fig
 
 
-def prevalence_figure(prevalence: pd.DataFrame, labels: dict[int, str]) -> Figure:
+def plot_prevalence(prevalence: pd.DataFrame, labels: dict[int, str]) -> Figure:
     """Prevalence of each topic per group with 95% document-bootstrap intervals. Groups with
     one document: open marker and a dotted unit-level interval (understates uncertainty)."""
     groups = ordered_groups(prevalence["group"])
@@ -169,7 +169,7 @@ def prevalence_figure(prevalence: pd.DataFrame, labels: dict[int, str]) -> Figur
     return fig
 
 
-def difference_figure(difference: pd.DataFrame, labels: dict[int, str]) -> Figure:
+def plot_difference(difference: pd.DataFrame, labels: dict[int, str]) -> Figure:
     """Each group's prevalence minus the rest's, with 95% document-bootstrap intervals;
     open markers: single-document groups (no interval)."""
     groups = ordered_groups(difference["group"])
@@ -216,7 +216,7 @@ def difference_figure(difference: pd.DataFrame, labels: dict[int, str]) -> Figur
     return fig
 
 
-def document_topic_heatmap(
+def plot_document_topic_heatmap(
     doc_topic: np.ndarray, units: pd.DataFrame, labels: dict[int, str]
 ) -> Figure:
     """Topic proportions of every unit (rows), grouped by source and ordered by document and
@@ -244,7 +244,7 @@ def document_topic_heatmap(
     return fig
 
 
-def intertopic_map_figure(topic_map: pd.DataFrame, labels: dict[int, str]) -> Figure:
+def plot_intertopic_map(topic_map: pd.DataFrame, labels: dict[int, str]) -> Figure:
     """Topics placed by classical scaling of their Jensen–Shannon distances; circle area is
     proportional to overall prevalence."""
     fig, ax = new_figure("single", height_ratio=0.9)
@@ -272,7 +272,7 @@ def intertopic_map_figure(topic_map: pd.DataFrame, labels: dict[int, str]) -> Fi
     return fig
 
 
-def prevalence_over_time_figure(over_time: TimePrevalence, labels: dict[int, str]) -> Figure:
+def plot_prevalence_over_time(over_time: TimePrevalence, labels: dict[int, str]) -> Figure:
     """Prevalence of each topic per period (only called when `over_time.drawable`)."""
     if not over_time.drawable:
         raise InputError(f"nothing to draw: {over_time.reason}")
@@ -297,7 +297,7 @@ def prevalence_over_time_figure(over_time: TimePrevalence, labels: dict[int, str
     return fig
 
 
-def prevalence_effects_figure(effects: pd.DataFrame, labels: dict[int, str]) -> Figure:
+def plot_prevalence_effects(effects: pd.DataFrame, labels: dict[int, str]) -> Figure:
     """Expected topic proportion of each group (effect regression) with intervals over
     documents, the topic posterior and restarts; open markers: single-document groups."""
     table = effects[effects["estimand"] == "proportion"]

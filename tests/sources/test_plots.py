@@ -40,7 +40,7 @@ def _svg(fig: Figure) -> bytes:
 
 
 def test_keyness_bars_show_each_groups_top_terms(keyness):
-    fig = source_plots.keyness_bars(keyness, top_n=5)
+    fig = source_plots.plot_keyness_bars(keyness, top_n=5)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title(loc="left") for ax in visible] == [
         "A vs rest", "B vs rest", "C vs rest",
@@ -55,15 +55,15 @@ def test_keyness_bars_show_each_groups_top_terms(keyness):
 
 
 def test_fightin_words_labels_the_planted_term_and_is_reproducible(keyness):
-    fig = source_plots.fightin_words_plot(keyness, n_labels=3)
+    fig = source_plots.plot_fightin_words(keyness, n_labels=3)
     panel_b = [ax for ax in fig.axes if ax.get_title(loc="left") == "B vs rest"][0]
     assert "planted" in [t.get_text() for t in panel_b.texts]
     assert panel_b.get_xscale() == "log"
     plt.close(fig)
-    first = _svg(source_plots.fightin_words_plot(keyness, n_labels=3))
-    second = _svg(source_plots.fightin_words_plot(keyness, n_labels=3))
+    first = _svg(source_plots.plot_fightin_words(keyness, n_labels=3))
+    second = _svg(source_plots.plot_fightin_words(keyness, n_labels=3))
     assert first == second
-    pair = source_plots.fightin_words_plot(keyness, reference="A")
+    pair = source_plots.plot_fightin_words(keyness, reference="A")
     assert len([ax for ax in pair.axes if ax.get_visible()]) == 2  # B vs A and C vs A
     plt.close(pair)
 
@@ -73,7 +73,7 @@ def test_divergence_heatmap_annotates_intervals():
     table = group_divergence(
         count_terms(pairs), {k: k[0] for k, _ in pairs}, bootstrap_samples=20, seed=0
     )
-    fig = source_plots.divergence_heatmap(table)
+    fig = source_plots.plot_divergence_heatmap(table)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert len(texts) == 4 and sum(t.startswith("floor") for t in texts) == 2
     plt.close(fig)
@@ -82,11 +82,11 @@ def test_divergence_heatmap_annotates_intervals():
 def test_similarity_heatmap_and_dendrogram():
     docs = {"a1": ["peace"] * 3, "a2": ["peace", "talks"], "b1": ["war"], "b2": ["war", "gaza"]}
     result = document_similarity(count_terms(docs.items()), {d: d[0].upper() for d in docs})
-    heat = source_plots.similarity_heatmap(result)
+    heat = source_plots.plot_similarity_heatmap(result)
     image = heat.axes[1].images[0]
     assert np.allclose(image.get_array(), result.similarity)
     plt.close(heat)
-    tree = source_plots.dendrogram_plot(result)
+    tree = source_plots.plot_dendrogram(result)
     labels = {t.get_text() for t in tree.axes[0].get_xticklabels()}
     assert labels == set(docs)
     plt.close(tree)
@@ -101,7 +101,7 @@ def test_style_profile_small_multiples():
         }
     )
     profile = group_style_profile(style_units(units, load_stance_markers()), bootstrap_samples=20)
-    fig = source_plots.style_profile_plot(profile)
+    fig = source_plots.plot_style_profile(profile)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == profile["metric"].nunique()
     assert visible[0].get_xlabel() == "words per sentence"
@@ -115,7 +115,7 @@ def test_keyness_bars_follow_the_ranking_measure(measure):
               else [])) for g in "ABC" for _ in range(4)]  # fmt: skip
     settings = KeynessSettings(comparisons="rest", measure=measure)
     table = keyness_table(count_terms(pairs), settings)
-    fig = source_plots.keyness_bars(table, top_n=3)
+    fig = source_plots.plot_keyness_bars(table, top_n=3)
     panel = [ax for ax in fig.axes if ax.get_title(loc="left") == "B vs rest"][0]
     assert panel.get_xlabel() == source_plots.MEASURE_LABELS[measure]
     widths = [p.get_width() for p in panel.patches]

@@ -9,15 +9,15 @@ import pytest
 
 from analysis.topics.comparison import TimePrevalence, intertopic_map
 from analysis.topics.plots import (
-    convergence_figure,
-    difference_figure,
-    document_topic_heatmap,
-    intertopic_map_figure,
-    k_sweep_figure,
-    prevalence_effects_figure,
-    prevalence_figure,
-    prevalence_over_time_figure,
-    topic_terms_figure,
+    plot_convergence,
+    plot_difference,
+    plot_document_topic_heatmap,
+    plot_intertopic_map,
+    plot_k_sweep,
+    plot_prevalence,
+    plot_prevalence_effects,
+    plot_prevalence_over_time,
+    plot_topic_terms,
 )
 
 LABELS = {0: "T0: peace talks", 1: "Humanitarian aid", 2: "T2: vote council"}
@@ -71,7 +71,7 @@ def test_k_sweep_figure_has_five_panels_and_marks_the_choice():
             "ari": [0.95, 0.4, 0.2],
         }
     )
-    fig = k_sweep_figure(summary, chosen_k=3)
+    fig = plot_k_sweep(summary, chosen_k=3)
     assert len(fig.axes) == 5
     assert all(ax.get_xlabel() == "Number of topics K" for ax in fig.axes)
     agreement = fig.axes[4].lines
@@ -97,7 +97,7 @@ def test_effects_figure_draws_intervals_and_open_markers_for_single_documents():
                     "n_documents": n_docs,
                 }
             )
-    fig = prevalence_effects_figure(pd.DataFrame(rows), LABELS)
+    fig = plot_prevalence_effects(pd.DataFrame(rows), LABELS)
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["A (n = 3 docs)", "B (1 doc: no interval)"]
     assert tick_texts(fig.axes[0].yaxis) == [LABELS[0], LABELS[1], LABELS[2]]
@@ -113,13 +113,13 @@ def test_terms_figure_names_frex_terms():
         }
     )
     frex = terms.assign(term=["fa", "fb", "fc", "fd"])
-    fig = topic_terms_figure(terms, LABELS, frex=frex)
+    fig = plot_topic_terms(terms, LABELS, frex=frex)
     texts = [t.get_text() for ax in fig.axes for t in ax.texts]
     assert "FREX: fa, fb" in texts and "FREX: fc, fd" in texts
 
 
 def test_prevalence_figure_uses_labels_in_topic_order_and_open_markers_for_single_docs():
-    fig = prevalence_figure(prevalence_table(), LABELS)
+    fig = plot_prevalence(prevalence_table(), LABELS)
     ax = fig.axes[0]
     ticks = ax.get_yticks()
     labels = tick_texts(ax.yaxis)
@@ -134,10 +134,10 @@ def test_prevalence_figure_uses_labels_in_topic_order_and_open_markers_for_singl
 def test_difference_figure_has_one_panel_per_group():
     table = prevalence_table().rename(columns={"prevalence": "difference"})
     table["excludes_zero"] = False
-    fig = difference_figure(table, LABELS)
+    fig = plot_difference(table, LABELS)
     assert [ax.get_title() for ax in fig.axes] == ["A vs rest (3 docs)", "B vs rest (1 doc)"]
     many = pd.concat([table.assign(group=g) for g in "ABCDEF"], ignore_index=True)
-    fig = difference_figure(many, LABELS)
+    fig = plot_difference(many, LABELS)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 6 and len(fig.axes) == 8  # two rows of four panels
 
@@ -147,7 +147,7 @@ def test_heatmap_orders_units_by_group_and_shows_all_topics():
     units = pd.DataFrame(
         {"doc_id": ["b1", "a1", "a1"], "group": ["B", "A", "A"], "position": [0, 1, 0]}
     )
-    fig = document_topic_heatmap(theta, units, LABELS)
+    fig = plot_document_topic_heatmap(theta, units, LABELS)
     image = fig.axes[0].images[0].get_array()
     # order: A/a1/p0 (row 2), A/a1/p1 (row 1), B/b1/p0 (row 0)
     assert np.allclose(image, theta[[2, 1, 0]])
@@ -158,7 +158,7 @@ def test_heatmap_orders_units_by_group_and_shows_all_topics():
 def test_intertopic_map_circle_area_is_proportional_to_prevalence():
     phi = np.array([[0.7, 0.2, 0.1], [0.1, 0.7, 0.2], [0.2, 0.1, 0.7]])
     topic_map = intertopic_map(phi, np.array([0.5, 0.25, 0.25]))
-    fig = intertopic_map_figure(topic_map, LABELS)
+    fig = plot_intertopic_map(topic_map, LABELS)
     sizes = fig.axes[0].collections[0].get_sizes()
     assert sizes[0] == pytest.approx(2 * sizes[1])
     assert {t.get_text() for t in fig.axes[0].texts} == {
@@ -176,10 +176,10 @@ def test_over_time_and_terms_and_convergence_figures():
             "prevalence": [0.6, 0.4, 0.3, 0.7],
         }
     )
-    fig = prevalence_over_time_figure(TimePrevalence(table, "decade", True, ""), LABELS)
+    fig = plot_prevalence_over_time(TimePrevalence(table, "decade", True, ""), LABELS)
     assert len(fig.axes[0].lines) == 2 and fig.axes[0].get_xlabel() == "Decade"
     with pytest.raises(ValueError, match="nothing to draw"):
-        prevalence_over_time_figure(TimePrevalence(pd.DataFrame(), "", False, "no dates"), LABELS)
+        plot_prevalence_over_time(TimePrevalence(pd.DataFrame(), "", False, "no dates"), LABELS)
     terms = pd.DataFrame(
         {
             "topic": [0, 0, 1, 1],
@@ -188,9 +188,9 @@ def test_over_time_and_terms_and_convergence_figures():
             "probability": [0.3, 0.2, 0.4, 0.1],
         }
     )
-    fig = topic_terms_figure(terms, LABELS)
+    fig = plot_topic_terms(terms, LABELS)
     ticks, names = fig.axes[0].get_yticks(), tick_texts(fig.axes[0].yaxis)
     assert names[int(np.argmax(ticks))] == "security council"  # rank 1 on top
     assert fig.axes[1].get_title(loc="left") == "Humanitarian aid"
     conv = pd.DataFrame({"pass": [1, 2, 3], "per_word_bound": [-9.0, -8.0, -7.9]})
-    assert convergence_figure(conv).axes[0].lines[0].get_ydata().tolist() == [-9.0, -8.0, -7.9]
+    assert plot_convergence(conv).axes[0].lines[0].get_ydata().tolist() == [-9.0, -8.0, -7.9]
