@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from analysis.core.errors import InputError
@@ -37,3 +38,30 @@ def load_versioned_yaml(
     if not str(raw.get("version", "")).strip():
         raise InputError(f"{path}: add a 'version:' field so results record which {what}")
     return raw
+
+
+def load_researcher_csv(
+    path: str | Path,
+    what: str,
+    parameter: str,
+    required: tuple[str, ...],
+    renames: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Read a researcher-filled CSV (a coded sample, an annotated or intrusion sheet) as
+    strings, with the `required` columns; errors name the file and the parameter."""
+    path = project_path(path)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(f"{path}: {what} not found ({parameter})") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputError(
+            f"{path}: {what} cannot be read as CSV ({err}); save it as UTF-8 CSV"
+        ) from None
+    table = table.rename(columns=renames or {})
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {missing}; need {', '.join(required)} ({parameter})"
+        )
+    return table

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.paths import RESOURCES, project_path
+from analysis.core.paths import RESOURCES, load_researcher_csv, project_path
 from analysis.corpus.tokens import tokenize_words
 from analysis.framing.salience import group_rng
 
@@ -81,16 +81,10 @@ SCORE_COLUMNS = {
 
 def read_gold_quotations(path: str | Path = SEED_GOLD_FILE) -> pd.DataFrame:
     """Hand-annotated attributions (columns GOLD_COLUMNS at least), checked row by row."""
+    table = load_researcher_csv(
+        path, "annotated quotations", "framing.coded_quotes_file", tuple(GOLD_COLUMNS)
+    )
     path = project_path(path)
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: annotated quotations not found (framing.coded_quotes_file)"
-        ) from None
-    missing = [c for c in GOLD_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(f"{path}: missing column(s) {missing}; need {list(GOLD_COLUMNS)}")
     for i, row in table.iterrows():
         line = f"{path}, line {i + 2}"
         if row["kind"].strip().lower() not in ("direct", "reported"):

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.paths import project_path
+from analysis.core.paths import load_researcher_csv, project_path
 from analysis.corpus.patterns import require_columns
 from analysis.framing.frames import load_frame_dictionary
 from analysis.framing.salience import group_rng
@@ -146,19 +146,14 @@ def read_coded_sample(
 
     Returns segment_id, frame, coder, present (0/1). Errors name the file and CSV line.
     """
+    raw = load_researcher_csv(
+        path,
+        "coded sample",
+        "framing.coded_sample_file",
+        ("segment_id", "frame", "present", "coder"),
+        renames={"unit_id": "segment_id", "unit": "segment_id"},
+    )
     path = project_path(path)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: coded sample not found (params.framing.coded_sample_file)"
-        ) from None
-    raw = raw.rename(columns={"unit_id": "segment_id", "unit": "segment_id"})
-    missing = [c for c in ("segment_id", "frame", "present", "coder") if c not in raw.columns]
-    if missing:
-        raise InputError(
-            f"{path}: missing column(s) {missing}; need segment_id, frame, present, coder"
-        )
     for column in ("segment_id", "frame"):
         raw[column] = raw[column].str.strip()
     raw["coder"] = raw["coder"].str.strip().str.casefold()  # "A " and "a" are one coder

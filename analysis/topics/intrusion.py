@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.paths import project_path
+from analysis.core.paths import load_researcher_csv, project_path
 from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
 WORD_OPTIONS = 6  # n_top = 5 top words + 1 intruder, as oolong
@@ -138,17 +138,14 @@ def _blank(sheet: pd.DataFrame) -> pd.DataFrame:
 def read_coded_sheet(path: str | Path, test: IntrusionTest) -> pd.DataFrame:
     """A coder's filled sheet as item, coder, answer (int), checked against the key: the
     items and options must be those of this run's sheet."""
-    path = Path(path)
-    try:
-        coded = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(
-            f"{path}: coded intrusion sheet not found (topics.intrusion_coded_files)"
-        ) from None
     option_columns = [c for c in test.sheet.columns if c.startswith("option_")]
-    missing = {"item", "answer", *option_columns} - set(coded.columns)
-    if missing:
-        raise InputError(f"{path}: missing column(s) {sorted(missing)}; fill in the exported sheet")
+    coded = load_researcher_csv(
+        path,
+        "coded intrusion sheet",
+        "topics.intrusion_coded_files",
+        ("item", "answer", *option_columns),
+    )
+    path = project_path(path)
     expected = test.sheet.set_index("item")[option_columns]
     rows = []
     for row_number, row in enumerate(coded.itertuples(index=False), start=2):
