@@ -151,6 +151,8 @@ class ConcordanceExplorer(widgets.VBox):
         self.add_class("dl-concordance")  # for the browser tests and custom CSS
         self.status.add_class("dl-status")
         self.lines.add_class("dl-lines")
+        self.order.add_class("dl-sort")
+        self.next.add_class("dl-next")
         self.refresh()
 
     def _on_change(self, _change: dict[str, Any]) -> None:

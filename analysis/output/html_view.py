@@ -21,6 +21,7 @@ import numpy as np
 from analysis.core.errors import InputError
 from analysis.core.provenance import atomic_write_text, sha256_bytes
 from analysis.output.figures import validate_figure_id
+from analysis.output.show import KWIC_CSS
 
 ASSETS = files("analysis.output") / "assets"
 SIGNIFICANT_DIGITS = 6
@@ -97,7 +98,7 @@ def standalone_page(title: str, data: dict[str, Any], script: str) -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{escape(title)}</title>\n"
-        f"<style>\n{asset('view.css')}</style>\n</head>\n<body>\n"
+        f"<style>\n{asset('view.css')}{KWIC_CSS}\n</style>\n</head>\n<body>\n"
         '<div id="dl-app"></div>\n'
         f'<script type="application/json" id="dl-data">{view_json(data)}</script>\n'
         f"<script>\n{asset('view.js')}{script}</script>\n"

@@ -14,14 +14,16 @@ from analysis.core.errors import InputError
 
 # Shared by the concordance explorer and the exported HTML views.
 KWIC_CSS = (
-    "table.dl-kwic{border-collapse:collapse;width:100%;table-layout:fixed}"
-    "table.dl-kwic td{padding:1px 4px;vertical-align:top;overflow:hidden;white-space:nowrap}"
-    "table.dl-kwic td.dl-left{text-align:right;direction:rtl;text-overflow:ellipsis;width:42%}"
+    "table.dl-kwic{border-collapse:collapse;width:100%}"
+    "table.dl-kwic td{padding:1px 4px;vertical-align:top;white-space:nowrap}"
+    # the contexts share what the keyword leaves; max-width:0 lets them shrink and cut
+    "table.dl-kwic td.dl-left,table.dl-kwic td.dl-right{width:50%;max-width:0;"
+    "overflow:hidden;text-overflow:ellipsis}"
+    "table.dl-kwic td.dl-left{text-align:right;direction:rtl}"
     "table.dl-kwic td.dl-left span{direction:ltr;unicode-bidi:embed}"
-    "table.dl-kwic td.dl-match{text-align:center;width:16%;overflow:visible}"
+    "table.dl-kwic td.dl-match{width:1%;text-align:center}"  # as wide as the keyword
     "table.dl-kwic td.dl-match mark{background:#ffe08a;font-weight:bold;padding:0 2px}"
-    "table.dl-kwic td.dl-right{text-align:left;text-overflow:ellipsis;width:42%}"
-    "table.dl-kwic td.dl-meta{color:#555;font-size:90%;width:9em;white-space:normal}"
+    "table.dl-kwic td.dl-meta{color:#555;font-size:85%;width:1%}"  # one line: source · id
 )
 
 
@@ -90,7 +92,7 @@ def kwic_html(lines: pd.DataFrame) -> str:
     right-aligned and cut at its far end, the keyword whole and highlighted in the middle."""
     rows = [
         "<tr>"
-        f'<td class="dl-meta">{escape(str(g))}<br>{escape(str(u))}</td>'
+        f'<td class="dl-meta">{escape(str(g))} · {escape(str(u))}</td>'
         f'<td class="dl-left" title="{escape(str(left))}"><span>{escape(str(left))}</span></td>'
         f'<td class="dl-match"><mark>{escape(str(match))}</mark></td>'
         f'<td class="dl-right" title="{escape(str(right))}">{escape(str(right))}</td>'

@@ -158,8 +158,8 @@ class TopicBrowser(widgets.VBox):
         self.terms = widgets.HTML(
             layout=widgets.Layout(flex="0 0 auto", margin="0 1.5em 0 0", overflow="auto")
         )
-        self.passages = widgets.HTML(
-            layout=widgets.Layout(flex="1 1 0%", min_width="0", overflow="auto")
+        self.passages = widgets.HTML(  # beside the terms if 36em are left, else below them
+            layout=widgets.Layout(flex="1 1 36em", min_width="min(36em, 100%)", overflow="auto")
         )
         self.terms_table = pd.DataFrame(columns=TERM_COLUMNS)
         self.passages_table = pd.DataFrame(columns=PASSAGE_COLUMNS)
@@ -171,7 +171,10 @@ class TopicBrowser(widgets.VBox):
                     [self.topic, self.lam, self.per_source],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
-                widgets.HBox([self.terms, self.passages], layout=widgets.Layout(width="100%")),
+                widgets.HBox(
+                    [self.terms, self.passages],
+                    layout=widgets.Layout(width="100%", flex_flow="row wrap"),
+                ),
             ]
         )
         self.add_class("dl-topic-browser")  # for the browser tests and custom CSS

@@ -135,8 +135,11 @@ class Page:
         self.send("Input.insertText", {"text": text})
 
     def press(self, key: str, code: str = "", key_code: int = 0) -> None:
+        """Press and release a key; Enter also types its character (as a keyboard does)."""
         params = {"key": key, "code": code or key, "windowsVirtualKeyCode": key_code}
-        self.send("Input.dispatchKeyEvent", {"type": "keyDown", **params})
+        text = {"Enter": "\r"}.get(key)
+        down = {"type": "keyDown", **params, **({"text": text} if text else {})}
+        self.send("Input.dispatchKeyEvent", down)
         self.send("Input.dispatchKeyEvent", {"type": "keyUp", **params})
 
     def screenshot(self, path: Path) -> Path:

@@ -84,7 +84,10 @@
   function drawBars() {
     const k = state.topic, lam = state.lambda, top = topTerms(k, lam);
     const t = data.topics[k];
-    const rowH = 18, left = 120, width = 460, height = 30 + rowH * top.length + 44;
+    // room for the longest term on the left (about 6.6 px a character at 11 px)
+    const longest = Math.max(...top.map(i => data.terms[i].length), 4);
+    const rowH = 18, left = Math.min(220, 12 + 6.6 * longest), width = 480;
+    const height = 30 + rowH * top.length + 44;
     const overall = top.map(i => data.term_probability[i] * N);
     const within = top.map(i => data.topic_word[k][i] * t.prevalence * N);
     const max = Math.max(...overall, ...within, 1e-12);

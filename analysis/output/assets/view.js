@@ -21,7 +21,7 @@ const DL = (() => {
     const table = el("table", {class: "dl-kwic"});
     for (const [group, unit, left, match, right] of lines) {
       table.append(el("tr", {},
-        el("td", {class: "dl-meta"}, group, el("br"), unit),
+        el("td", {class: "dl-meta"}, group + " · " + unit),
         el("td", {class: "dl-left", title: left}, el("span", {}, left)),
         el("td", {class: "dl-match"}, el("mark", {}, match)),
         el("td", {class: "dl-right", title: right}, right)));
