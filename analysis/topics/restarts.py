@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from gensim.corpora import Dictionary
+from tqdm.auto import tqdm
 
 from analysis.core.errors import InputError
 from analysis.topics.bound import variational_bound
@@ -134,19 +135,23 @@ def fit_models(
     settings: TopicSettings,
     processes: int = 1,
     infer: tuple[BagOfWords, int] | None = None,
+    progress: str = "",
 ) -> list[tuple[TopicModelFit, np.ndarray | None]]:
     """Fit every job, in `processes` forked worker processes (1: in this process); results
     in job order, identical whatever the number of processes. With `infer` = (units,
     seed), each worker also returns the units' N x K posterior parameters under its model
-    (`document_topic_gamma`), else None."""
+    (`document_topic_gamma`), else None. `progress`: the label of a progress bar over the
+    fits (none when empty)."""
     _SHARED.update(bow=bow, dictionary=dictionary, settings=settings, infer=infer)
     try:
         workers = min(processes, len(jobs))
+        bar = {"total": len(jobs), "desc": progress, "unit": " model", "mininterval": 1.0}
+        bar["disable"] = not progress
         if workers <= 1:
-            return [_fit_job(job) for job in jobs]
+            return [_fit_job(job) for job in tqdm(jobs, **bar)]
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            return list(pool.map(_fit_job, jobs))
+            return list(tqdm(pool.map(_fit_job, jobs), **bar))
     finally:
         _SHARED.clear()
 
@@ -232,7 +237,9 @@ def fit_restarts(
     `run.seed` the chosen restart's equal `document_topic_matrix(fit.model, bow, run.seed)`."""
     jobs = [FitJob(num_topics, s, eta) for s in seeds]
     seed = seeds[0] if inference_seed is None else inference_seed
-    results = fit_models(bow, dictionary, jobs, settings, processes, infer=(bow, seed))
+    results = fit_models(
+        bow, dictionary, jobs, settings, processes, (bow, seed), f"restarts, K={num_topics}"
+    )
     fits = [fit for fit, _ in results]
     return restart_set(fits, [gamma for _, gamma in results], bow, rule, seed)
 

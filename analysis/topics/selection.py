@@ -137,7 +137,9 @@ def k_sweep(
     heldout_bow = [bow[i] for i in heldout]
     vocabulary = vocabulary_of(dictionary)
     jobs = [FitJob(k, seed, (etas or {}).get(k)) for k in ks for seed in seeds]
-    fits = fit_models(train_bow, dictionary, jobs, settings, processes, (train_bow, seeds[0]))
+    fits = fit_models(
+        train_bow, dictionary, jobs, settings, processes, (train_bow, seeds[0]), "K sweep"
+    )
     rows, matrices, dominant, topic_sets = [], {}, {}, []
     for job, (fit, gamma) in zip(jobs, fits, strict=True):
         k, seed = job.num_topics, job.seed
