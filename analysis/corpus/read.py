@@ -137,6 +137,18 @@ def _read_text_file(path: Path, location: str, doc_id: str, spec, problems) -> t
         return "", ""
 
 
+def _read_inside(
+    path: Path, root: Path, location: str, doc_id: str, spec, problems, outside: str
+) -> tuple[str, str]:
+    """A text file of the corpus, read only if it resolves inside `root` (links included);
+    otherwise the problem `outside` is reported and ("", "") returned."""
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        problems.report(location, doc_id, outside)
+        return "", ""
+    return _read_text_file(target, location, doc_id, spec, problems)
+
+
 def _read_manifest(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
     manifest = _read_csv(spec.path, spec)
     require_columns(manifest, ["file"], spec.path)
@@ -152,16 +164,11 @@ def _read_manifest(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
         location = f"{spec.path.name} row {number}"
         doc_id = str(row[spec.id_column])
         file = str(row["file"]).strip()
-        target = (root / file).resolve()
-        if not target.is_relative_to(root):
-            problems.report(
-                location,
-                doc_id,
-                f"file {file!r} lies outside the corpus folder {root}; "
-                "keep documents inside the manifest's folder",
-            )
-            continue
-        text, encoding = _read_text_file(target, location, doc_id, spec, problems)
+        outside = (
+            f"file {file!r} lies outside the corpus folder {root}; "
+            "keep documents inside the manifest's folder"
+        )
+        text, encoding = _read_inside(root / file, root, location, doc_id, spec, problems, outside)
         if not encoding:
             continue
         rows.append({**row, "text": text, "encoding": encoding, "location": location})
@@ -179,16 +186,11 @@ def _read_folder(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
         relative = path.relative_to(root)
         doc_id = relative.with_suffix("").as_posix()
         location = relative.as_posix()
-        target = path.resolve()
-        if not target.is_relative_to(root):
-            problems.report(
-                location,
-                doc_id,
-                f"a symbolic link to {target}, outside the corpus folder {root}; "
-                "copy the file into the folder or remove the link",
-            )
-            continue
-        text, encoding = _read_text_file(target, location, doc_id, spec, problems)
+        outside = (
+            f"a symbolic link to {path.resolve()}, outside the corpus folder {root}; "
+            "copy the file into the folder or remove the link"
+        )
+        text, encoding = _read_inside(path, root, location, doc_id, spec, problems, outside)
         if not encoding:
             continue
         row = {"doc_id": doc_id, "file": location, "text": text, "encoding": encoding}

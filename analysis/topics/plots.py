@@ -3,6 +3,8 @@ none fits a model or saves a file. Topic ids are shown as fitted, through the la
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -122,6 +124,20 @@ def plot_topic_terms(
     return fig
 
 
+def _interval_markers(ax: Any, x: np.ndarray, y: np.ndarray, rows: pd.DataFrame, colour: str,
+                      label: str) -> Any:  # fmt: skip
+    """A group's estimates with their intervals (`ci_low`, `ci_high` of `rows`)."""
+    xerr = [x - rows["ci_low"], rows["ci_high"] - x]
+    return ax.errorbar(x, y, xerr=xerr, fmt="o", color=colour, ms=3.5, lw=1, capsize=0,
+                       label=label)  # fmt: skip
+
+
+def _open_markers(ax: Any, x: np.ndarray, y: np.ndarray, colour: str, label: str) -> Any:
+    """A group's estimates without an interval (one document): open markers."""
+    (handle,) = ax.plot(x, y, "o", mfc="white", mec=colour, ms=3.5, label=label)
+    return handle
+
+
 def plot_prevalence(prevalence: pd.DataFrame, labels: dict[int, str]) -> Figure:
     """Prevalence of each topic per group with 95% document-bootstrap intervals. Groups with
     one document: open marker and a dotted unit-level interval (understates uncertainty)."""
@@ -137,30 +153,14 @@ def plot_prevalence(prevalence: pd.DataFrame, labels: dict[int, str]) -> Figure:
         estimable = rows["interval"].eq("documents").to_numpy()
         x = rows["prevalence"].to_numpy()
         if estimable.all():
-            handle = ax.errorbar(
-                x,
-                y,
-                xerr=[x - rows["ci_low"], rows["ci_high"] - x],
-                fmt="o",
-                color=colours[group],
-                ms=3.5,
-                lw=1,
-                capsize=0,
-                label=f"{group} (n = {rows['n_documents'].iloc[0]} docs)",
-            )
+            label = f"{group} (n = {rows['n_documents'].iloc[0]} docs)"
+            handle = _interval_markers(ax, x, y, rows, colours[group], label)
         else:
             ax.hlines(
                 y, rows["unit_ci_low"], rows["unit_ci_high"], color=colours[group], lw=0.8, ls=":"
             )
-            (handle,) = ax.plot(
-                x,
-                y,
-                "o",
-                mfc="white",
-                mec=colours[group],
-                ms=3.5,
-                label=f"{group} (1 doc: no interval; dotted = units resampled)",
-            )
+            label = f"{group} (1 doc: no interval; dotted = units resampled)"
+            handle = _open_markers(ax, x, y, colours[group], label)
         handles.append(handle)
     ax.set_yticks(len(topics) - 1 - np.asarray(topics), [_label(labels, t, 34) for t in topics])
     ax.set_xlabel("Topic prevalence (share of the group's tokens)")
@@ -313,27 +313,10 @@ def plot_prevalence_effects(effects: pd.DataFrame, labels: dict[int, str]) -> Fi
         x = rows["estimate"].to_numpy()
         n_docs = int(rows["n_documents"].iloc[0])
         if rows["ci_low"].notna().all():
-            handle = ax.errorbar(
-                x,
-                y,
-                xerr=[x - rows["ci_low"], rows["ci_high"] - x],
-                fmt="o",
-                color=colours[group],
-                ms=3.5,
-                lw=1,
-                capsize=0,
-                label=f"{group} (n = {n_docs} docs)",
-            )
+            label = f"{group} (n = {n_docs} docs)"
+            handle = _interval_markers(ax, x, y, rows, colours[group], label)
         else:
-            (handle,) = ax.plot(
-                x,
-                y,
-                "o",
-                mfc="white",
-                mec=colours[group],
-                ms=3.5,
-                label=f"{group} (1 doc: no interval)",
-            )
+            handle = _open_markers(ax, x, y, colours[group], f"{group} (1 doc: no interval)")
         handles.append(handle)
     ax.axvline(0, color="#999999", lw=0.6)
     ax.set_yticks(len(topics) - 1 - np.asarray(topics), [_label(labels, t, 34) for t in topics])
