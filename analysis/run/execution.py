@@ -3,6 +3,8 @@ time limit, the failing cell named, and an HTML rendering of the result."""
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
 import tempfile
@@ -68,6 +70,15 @@ class QuietKernelManager(AsyncKernelManager):
         await super()._async_interrupt_kernel()
 
     interrupt_kernel = _async_interrupt_kernel
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:  # also the sockets of a kernel that was killed
+            for socket_file in glob.glob(f"{glob.escape(self.ip)}-*"):
+                with contextlib.suppress(OSError):
+                    os.remove(socket_file)
+
+    cleanup_resources = _async_cleanup_resources
 
 
 class _CellAwareClient(PapermillNotebookClient):
