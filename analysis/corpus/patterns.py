@@ -24,8 +24,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from analysis.core.errors import InputError
 from analysis.corpus.tokens import normalise_quotes
 
@@ -236,13 +234,3 @@ def compile_terms(terms: Iterable[str]) -> TermMatcher:
 def _alternation(entries: list[tuple[str, str]]) -> tuple[re.Pattern, tuple[str, ...]]:
     source = r"(?<!\w)(?:" + "|".join(f"({body})" for _, body in entries) + ")"
     return re.compile(source), tuple(term for term, _ in entries)
-
-
-def require_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    """Raise a clear error when a table lacks columns an analysis needs."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"{what}: missing column(s) {missing}; expected at least {list(columns)} "
-            "(e.g. PreparedCorpus.segments)"
-        )

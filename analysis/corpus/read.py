@@ -29,6 +29,7 @@ from analysis.corpus.spec import (
 from analysis.corpus.table_reading import TableFileError, csv_frame, read_chunks
 from analysis.corpus.validate import (
     REJECTED_COLUMNS,
+    RENAME_HINT,
     Problems,
     require_columns,
     validate_documents,
@@ -151,7 +152,12 @@ def _read_inside(
 
 def _read_manifest(spec: CorpusSpec, problems: Problems) -> pd.DataFrame:
     manifest = _read_csv(spec.path, spec)
-    require_columns(manifest, ["file"], spec.path)
+    require_columns(
+        manifest,
+        ["file"],
+        spec.path,
+        RENAME_HINT,
+    )
     if manifest.empty:
         raise CorpusError(
             f"{spec.path}: the manifest has a header but no rows; add a row per document"

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from analysis.core.errors import InputError
 from analysis.corpus.decoding import implausible_fallback
 from analysis.corpus.spec import CorpusError, CorpusSpec
-from analysis.corpus.validate import conform_columns, require_columns
+from analysis.corpus.validate import RENAME_HINT, conform_columns, require_columns
 
 
 class TableFileError(InputError):
@@ -101,7 +101,12 @@ def read_chunks(path: Path, spec: CorpusSpec, batch_rows: int) -> Iterator[pd.Da
     start = 0
     for raw, encoding in _raw_chunks(path, spec, batch_rows):
         if spec.text_column not in raw.columns:
-            require_columns(raw, [spec.text_column], path)
+            require_columns(
+                raw,
+                [spec.text_column],
+                path,
+                RENAME_HINT,
+            )
         chunk = conform_columns(raw.rename(columns={spec.text_column: "text"}))
         rows = range(start + offset, start + offset + len(chunk))
         chunk["location"] = [f"{path.name} row {i}" for i in rows]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,8 @@ from analysis.corpus.dates import DateError, parse_date
 from analysis.corpus.spec import CorpusError, CorpusSpec
 
 REJECTED_COLUMNS = ["location", "doc_id", "reason"]
+# What to do when a corpus table lacks a column the reader needs.
+RENAME_HINT = "Rename the column or set corpus.text_column / corpus.id_column"
 
 
 class Problems:
@@ -35,12 +38,16 @@ class Problems:
         return pd.DataFrame(self.rows, columns=REJECTED_COLUMNS)
 
 
-def require_columns(frame: pd.DataFrame, columns: list[str], path: Path) -> None:
+def require_columns(
+    frame: pd.DataFrame, columns: Sequence[str], where: str | Path, hint: str = ""
+) -> None:
+    """The one check that a table has the columns a step needs; the error names the table,
+    what is missing, what is there and what to do (`hint`)."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
+        hint = hint or (f"expected at least {list(columns)} (e.g. PreparedCorpus.segments)")
         raise CorpusError(
-            f"{path}: missing column(s) {missing}; found {list(frame.columns)}. "
-            "Rename the column or set corpus.text_column / corpus.id_column"
+            f"{where}: missing column(s) {missing}; found {list(frame.columns)}. {hint}"
         )
 
 

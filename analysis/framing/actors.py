@@ -15,8 +15,9 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.paths import load_versioned_yaml, project_path
-from analysis.corpus.patterns import TermError, TermMatcher, compile_terms, require_columns
+from analysis.corpus.patterns import TermError, TermMatcher, compile_terms
 from analysis.corpus.tokens import count_words
+from analysis.corpus.validate import require_columns
 
 MENTION_COLUMNS = {
     "segment_id": "unit (segment) id",

@@ -24,8 +24,9 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.corpus.kwic import context_of
-from analysis.corpus.patterns import compile_terms, require_columns
+from analysis.corpus.patterns import compile_terms
 from analysis.corpus.tokens import normalise_quotes, stopword_list, word_spans
+from analysis.corpus.validate import require_columns
 
 COLLOCATE_COLUMNS = {
     "group": "comparison group (source)",

@@ -16,14 +16,9 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.paths import load_versioned_yaml, project_path
 from analysis.corpus.kwic import context_of
-from analysis.corpus.patterns import (
-    MultiTermMatcher,
-    TermError,
-    TermMatcher,
-    compile_terms,
-    require_columns,
-)
+from analysis.corpus.patterns import MultiTermMatcher, TermError, TermMatcher, compile_terms
 from analysis.corpus.tokens import count_words
+from analysis.corpus.validate import require_columns
 
 UNIT_COLUMNS = ("segment_id", "doc_id", "group", "text")
 FRAME_KINDS = ("generic", "domain")

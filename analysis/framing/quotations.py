@@ -38,9 +38,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.corpus.kwic import context_of
-from analysis.corpus.patterns import require_columns
 from analysis.corpus.sentences import sentence_spans
 from analysis.corpus.tokens import normalise_quotes
+from analysis.corpus.validate import require_columns
 from analysis.framing.actors import ActorGazetteer, find_actors
 
 SPEECH_VERBS = (

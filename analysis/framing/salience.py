@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.corpus.patterns import require_columns
+from analysis.corpus.validate import require_columns
 from analysis.stats.bootstrap import percentile_interval
 
 MEASURES = ("per_1000", "share_present")

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from analysis.corpus.patterns import require_columns
 from analysis.corpus.sentences import sentence_spans
+from analysis.corpus.validate import require_columns
 from analysis.framing.actors import ActorGazetteer, find_actors
 from analysis.framing.salience import group_rng
 from analysis.stats.bootstrap import percentile_interval, resampled_sums

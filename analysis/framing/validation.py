@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.paths import load_researcher_csv, project_path
-from analysis.corpus.patterns import require_columns
+from analysis.corpus.validate import require_columns
 from analysis.framing.frames import load_frame_dictionary
 from analysis.framing.salience import group_rng
 from analysis.framing.validation_intervals import alpha_interval, prf_from_counts, prf_intervals
