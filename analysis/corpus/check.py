@@ -10,7 +10,6 @@ language, are warnings.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections import Counter
 from typing import Any
@@ -21,17 +20,19 @@ from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import Params, load_params
 from analysis.core.paths import project_path
 from analysis.corpus.cleaning import CleaningRule, load_rules
-from analysis.corpus.overview import accounting, group_summary
-from analysis.corpus.prepare import PreparedCorpus, prepare_corpus
+from analysis.corpus.overview import (
+    CorpusOverview,
+    accounting,
+    corpus_overview,
+    group_summary,
+    mostly_latin,
+)
+from analysis.corpus.prepare import partitioned_corpus
 
 # What every analysis supports: English. Tokenising works for any language that separates
 # words by spaces; the stop words, frames, actors, Snowball stems, lemmas and VADER tone
 # are English resources (see README "Supported languages").
 SUPPORTED_LANGUAGES = ("en",)
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_LETTER = re.compile(r"[^\W\d_]")
-# Below this share of Latin-script letters a corpus is not taken for English.
-MIN_LATIN_SHARE = 0.5
 
 
 class CorpusCheckError(InputError):
@@ -44,7 +45,7 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)
         rules = preflight(params)
-        prepared = prepare_corpus(params)
+        prepared = corpus_overview(partitioned_corpus(params), params)
         warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -81,14 +82,12 @@ def preflight(params: Params) -> list[CleaningRule]:
     return rules
 
 
-def corpus_problems(prepared: PreparedCorpus) -> list[str]:
+def corpus_problems(prepared: CorpusOverview) -> list[str]:
     """Warnings about a prepared corpus; CorpusCheckError when a group has no token left."""
     tokens = Counter()
-    units = prepared.segments
+    units = prepared.units
     if len(units):
-        group_of = prepared.documents.set_index("doc_id")["group"]
-        counts = units["tokens"].map(len).groupby(units["doc_id"].map(group_of)).sum()
-        tokens.update(counts.to_dict())
+        tokens.update(units.groupby("group")["n_tokens"].sum().to_dict())
     empty = [g for g in prepared.groups if tokens.get(g, 0) == 0]
     if empty:
         raise CorpusCheckError(
@@ -142,13 +141,16 @@ def language_warnings(documents: pd.DataFrame) -> list[str]:
             f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
             f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
         ]
-    if "text" not in documents.columns:
+    if "text" in documents.columns:
+        foreign = [
+            row.doc_id
+            for row in documents[["doc_id", "text"]].itertuples(index=False)
+            if not mostly_latin(row.text[:2000])
+        ]
+    elif "latin" in documents.columns:
+        foreign = list(documents.loc[~documents["latin"], "doc_id"])
+    else:
         return []
-    foreign = [
-        row.doc_id
-        for row in documents[["doc_id", "text"]].itertuples(index=False)
-        if not mostly_latin(row.text[:2000])
-    ]
     if not foreign:
         return []
     shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
@@ -157,12 +159,6 @@ def language_warnings(documents: pd.DataFrame) -> list[str]:
         "only English is supported (stop words, frames, actors, tone), and texts without "
         "spaces between words (Chinese, Japanese, Thai) are not split into words"
     ]
-
-
-def mostly_latin(text: str) -> bool:
-    """Whether at least `MIN_LATIN_SHARE` of the letters of `text` are Latin (or it has none)."""
-    letters = len(_LETTER.findall(text))
-    return not letters or len(_LATIN_LETTER.findall(text)) >= MIN_LATIN_SHARE * letters
 
 
 def decoding_report(documents: pd.DataFrame, encoding: str) -> list[str]:

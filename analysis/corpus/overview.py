@@ -6,9 +6,82 @@ and what did you throw away?") and back the figures of the corpus notebook.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import pandas as pd
 
-from analysis.corpus.prepare import PreparedCorpus
+from analysis.core.params import Params
+from analysis.corpus.partition_map import concat_in_order, map_segments
+from analysis.corpus.prepare import PartitionedCorpus
+
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Below this share of Latin-script letters a text is not taken for English.
+MIN_LATIN_SHARE = 0.5
+LANGUAGE_SAMPLE_CHARS = 2000  # characters of each document whose script is checked
+UNIT_COLUMNS = ["segment_id", "doc_id", "group", "n_words", "n_tokens"]
+
+
+@dataclass(frozen=True)
+class CorpusOverview:
+    """What the corpus figures need, without the texts: the document table, one light row
+    per unit (ids, group, words, content tokens), cleaning records and rejections."""
+
+    documents: pd.DataFrame
+    units: pd.DataFrame
+    rejected: pd.DataFrame
+    cleaning_report: pd.DataFrame
+    cleaning_steps: pd.DataFrame
+    fingerprint: str
+    group_by: str
+
+    @property
+    def groups(self) -> list[str]:
+        return sorted(self.documents["group"].unique())
+
+
+def corpus_overview(corpus: PartitionedCorpus, params: Params) -> CorpusOverview:
+    """The overview of a prepared corpus; units counted partition by partition."""
+    parts = map_segments(
+        corpus, unit_rows, None, params, ["segment_id", "doc_id", "group", "text", "tokens"],
+        "corpus units",
+    )  # fmt: skip
+    documents = corpus.documents().drop(columns=["chars_raw", "chars_removed"])
+    documents["latin"] = [
+        mostly_latin(text[:LANGUAGE_SAMPLE_CHARS]) for text in corpus.iter_texts()
+    ]
+    return CorpusOverview(
+        documents=documents,
+        units=concat_in_order(parts, UNIT_COLUMNS),
+        rejected=corpus.rejected,
+        cleaning_report=corpus.cleaning_report(),
+        cleaning_steps=corpus.cleaning_steps(),
+        fingerprint=corpus.fingerprint,
+        group_by=corpus.group_by,
+    )
+
+
+def mostly_latin(text: str) -> bool:
+    """Whether at least `MIN_LATIN_SHARE` of the letters of `text` are Latin (or it has none)."""
+    letters = len(_LETTER.findall(text))
+    return not letters or len(_LATIN_LETTER.findall(text)) >= MIN_LATIN_SHARE * letters
+
+
+def unit_rows(segments: pd.DataFrame, context: object = None) -> pd.DataFrame:
+    """One light row per unit of a partition: ids, group, running words, content tokens."""
+    return pd.DataFrame(
+        {
+            "segment_id": segments["segment_id"],
+            "doc_id": segments["doc_id"],
+            "group": segments["group"],
+            # one text at a time: .str.split() would hold every word of the partition at once
+            "n_words": [len(text.split()) for text in segments["text"]],
+            "n_tokens": [len(tokens) for tokens in segments["tokens"]],
+        },
+        columns=UNIT_COLUMNS,
+    )
+
 
 REJECTED_COLUMNS = {
     "location": "file or row the document came from",
@@ -42,10 +115,10 @@ GROUP_SUMMARY_COLUMNS = {
 }
 
 
-def document_table(prepared: PreparedCorpus) -> pd.DataFrame:
+def document_table(prepared: CorpusOverview) -> pd.DataFrame:
     """One row per analysed document with its size and number of segments."""
     docs = prepared.documents.copy()
-    counts = prepared.segments.groupby("doc_id").size()
+    counts = prepared.units.groupby("doc_id").size()
     docs["n_segments"] = docs["doc_id"].map(counts).fillna(0).astype(int)
     for column in ("title", "date", "date_precision"):
         if column not in docs.columns:
@@ -54,16 +127,16 @@ def document_table(prepared: PreparedCorpus) -> pd.DataFrame:
     return docs.sort_values(["group", "doc_id"], kind="stable").reset_index(drop=True)
 
 
-def group_summary(prepared: PreparedCorpus) -> pd.DataFrame:
+def group_summary(prepared: CorpusOverview) -> pd.DataFrame:
     """Documents, segments, words and kept tokens per group; rejected documents counted too."""
     docs = prepared.documents
-    segs = prepared.segments
+    units = prepared.units
     summary = pd.DataFrame(
         {
             "documents": docs.groupby("group").size(),
-            "segments": segs.groupby("group").size(),
+            "segments": units.groupby("group").size(),
             "words": docs.groupby("group")["n_words"].sum(),
-            "vocabulary_tokens": segs.assign(n=segs["tokens"].map(len)).groupby("group")["n"].sum(),
+            "vocabulary_tokens": units.groupby("group")["n_tokens"].sum(),
         }
     )
     summary = summary.fillna(0).astype(int).reset_index(names="group")
@@ -71,28 +144,19 @@ def group_summary(prepared: PreparedCorpus) -> pd.DataFrame:
     return summary.sort_values("group", kind="stable").reset_index(drop=True)
 
 
-def accounting(prepared: PreparedCorpus) -> dict[str, int]:
+def accounting(prepared: CorpusOverview) -> dict[str, int]:
     """Documents in = analysed + rejected: the counts every run reports."""
     analysed = len(prepared.documents)
     rejected = len(prepared.rejected)
     return {"documents_in": analysed + rejected, "analysed": analysed, "rejected": rejected}
 
 
-def segment_lengths(prepared: PreparedCorpus) -> pd.DataFrame:
+def segment_lengths(prepared: CorpusOverview) -> pd.DataFrame:
     """Words per segment, with group: the distribution behind every per-unit statistic."""
-    segs = prepared.segments
-    return pd.DataFrame(
-        {
-            "segment_id": segs["segment_id"],
-            "group": segs["group"],
-            # one text at a time: .str.split() would hold every word of the corpus at once
-            "n_words": [len(text.split()) for text in segs["text"]],
-            "n_tokens": [len(tokens) for tokens in segs["tokens"]],
-        }
-    )
+    return prepared.units[["segment_id", "group", "n_words", "n_tokens"]]
 
 
-def dated_documents(prepared: PreparedCorpus) -> pd.DataFrame:
+def dated_documents(prepared: CorpusOverview) -> pd.DataFrame:
     """Documents with a date, as a start and end day that spans the date's precision."""
     docs = prepared.documents[prepared.documents["date"] != ""]
     rows = []
@@ -114,7 +178,7 @@ def _pad(date: str) -> str:
     return "-".join(parts + ["01"] * (3 - len(parts)))
 
 
-def cleaning_by_rule(prepared: PreparedCorpus) -> pd.DataFrame:
+def cleaning_by_rule(prepared: CorpusOverview) -> pd.DataFrame:
     """Per group and cleaning step: matches, characters removed and their share of the raw
     text (normalisation steps change characters without removing them)."""
     report = prepared.cleaning_report.groupby("group")["chars_raw"].sum()
@@ -145,7 +209,7 @@ CLEANING_REPORT_SCHEMA = {
 }
 
 
-def accounting_note(prepared: PreparedCorpus) -> str:
+def accounting_note(prepared: CorpusOverview) -> str:
     """One sentence that makes the document count add up: in = analysed + rejected."""
     counts = accounting(prepared)
     groups = prepared.documents.groupby("group").size()
@@ -153,7 +217,7 @@ def accounting_note(prepared: PreparedCorpus) -> str:
     text = (
         f"**{counts['documents_in']} documents in: {counts['analysed']} analysed, "
         f"{counts['rejected']} rejected**, in {len(groups)} groups by `{prepared.group_by}`, "
-        f"cut into {len(prepared.segments)} segments; corpus fingerprint "
+        f"cut into {len(prepared.units)} segments; corpus fingerprint "
         f"`{prepared.fingerprint[:12]}`."
     )
     if singles:
@@ -164,12 +228,12 @@ def accounting_note(prepared: PreparedCorpus) -> str:
     return text
 
 
-def undated_count(prepared: PreparedCorpus) -> int:
+def undated_count(prepared: CorpusOverview) -> int:
     """Documents without a date."""
     return int((prepared.documents["date"] == "").sum())
 
 
-def composition_caption(prepared: PreparedCorpus) -> str:
+def composition_caption(prepared: CorpusOverview) -> str:
     counts = accounting(prepared)
     return (
         f"Documents, segments ({_unit_name(prepared)}) and words per group "
@@ -178,7 +242,7 @@ def composition_caption(prepared: PreparedCorpus) -> str:
     )
 
 
-def length_caption(prepared: PreparedCorpus, level: str) -> str:
+def length_caption(prepared: CorpusOverview, level: str) -> str:
     what = _unit_name(prepared) if level == "segment" else "documents"
     return (
         f"Words per {level} by group ({what}); each point is one {level}, boxes show the "
@@ -186,7 +250,7 @@ def length_caption(prepared: PreparedCorpus, level: str) -> str:
     )
 
 
-def timeline_caption(prepared: PreparedCorpus) -> str:
+def timeline_caption(prepared: CorpusOverview) -> str:
     undated = undated_count(prepared)
     return (
         "Document dates by group; points are dates known to the day, bars span the month or "
@@ -194,14 +258,14 @@ def timeline_caption(prepared: PreparedCorpus) -> str:
     )
 
 
-def cleaning_caption(prepared: PreparedCorpus) -> str:
+def cleaning_caption(prepared: CorpusOverview) -> str:
     return (
         "Characters removed by each cleaning step as a share of each group's raw text "
         f"(rules: {len(prepared.cleaning_steps['step'].unique())} steps fired)."
     )
 
 
-def _unit_name(prepared: PreparedCorpus) -> str:
-    ids = prepared.segments["segment_id"]
+def _unit_name(prepared: CorpusOverview) -> str:
+    ids = prepared.units["segment_id"]
     letter = ids.iloc[0].rsplit(":", 1)[-1][:1] if len(ids) else "p"
     return {"d": "whole documents", "p": "paragraphs", "s": "sentence windows"}[letter]

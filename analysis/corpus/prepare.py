@@ -137,6 +137,12 @@ class PartitionedCorpus:
             frames.append(table.to_pandas())
         return pd.concat(frames, ignore_index=True)
 
+    def iter_texts(self) -> Iterator[str]:
+        """Every document's cleaned text, in corpus order, one partition in memory at a time."""
+        for part in self.parts:
+            table = pq.read_table(self.root / "documents" / part, columns=["text"])
+            yield from table.column("text").to_pylist()
+
     def cleaning_report(self) -> pd.DataFrame:
         """Per document: characters before and after cleaning and what each rule removed
         (as `cleaning.clean_documents` reports it; documents emptied by cleaning included)."""
@@ -153,6 +159,20 @@ class PartitionedCorpus:
     def load_segments(self) -> pd.DataFrame:
         """All segments in memory (only for corpora that fit; prefer `iter_segments`)."""
         return pd.concat(list(self.iter_segments()), ignore_index=True)
+
+    def in_memory(self) -> PreparedCorpus:
+        """The whole corpus loaded into memory (for analyses not yet run per partition)."""
+        documents = self.documents(with_text=True)
+        return PreparedCorpus(
+            documents=documents.drop(columns=["chars_raw", "chars_removed"]),
+            rejected=self.rejected,
+            cleaning_report=self.cleaning_report(),
+            cleaning_steps=self.cleaning_steps(),
+            segments=self.load_segments(),
+            dictionary=self.dictionary,
+            fingerprint=self.fingerprint,
+            group_by=self.group_by,
+        )
 
     @property
     def groups(self) -> list[str]:
@@ -180,18 +200,7 @@ def _file_text(path: str) -> str:
 
 def prepare_corpus(params: Params, use_cache: bool = True) -> PreparedCorpus:
     """The prepared corpus of `params`, loaded into memory (built or reused on disk)."""
-    prepared = partitioned_corpus(params, use_cache)
-    documents = prepared.documents(with_text=True)
-    return PreparedCorpus(
-        documents=documents.drop(columns=["chars_raw", "chars_removed"]),
-        rejected=prepared.rejected,
-        cleaning_report=prepared.cleaning_report(),
-        cleaning_steps=prepared.cleaning_steps(),
-        segments=prepared.load_segments(),
-        dictionary=prepared.dictionary,
-        fingerprint=prepared.fingerprint,
-        group_by=prepared.group_by,
-    )
+    return partitioned_corpus(params, use_cache).in_memory()
 
 
 def corpus_fingerprint(params: Params) -> str:

@@ -33,7 +33,7 @@ from analysis.core.provenance import (
     params_hash,
     relative_to_root,
 )
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.prepare import PartitionedCorpus, partitioned_corpus
 from analysis.output.figures import SavedFigure, write_figure
 from analysis.output.html_view import HtmlView, SavedView, iframe_html, write_view
 from analysis.output.show import show_table
@@ -64,10 +64,11 @@ class NotebookRun:
     def tables_dir(self) -> Path:
         return self.output_dir / "tables"
 
-    def corpus(self) -> Any:
-        """The PreparedCorpus for these parameters (analysis.corpus.prepare caches it on disk)."""
+    def corpus(self) -> PartitionedCorpus:
+        """The prepared corpus of these parameters, on disk (analysis.corpus.prepare builds
+        or reuses it); analyses read it partition by partition."""
         if self._corpus is None:
-            self._corpus = prepare_corpus(self.params)
+            self._corpus = partitioned_corpus(self.params)
         return self._corpus
 
     @property

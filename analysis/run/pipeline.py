@@ -29,11 +29,11 @@ from analysis.core.provenance import PACKAGE, code_hash
 from analysis.corpus.check import (
     corpus_problems,
     decoding_report,
-    document_warnings,
     preflight,
     rule_warnings,
 )
-from analysis.corpus.prepare import partitioned_corpus, prepare_corpus
+from analysis.corpus.overview import corpus_overview
+from analysis.corpus.prepare import partitioned_corpus
 from analysis.corpus.read import spec_from_params
 from analysis.framing.quotation_scoring import read_gold_quotations
 from analysis.framing.validation import check_coded_sample_file
@@ -297,16 +297,10 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
 
 def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
     """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
-    (which raises for a group without tokens); a corpus of many partitions is not loaded
-    whole: only its document table is checked."""
+    (which raises for a group without tokens), counted partition by partition."""
     spec = spec_from_params(params.corpus)
     rules = preflight(params)
-    partitioned = partitioned_corpus(params)
-    if len(partitioned.parts) > 1:
-        documents = partitioned.documents()
-        warnings = document_warnings(documents, partitioned.group_by)
-        return partitioned.fingerprint, warnings + rule_warnings(rules, documents)
-    prepared = prepare_corpus(params)
+    prepared = corpus_overview(partitioned_corpus(params), params)
     warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
 

@@ -16,10 +16,13 @@ reductions are identical on every scheduler.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from functools import partial, reduce
 
 import dask
+from tqdm.auto import tqdm
+from tqdm.dask import TqdmCallback
 
 from analysis.core.errors import InputError
 from analysis.core.params import Params
@@ -34,15 +37,18 @@ def compute_in_order(
     context: object,
     params: Params,
     peaks: list[int] | None = None,
+    description: str = "",
 ) -> list:
     """``[func(p, context) for p in partitions]`` on the scheduler of ``params.run``.
 
     If `peaks` is a list, the peak resident memory (KiB) of the process that ran each task,
     measured at the task's end, is appended to it in partition order (for benchmarks).
+    A `description` shows a progress bar of the tasks (on stderr) when there are several.
     """
     if peaks is None:
-        return _compute(func, partitions, context, params)
-    measured = _compute(_measured_task, [(func, p) for p in partitions], context, params)
+        return _compute(func, partitions, context, params, description)
+    tasks = [(func, p) for p in partitions]
+    measured = _compute(_measured_task, tasks, context, params, description)
     peaks.extend(peak for _, peak in measured)
     return [result for result, _ in measured]
 
@@ -79,6 +85,7 @@ def reduce_in_order(
     context: object,
     params: Params,
     peaks: list[int] | None = None,
+    description: str = "",
 ) -> object:
     """``combine`` folded over ``[func(p, context) for p in partitions]``, as a tree of
     tasks, each folding up to `REDUCE_FAN_IN` neighbours in partition order (the same tree
@@ -106,7 +113,7 @@ def reduce_in_order(
             level = [dask.delayed(join, pure=True)(*g) if len(g) > 1 else g[0] for g in groups]
         return level
 
-    (root,) = _run_graph(build, context, params, len(partitions))
+    (root,) = _run_graph(build, context, params, len(partitions), description)
     if not measured:
         return root
     result, peak = root
@@ -123,15 +130,20 @@ def _fold_measured(combine: Callable, *results: tuple[object, int]) -> tuple[obj
     return folded, max(*(peak for _, peak in results), process_peak_kib())
 
 
-def _compute(func: Callable, partitions: Sequence, context: object, params: Params) -> list:
+def _compute(
+    func: Callable, partitions: Sequence, context: object, params: Params, description: str
+) -> list:
     def build(shared) -> list:
         return [dask.delayed(func, pure=True)(p, shared) for p in partitions]
 
-    return _run_graph(build, context, params, len(partitions))
+    return _run_graph(build, context, params, len(partitions), description)
 
 
-def _run_graph(build: Callable, context: object, params: Params, n_partitions: int) -> list:
-    """Compute the tasks `build(shared context)` returns, on the scheduler of ``params.run``."""
+def _run_graph(
+    build: Callable, context: object, params: Params, n_partitions: int, description: str = ""
+) -> list:
+    """Compute the tasks `build(shared context)` returns, on the scheduler of ``params.run``;
+    with a progress bar named `description` when there are several partitions."""
     scheduler = params.run.scheduler or "processes"
     workers = params.run.workers
     if workers < 1:
@@ -142,13 +154,27 @@ def _run_graph(build: Callable, context: object, params: Params, n_partitions: i
     if scheduler in LOCAL_SCHEDULERS:
         if scheduler == "processes" and (workers == 1 or n_partitions == 1):
             scheduler = "synchronous"
-        return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
+        with _progress(description, n_partitions):
+            return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
     if "://" not in scheduler and ":" not in scheduler:
         raise InputError(
             f"run.scheduler is {scheduler!r}; give '' (local processes), 'threads', "
             "'synchronous', or a dask.distributed address such as 'tcp://host:8786'"
         )
-    from distributed import Client
+    from distributed import Client, as_completed
 
     with Client(scheduler, set_as_default=False) as client:
-        return list(dask.compute(*tasks, scheduler=client))
+        futures = client.compute(list(tasks))
+        finished = as_completed(futures)
+        if description and n_partitions > 1:
+            finished = tqdm(finished, total=len(futures), desc=description, unit=" tasks")
+        for _ in finished:
+            pass
+        return client.gather(futures)
+
+
+def _progress(description: str, n_partitions: int) -> object:
+    """A Dask callback drawing a progress bar of the graph's tasks (none for one partition)."""
+    if not description or n_partitions < 2:
+        return contextlib.nullcontext()
+    return TqdmCallback(desc=description, unit=" tasks", mininterval=1.0)

@@ -15,7 +15,8 @@ from analysis.corpus.check import (
     mostly_latin,
     preflight,
 )
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.overview import corpus_overview
+from analysis.corpus.prepare import partitioned_corpus
 
 ENGLISH = "The council debated the resolution on settlements and the envoy spoke of peace talks.\n"
 
@@ -32,7 +33,7 @@ def _prepared(tmp_path, texts: dict[str, str]):
             "run": {"cache_dir": str(tmp_path / "cache")},
         }
     )
-    return prepare_corpus(params)
+    return corpus_overview(partitioned_corpus(params), params)
 
 
 def test_a_group_without_tokens_is_named(tmp_path):

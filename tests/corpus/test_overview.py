@@ -6,16 +6,22 @@ import pytest
 
 from analysis.core.params import build_params
 from analysis.corpus import overview as corpus_overview
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.prepare import partitioned_corpus
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory):
+def prepared(tmp_path_factory):
     cache = tmp_path_factory.mktemp("cache")
-    return prepare_corpus(build_params({"run": {"cache_dir": str(cache)}}))
+    params = build_params({"run": {"cache_dir": str(cache)}})
+    return partitioned_corpus(params), params
 
 
-def test_group_summary_counts_documents_segments_and_words(seeds):
+@pytest.fixture(scope="module")
+def seeds(prepared):
+    return corpus_overview.corpus_overview(*prepared)
+
+
+def test_group_summary_counts_documents_segments_and_words(seeds, prepared):
     summary = corpus_overview.group_summary(seeds).set_index("group")
     assert summary["documents"].to_dict() == {
         "Al-Monitor": 1,
@@ -23,15 +29,19 @@ def test_group_summary_counts_documents_segments_and_words(seeds):
         "Chinese wire": 1,
         "UN": 2,
     }
-    assert summary["segments"].sum() == len(seeds.segments)
-    words = sum(len(t.split()) for t in seeds.documents["text"])
+    assert summary["segments"].sum() == prepared[0].n_segments
+    tokens = sum(
+        len(ts) for frame in prepared[0].iter_segments(["tokens"]) for ts in frame["tokens"]
+    )
+    assert summary["vocabulary_tokens"].sum() == tokens
+    words = sum(len(t.split()) for t in prepared[0].iter_texts())
     assert abs(summary["words"].sum() - words) / words < 0.05  # tokeniser vs whitespace split
 
 
-def test_document_table_lists_every_document_with_its_segments(seeds):
+def test_document_table_lists_every_document_with_its_segments(seeds, prepared):
     table = corpus_overview.document_table(seeds)
     assert list(table.columns) == list(corpus_overview.DOCUMENT_TABLE_COLUMNS)
-    assert table["n_segments"].sum() == len(seeds.segments)
+    assert table["n_segments"].sum() == prepared[0].n_segments
     assert set(table["doc_id"]) == set(seeds.documents["doc_id"])
 
 
@@ -65,7 +75,7 @@ def test_a_corpus_no_rule_touches_gives_an_empty_typed_cleaning_table(tmp_path):
     params = build_params(
         {"corpus": {"path": str(folder)}, "run": {"cache_dir": str(tmp_path / "cache")}}
     )
-    prepared = prepare_corpus(params)
+    prepared = corpus_overview.corpus_overview(partitioned_corpus(params), params)
     table = corpus_overview.cleaning_by_rule(prepared)
     assert table.empty
     assert table["percent_removed"].dtype == "float64"
