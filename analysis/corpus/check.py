@@ -25,7 +25,6 @@ from analysis.corpus.overview import (
     accounting,
     corpus_overview,
     group_summary,
-    mostly_latin,
 )
 from analysis.corpus.prepare import partitioned_corpus
 
@@ -45,7 +44,7 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
     try:
         params = load_params(project_path(params_file) if params_file else None, overrides)
         rules = preflight(params)
-        prepared = corpus_overview(partitioned_corpus(params), params)
+        prepared = corpus_overview(partitioned_corpus(params))
         warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
@@ -141,16 +140,9 @@ def language_warnings(documents: pd.DataFrame) -> list[str]:
             f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
             f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
         ]
-    if "text" in documents.columns:
-        foreign = [
-            row.doc_id
-            for row in documents[["doc_id", "text"]].itertuples(index=False)
-            if not mostly_latin(row.text[:2000])
-        ]
-    elif "latin" in documents.columns:
-        foreign = list(documents.loc[~documents["latin"], "doc_id"])
-    else:
+    if "latin" not in documents.columns:
         return []
+    foreign = list(documents.loc[~documents["latin"], "doc_id"])
     if not foreign:
         return []
     shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")

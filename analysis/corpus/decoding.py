@@ -127,3 +127,17 @@ def _unknown(location: str, encoding: str) -> str:
         f"{location}: unknown encoding {encoding!r}; check corpus.encoding and "
         "corpus.fallback_encodings"
     )
+
+
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LETTER = re.compile(r"[^\W\d_]")
+MIN_LATIN_SHARE = 0.5  # below this share of Latin-script letters a text is not taken for English
+SCRIPT_SAMPLE_CHARS = 2000  # characters at the start of a document whose script is checked
+
+
+def mostly_latin(text: str) -> bool:
+    """Whether at least `MIN_LATIN_SHARE` of the letters at the start of `text` (its first
+    `SCRIPT_SAMPLE_CHARS` characters) are Latin, or it has none."""
+    sample = text[:SCRIPT_SAMPLE_CHARS]
+    letters = len(_LETTER.findall(sample))
+    return not letters or len(_LATIN_LETTER.findall(sample)) >= MIN_LATIN_SHARE * letters

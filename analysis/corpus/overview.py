@@ -6,21 +6,11 @@ and what did you throw away?") and back the figures of the corpus notebook.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.core.params import Params
-from analysis.corpus.partition_map import concat_in_order, map_segments
 from analysis.corpus.prepare import PartitionedCorpus
-
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
-_LETTER = re.compile(r"[^\W\d_]")
-# Below this share of Latin-script letters a text is not taken for English.
-MIN_LATIN_SHARE = 0.5
-LANGUAGE_SAMPLE_CHARS = 2000  # characters of each document whose script is checked
-UNIT_COLUMNS = ["segment_id", "doc_id", "group", "n_words", "n_tokens"]
 
 
 @dataclass(frozen=True)
@@ -41,45 +31,16 @@ class CorpusOverview:
         return sorted(self.documents["group"].unique())
 
 
-def corpus_overview(corpus: PartitionedCorpus, params: Params) -> CorpusOverview:
-    """The overview of a prepared corpus; units counted partition by partition."""
-    parts = map_segments(
-        corpus, unit_rows, None, params, ["segment_id", "doc_id", "group", "text", "tokens"],
-        "corpus units",
-    )  # fmt: skip
-    documents = corpus.documents().drop(columns=["chars_raw", "chars_removed"])
-    documents["latin"] = [
-        mostly_latin(text[:LANGUAGE_SAMPLE_CHARS]) for text in corpus.iter_texts()
-    ]
+def corpus_overview(corpus: PartitionedCorpus) -> CorpusOverview:
+    """The overview of a prepared corpus, from its light tables (no text is read)."""
     return CorpusOverview(
-        documents=documents,
-        units=concat_in_order(parts, UNIT_COLUMNS),
+        documents=corpus.documents().drop(columns=["chars_raw", "chars_removed"]),
+        units=corpus.units(),
         rejected=corpus.rejected,
         cleaning_report=corpus.cleaning_report(),
         cleaning_steps=corpus.cleaning_steps(),
         fingerprint=corpus.fingerprint,
         group_by=corpus.group_by,
-    )
-
-
-def mostly_latin(text: str) -> bool:
-    """Whether at least `MIN_LATIN_SHARE` of the letters of `text` are Latin (or it has none)."""
-    letters = len(_LETTER.findall(text))
-    return not letters or len(_LATIN_LETTER.findall(text)) >= MIN_LATIN_SHARE * letters
-
-
-def unit_rows(segments: pd.DataFrame, context: object = None) -> pd.DataFrame:
-    """One light row per unit of a partition: ids, group, running words, content tokens."""
-    return pd.DataFrame(
-        {
-            "segment_id": segments["segment_id"],
-            "doc_id": segments["doc_id"],
-            "group": segments["group"],
-            # one text at a time: .str.split() would hold every word of the partition at once
-            "n_words": [len(text.split()) for text in segments["text"]],
-            "n_tokens": [len(tokens) for tokens in segments["tokens"]],
-        },
-        columns=UNIT_COLUMNS,
     )
 
 

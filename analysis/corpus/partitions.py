@@ -25,11 +25,12 @@ from analysis.core.params import Params
 from analysis.core.paths import project_path
 from analysis.corpus import cleaning, segments
 from analysis.corpus import tokens as preprocess
+from analysis.corpus.decoding import mostly_latin
 from analysis.corpus.store import CorpusStore
 from analysis.corpus.vocabulary import TERM_IDS_FOLDER, VOCABULARY_FOLDER, partition_vocabulary
 
 PHRASE_SAMPLE_CHARS = 20_000_000
-PART_FOLDERS = ("segments", "documents", "cleaning", "steps")
+PART_FOLDERS = ("segments", "units", "documents", "cleaning", "steps")
 EMPTIED = "nothing is left after cleaning; check the cleaning rules that apply to it"
 SEGMENT_SCHEMA = pa.schema(
     [
@@ -161,12 +162,20 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
         n_words = [len(preprocess.tokenize_words(t)) for t in cleaned["text"]]
     del word_lists
     documents = cleaned.drop(columns=["location"]).assign(
-        n_chars=cleaned["text"].str.len(), n_words=n_words
+        n_chars=cleaned["text"].str.len(),
+        n_words=n_words,
+        latin=[mostly_latin(text) for text in cleaned["text"]],
     )
     documents = documents.merge(
         report[["doc_id", "chars_raw", "chars_removed"]], on="doc_id", how="left"
     )
-    for folder, frame in (("documents", documents), ("cleaning", report), ("steps", steps)):
+    tables = (
+        ("units", unit_rows(units)),
+        ("documents", documents),
+        ("cleaning", report),
+        ("steps", steps),
+    )
+    for folder, frame in tables:
         pq.write_table(
             pa.Table.from_pandas(frame, preserve_index=False),
             out / folder / name,
@@ -177,12 +186,26 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
         n_documents=len(cleaned),
         n_segments=len(units),
         n_chars=n_chars,
-        doc_digests=document_digests(documents),
+        doc_digests=document_digests(documents.drop(columns=["latin"])),  # derived from the text
         rejected=rejected,
         clean_cpu_s=clean_cpu,
         tokenise_cpu_s=tokenise_cpu,
         partition_cpu_s=time.process_time() - task_started,
         unit_chars=int(units["text"].str.len().sum()),
+    )
+
+
+def unit_rows(units: pd.DataFrame) -> pd.DataFrame:
+    """One light row per unit: ids, group, running words (whitespace-separated) and content
+    tokens, so that the corpus overview never reads the texts."""
+    return pd.DataFrame(
+        {
+            "segment_id": units["segment_id"],
+            "doc_id": units["doc_id"],
+            "group": units["group"],
+            "n_words": [len(text.split()) for text in units["text"]],
+            "n_tokens": [len(tokens) for tokens in units["tokens"]],
+        }
     )
 
 

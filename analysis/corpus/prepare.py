@@ -53,7 +53,7 @@ from analysis.corpus.vocabulary import (
 )
 from analysis.scale.scheduler import compute_in_order, process_peak_kib
 
-PREPARED_FORMAT = 5  # 5: segments.tokens no longer pruned to the vocabulary
+PREPARED_FORMAT = 6  # 6: a light table of units; documents flagged by script
 DICTIONARY_FILE = "dictionary.gensim"
 
 
@@ -143,6 +143,11 @@ class PartitionedCorpus:
             table = pq.read_table(self.root / "documents" / part, columns=["text"])
             yield from table.column("text").to_pylist()
 
+    def units(self) -> pd.DataFrame:
+        """One light row per unit in corpus order: segment_id, doc_id, group, n_words
+        (whitespace-separated words), n_tokens (content tokens); no text is read."""
+        return self._concat("units")
+
     def cleaning_report(self) -> pd.DataFrame:
         """Per document: characters before and after cleaning and what each rule removed
         (as `cleaning.clean_documents` reports it; documents emptied by cleaning included)."""
@@ -164,7 +169,7 @@ class PartitionedCorpus:
         """The whole corpus loaded into memory (for analyses not yet run per partition)."""
         documents = self.documents(with_text=True)
         return PreparedCorpus(
-            documents=documents.drop(columns=["chars_raw", "chars_removed"]),
+            documents=documents.drop(columns=["chars_raw", "chars_removed", "latin"]),
             rejected=self.rejected,
             cleaning_report=self.cleaning_report(),
             cleaning_steps=self.cleaning_steps(),

@@ -297,10 +297,10 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
 
 def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
     """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
-    (which raises for a group without tokens), counted partition by partition."""
+    (which raises for a group without tokens), from the corpus's light tables."""
     spec = spec_from_params(params.corpus)
     rules = preflight(params)
-    prepared = corpus_overview(partitioned_corpus(params), params)
+    prepared = corpus_overview(partitioned_corpus(params))
     warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
 

@@ -12,9 +12,9 @@ from analysis.corpus.check import (
     corpus_problems,
     decoding_report,
     language_warnings,
-    mostly_latin,
     preflight,
 )
+from analysis.corpus.decoding import mostly_latin
 from analysis.corpus.overview import corpus_overview
 from analysis.corpus.prepare import partitioned_corpus
 
@@ -33,7 +33,7 @@ def _prepared(tmp_path, texts: dict[str, str]):
             "run": {"cache_dir": str(tmp_path / "cache")},
         }
     )
-    return corpus_overview(partitioned_corpus(params), params)
+    return corpus_overview(partitioned_corpus(params))
 
 
 def test_a_group_without_tokens_is_named(tmp_path):
@@ -50,16 +50,17 @@ def test_two_english_groups_pass_and_one_group_is_a_warning(tmp_path):
     assert warning.startswith("only one group ('A')")
 
 
-def test_languages_by_column_or_by_script():
+def test_languages_by_column_or_by_script(tmp_path):
     frame = pd.DataFrame(
         {"doc_id": ["a", "b"], "text": [ENGLISH, ENGLISH], "language": ["en", "EN"]}
     )
     assert language_warnings(frame) == []
     (warning,) = language_warnings(frame.assign(language=["en", "ar"]))
     assert warning.startswith("1 document(s) in language(s) ['ar']")
-    arabic = pd.DataFrame({"doc_id": ["a", "b"], "text": [ENGLISH, "مجلس الأمن يناقش السلام"]})
-    (warning,) = language_warnings(arabic)
-    assert "of 1 document(s) (b)" in warning
+    arabic = "مجلس الأمن يناقش السلام في الشرق الأوسط مع الأمين العام\n"
+    prepared = _prepared(tmp_path, {"A/a.txt": ENGLISH, "B/b.txt": arabic})
+    (warning,) = corpus_problems(prepared)
+    assert "of 1 document(s) (B/b)" in warning
     assert mostly_latin("Genève, Zürich, Kraków") and not mostly_latin("和平进程和平进程 peace")
     assert mostly_latin("1234 !!")  # no letters: nothing to judge
 

@@ -18,7 +18,7 @@ def prepared(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def seeds(prepared):
-    return corpus_overview.corpus_overview(*prepared)
+    return corpus_overview.corpus_overview(prepared[0])
 
 
 def test_group_summary_counts_documents_segments_and_words(seeds, prepared):
@@ -75,7 +75,7 @@ def test_a_corpus_no_rule_touches_gives_an_empty_typed_cleaning_table(tmp_path):
     params = build_params(
         {"corpus": {"path": str(folder)}, "run": {"cache_dir": str(tmp_path / "cache")}}
     )
-    prepared = corpus_overview.corpus_overview(partitioned_corpus(params), params)
+    prepared = corpus_overview.corpus_overview(partitioned_corpus(params))
     table = corpus_overview.cleaning_by_rule(prepared)
     assert table.empty
     assert table["percent_removed"].dtype == "float64"
