@@ -283,7 +283,8 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
         return EXIT_FAILED
     write_schema_document(folder.path / "tables")
     files["tables/SCHEMA.md"] = folder.path / "tables" / "SCHEMA.md"
-    write_gallery(folder.path / "figures", options.command or regenerate_command(options))
+    command = options.command or regenerate_command(options)
+    write_gallery(folder.path / "figures", command, folder.path / "tables")
     files["README.md"] = folder.path / "figures" / "README.md"
     report = publish(files, figures_dir)
     folder.say(
