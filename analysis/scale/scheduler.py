@@ -165,7 +165,7 @@ def _run_graph(
 
     with Client(scheduler, set_as_default=False) as client:
         futures = client.compute(list(tasks))
-        finished = as_completed(futures)
+        finished = as_completed(futures, loop=client.loop)
         if description and n_partitions > 1:
             finished = tqdm(finished, total=len(futures), desc=description, unit=" tasks")
         for _ in finished:
