@@ -402,7 +402,21 @@ def write_results(rows: list[dict]) -> None:
     if 20000 in totals and 100000 in totals:
         ratio = totals[100000] / totals[20000]
         lines.append(f"- 100,000 / 20,000 documents: {ratio:.2f}× the time")
-    (ROOT / "benchmarks" / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_section(ROOT / "benchmarks" / "RESULTS.md", "scale", lines)
+
+
+def write_section(path: Path, name: str, lines: list[str]) -> None:
+    """Replace (or append) the section between `<!-- section: name -->` markers of a
+    Markdown file, keeping every other section."""
+    start, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
+    block = "\n".join([start, *lines, end])
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text.strip() else "") + block + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -63,6 +63,7 @@ _RANGES = {
     "run.timeout_seconds": _AT_LEAST_1,
     "run.workers": _AT_LEAST_1,
     "run.batch_rows": _AT_LEAST_1,
+    "run.table_preview_rows": _AT_LEAST_1,
 }
 _NOT_EMPTY = (
     "corpus.path",

@@ -168,6 +168,7 @@ class RunParams:
     workers: int = 2
     cache_dir: str = "cache"
     batch_rows: int = 2000
+    table_preview_rows: int = 5000
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.provenance import atomic_write_text
+from analysis.output.tables import read_schemas
 
 
 def read_sidecars(figures_dir: Path) -> list[dict[str, Any]]:
@@ -20,8 +21,14 @@ def read_sidecars(figures_dir: Path) -> list[dict[str, Any]]:
     return sorted(sidecars, key=lambda s: (str(s.get("notebook")), s["figure_id"]))
 
 
-def gallery_markdown(sidecars: list[dict[str, Any]], command: str, has_tables: bool) -> str:
-    """The README text for a set of figure sidecars."""
+def gallery_markdown(
+    sidecars: list[dict[str, Any]],
+    command: str,
+    has_tables: bool,
+    capped: list[dict[str, Any]] | None = None,
+) -> str:
+    """The README text for a set of figure sidecars; `capped`: the schemas of the tables
+    published as Parquet with a CSV preview (analysis.output.tables)."""
     lines = [
         "# Figures",
         "",
@@ -40,6 +47,19 @@ def gallery_markdown(sidecars: list[dict[str, Any]], command: str, has_tables: b
     ]
     if has_tables:
         lines += ["The tables behind the figures are in [tables/](tables/SCHEMA.md).", ""]
+    if capped:
+        lines += [
+            "Tables too long for a CSV are published whole as Parquet, their CSV holding the",
+            "first rows only (read the whole with `pandas.read_parquet`):",
+            "",
+        ]
+        for schema in sorted(capped, key=lambda s: s["table_id"]):
+            table_id, preview = schema["table_id"], schema["preview"]
+            lines.append(
+                f"- [`{table_id}.parquet`](tables/{table_id}.parquet): {schema['n_rows']:,} "
+                f"rows; [`{table_id}.csv`](tables/{table_id}.csv): the first {preview['n_rows']:,}"
+            )
+        lines.append("")
     if not sidecars:
         lines += ["No figures were produced.", ""]
     for sidecar in sidecars:
@@ -63,8 +83,11 @@ def gallery_markdown(sidecars: list[dict[str, Any]], command: str, has_tables: b
     return "\n".join(lines)
 
 
-def write_gallery(figures_dir: Path, command: str) -> Path:
-    """Write figures_dir/README.md from the sidecars found there."""
-    has_tables = (figures_dir / "tables").is_dir() and any((figures_dir / "tables").iterdir())
-    text = gallery_markdown(read_sidecars(figures_dir), command, has_tables)
+def write_gallery(figures_dir: Path, command: str, tables_dir: Path | None = None) -> Path:
+    """Write figures_dir/README.md from the sidecars found there and the table schemas of
+    `tables_dir` (default figures_dir/tables, where they are published)."""
+    tables_dir = figures_dir / "tables" if tables_dir is None else tables_dir
+    has_tables = tables_dir.is_dir() and any(tables_dir.iterdir())
+    capped = [s for s in read_schemas(tables_dir) if s.get("preview")] if has_tables else []
+    text = gallery_markdown(read_sidecars(figures_dir), command, has_tables, capped)
     return atomic_write_text(figures_dir / "README.md", text)

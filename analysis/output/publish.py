@@ -13,6 +13,7 @@ deleted. A folder holding anything else is refused unless it is empty.
 
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import secrets
@@ -149,12 +150,11 @@ def _stage(files: dict[str, Path], figures_dir: Path, staging: Path):
     for rel, source in sorted(files.items()):
         if not _safe_relative(rel):
             raise ValueError(f"cannot publish {rel!r}: not a plain relative path")
-        data = Path(source).read_bytes()
         target = figures_dir / rel
-        if target.is_file() and target.read_bytes() == data:
-            unchanged.append(rel)
+        if target.is_file() and filecmp.cmp(source, target, shallow=False):
+            unchanged.append(rel)  # compared in blocks: a large Parquet table is not read whole
             continue
-        write_staged(staging / rel, data)
+        write_staged(staging / rel, Path(source).read_bytes())
         replace.append(rel)
     return replace, unchanged
 

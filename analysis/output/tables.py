@@ -1,7 +1,10 @@
 """Saving a table as deterministic CSV with a documented schema, and the schema document.
 
 Every column must be described: a reader of a published table should never have to guess
-what a column means or in what unit it is.
+what a column means or in what unit it is. A table longer than its row cap (the notebooks
+pass `run.table_preview_rows`) is written whole as deterministic Parquet (`<id>.parquet`)
+beside a CSV preview of its first rows (`<id>.csv`), so that the CSVs stay small whatever
+the size of the corpus; its schema says which file is which and how to read the whole.
 """
 
 from __future__ import annotations
@@ -14,13 +17,27 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis.core.errors import InputError
-from analysis.core.provenance import atomic_write_text, canonical_json, sha256_bytes
+from analysis.core.provenance import (
+    atomic_write_bytes,
+    atomic_write_text,
+    canonical_json,
+    sha256_bytes,
+)
 
 TABLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLOAT_FORMAT = "%.6g"
 SCHEMA_SUFFIX = ".schema.json"
+PARQUET_SUFFIX = ".parquet"
+# Fixed so that the same table gives the same bytes in every run (pyarrow's writer adds no
+# time stamp; its `created_by` names the pyarrow version, as PNGs name matplotlib's).
+PARQUET_ROW_GROUP_ROWS = 65_536
+PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION_LEVEL = 3
+ARROW_CONVERSION_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
 
 
 class TableError(InputError):
@@ -29,12 +46,14 @@ class TableError(InputError):
 
 @dataclass(frozen=True)
 class SavedTable:
-    """Where a table and its schema were written."""
+    """Where a table and its schema were written (`sha256`: of the CSV); `parquet` is the
+    whole table when the CSV is only a preview of its first rows (None otherwise)."""
 
     table_id: str
     csv: Path
     schema: Path
     sha256: str
+    parquet: Path | None = None
 
     def _ipython_display_(self) -> None:
         """Nothing to echo in a notebook: save_table already showed the table."""
@@ -84,6 +103,41 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
+def table_parquet(df: pd.DataFrame) -> bytes:
+    """Deterministic Parquet bytes of the whole table: no index and no pandas metadata,
+    fixed row groups and compression; an object column Arrow cannot type (mixed values)
+    is stored as the CSV's text of its cells."""
+    names = [str(c) for c in df.columns]
+    arrays = [_arrow_column(df.iloc[:, i]) for i in range(df.shape[1])]
+    table = pa.Table.from_arrays(arrays, names=names)
+    sink = pa.BufferOutputStream()
+    pq.write_table(
+        table,
+        sink,
+        row_group_size=PARQUET_ROW_GROUP_ROWS,
+        compression=PARQUET_COMPRESSION,
+        compression_level=PARQUET_COMPRESSION_LEVEL,
+    )
+    return sink.getvalue().to_pybytes()
+
+
+def _arrow_column(column: pd.Series) -> pa.Array:
+    try:
+        return pa.array(column, from_pandas=True)
+    except ARROW_CONVERSION_ERRORS:
+        cells = column.map(_cell_text)
+        return pa.array([None if _missing(v) else str(v) for v in cells], type=pa.string())
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def is_capped(n_rows: int, preview_rows: int | None) -> bool:
+    """True when a table of `n_rows` rows is published as Parquet plus a CSV preview."""
+    return preview_rows is not None and n_rows > preview_rows
+
+
 def write_table(
     df: pd.DataFrame,
     table_id: str,
@@ -91,15 +145,35 @@ def write_table(
     columns: dict[str, str],
     out_dir: str | Path,
     provenance: dict[str, Any],
+    preview_rows: int | None = None,
 ) -> SavedTable:
-    """Write <out_dir>/<id>.csv and <out_dir>/<id>.schema.json (description, columns, origin)."""
+    """Write <out_dir>/<id>.csv and <out_dir>/<id>.schema.json (description, columns, origin).
+
+    With more rows than `preview_rows`, the whole table goes to <id>.parquet and the CSV
+    holds its first `preview_rows` rows (the schema's "file" is then the Parquet file and
+    its "preview" the CSV); otherwise any <id>.parquet of an earlier call is removed.
+    """
     validate_table(df, table_id, columns)
     if not description or not description.strip():
         raise TableError(f"table {table_id!r}: give a description of what one row is")
     out_dir = Path(out_dir)
-    text = table_csv(df)
+    capped = is_capped(len(df), preview_rows)
+    text = table_csv(df.head(preview_rows) if capped else df)
     csv_path = atomic_write_text(out_dir / f"{table_id}.csv", text)
     digest = sha256_bytes(text.encode("utf-8"))
+    csv_entry = {"file": f"{table_id}.csv", "sha256": digest}
+    parquet_path = out_dir / f"{table_id}{PARQUET_SUFFIX}"
+    if capped:
+        data = table_parquet(df)
+        atomic_write_bytes(parquet_path, data)
+        files = {
+            "file": {"file": parquet_path.name, "sha256": sha256_bytes(data)},
+            "preview": {**csv_entry, "n_rows": int(preview_rows), "note": _preview_note(
+                table_id, int(preview_rows), len(df))},
+        }  # fmt: skip
+    else:
+        parquet_path.unlink(missing_ok=True)
+        files = {"file": csv_entry}
     schema = {
         "table_id": table_id,
         "description": description.strip(),
@@ -108,11 +182,18 @@ def write_table(
             for c in df.columns
         ],
         "n_rows": int(len(df)),
-        "file": {"file": f"{table_id}.csv", "sha256": digest},
+        **files,
         **provenance,
     }
     schema_path = atomic_write_text(out_dir / f"{table_id}{SCHEMA_SUFFIX}", canonical_json(schema))
-    return SavedTable(table_id, csv_path, schema_path, digest)
+    return SavedTable(table_id, csv_path, schema_path, digest, parquet_path if capped else None)
+
+
+def _preview_note(table_id: str, preview_rows: int, n_rows: int) -> str:
+    return (
+        f"{table_id}.csv holds the first {preview_rows:,} of the table's {n_rows:,} rows; "
+        f"{table_id}.parquet holds them all: pandas.read_parquet('tables/{table_id}.parquet')"
+    )
 
 
 def read_schemas(tables_dir: str | Path) -> list[dict[str, Any]]:
@@ -127,9 +208,12 @@ def schema_markdown(schemas: list[dict[str, Any]]) -> str:
     if not schemas:
         lines += ["No tables were produced.", ""]
     for schema in sorted(schemas, key=lambda s: s["table_id"]):
-        lines += [f"## `{schema['table_id']}.csv`", "", schema["description"], ""]
+        suffix = PARQUET_SUFFIX if schema.get("preview") else ".csv"
+        lines += [f"## `{schema['table_id']}{suffix}`", "", schema["description"], ""]
         if schema.get("notebook"):
             lines += [f"Made by `{schema['notebook']}`; {schema.get('n_rows', '?')} rows.", ""]
+        if schema.get("preview"):
+            lines += [f"Capped: {schema['preview']['note']}.", ""]
         lines += ["| column | type | meaning |", "|---|---|---|"]
         for column in schema["columns"]:
             meaning = column["description"].replace("|", "\\|").replace("\n", " ")

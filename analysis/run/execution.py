@@ -24,6 +24,7 @@ from papermill.exceptions import PapermillExecutionError
 from analysis.core.paths import PROJECT_ROOT
 from analysis.core.provenance import atomic_write_text
 from analysis.run.notebook import NOTEBOOK_METADATA_KEY
+from analysis.run.progress import KERNEL_SETUP, CellProgress, ProgressLog
 
 ENGINE_NAME = "discourse-lab"
 KERNEL_NAME = "python3"  # jupyter_client runs the "python" of this spec as sys.executable
@@ -82,14 +83,30 @@ class QuietKernelManager(AsyncKernelManager):
 
 
 class _CellAwareClient(PapermillNotebookClient):
-    """Sends each cell's nbformat id (as JupyterLab does) and enforces a notebook deadline."""
+    """Sends each cell's nbformat id (as JupyterLab does), enforces a notebook deadline, and
+    shows the running cell and the kernel's progress bars (`analysis.run.progress`)."""
 
     def __init__(self, nb_man: Any, source_path: str = "", deadline: float | None = None, **kw):
         super().__init__(nb_man, **kw)
         self._source_path = source_path
         self._deadline = deadline
+        self._progress = CellProgress(getattr(nb_man, "pbar", None))
+
+    def papermill_execute_cells(self):
+        self._progress.start()
+        try:
+            super().papermill_execute_cells()
+        finally:
+            self._progress.stop()
+
+    def log_output_message(self, output):
+        super().log_output_message(output)
+        if output.output_type == "stream" and output.name == "stderr":
+            self._progress.kernel_output("".join(output.text))
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        if cell.get("cell_type") == "code":
+            self._progress.cell(_source_text(cell))
         if self.kc is not None:
             self.kc.session.metadata.update(
                 {"cellId": cell.get("id"), NOTEBOOK_METADATA_KEY: self._source_path}
@@ -123,6 +140,8 @@ class _Engine(NBClientEngine):
             "stdout_file": kwargs.pop("stdout_file", None),
             "stderr_file": kwargs.pop("stderr_file", None),
             "kernel_manager_class": QuietKernelManager,
+            # text progress bars on the kernel's stderr, which the pipeline shows
+            "extra_arguments": [f"--IPKernelApp.exec_lines={KERNEL_SETUP}"],
         }
         return _CellAwareClient(nb_man, **client_kwargs, **kwargs).execute()
 
@@ -141,6 +160,7 @@ def execute_notebook(
 ) -> NotebookFailure | None:
     """Run `source` into `executed` (cwd = project root); None on success, else the failure."""
     deadline = time.monotonic() + timeout_seconds
+    kernel_stderr = ProgressLog(log_file) if log_file is not None else None
     try:
         papermill.execute_notebook(
             str(source),
@@ -151,7 +171,7 @@ def execute_notebook(
             cwd=str(PROJECT_ROOT),
             progress_bar=progress_bar,
             stdout_file=log_file,
-            stderr_file=log_file,
+            stderr_file=kernel_stderr,
             source_path=str(source.resolve()),
             deadline=deadline,
         )
@@ -162,6 +182,9 @@ def execute_notebook(
         return failure_from_executed(name, source, executed, limit, running=True)
     except Exception as err:  # noqa: BLE001 - kernel death, bad notebook JSON, ...
         return NotebookFailure(name, None, None, "", f"{type(err).__name__}: {err}")
+    finally:
+        if kernel_stderr is not None:
+            kernel_stderr.close()
     return None
 
 

@@ -95,11 +95,21 @@ class NotebookRun:
     def save_table(
         self, df: pd.DataFrame, table_id: str, description: str, columns: dict[str, str]
     ) -> SavedTable:
-        """Write tables/<id>.csv (deterministic) and <id>.schema.json; display the head."""
+        """Write tables/<id>.csv (deterministic) and <id>.schema.json; display the head.
+
+        A table of more than `run.table_preview_rows` rows is written whole as
+        tables/<id>.parquet, and the CSV holds its first rows (analysis.output.tables)."""
         origin = self._origin()
         origin.pop("parameters")  # the schema names the parameters by hash only
-        saved = write_table(df, table_id, description, columns, self.tables_dir, origin)
+        cap = self.params.run.table_preview_rows
+        saved = write_table(df, table_id, description, columns, self.tables_dir, origin, cap)
         _display(show_table(df, max_rows=TABLE_ROWS_SHOWN, caption=table_id))
+        if saved.parquet is not None:
+            _display_markdown(
+                f"`{table_id}`: {len(df):,} rows, more than `run.table_preview_rows` "
+                f"({cap:,}); written whole as `{saved.parquet.name}` beside a CSV of the "
+                f"first {cap:,} (`pandas.read_parquet(...)` reads the whole)."
+            )
         return saved
 
     def save_view(self, view: HtmlView, view_id: str, height: int = 760) -> SavedView:

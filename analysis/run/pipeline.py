@@ -43,6 +43,7 @@ from analysis.output.tables import write_schema_document
 from analysis.run import cache as runcache
 from analysis.run.execution import execute_notebook, render_html
 from analysis.run.lock import RunLocked, output_lock, run_lock
+from analysis.run.progress import StageLog
 from analysis.run.record import RunFolder, close_abandoned, new_run_id
 from analysis.run.registry import DECLARED_NOTEBOOKS, NotebookSpec, notebooks_in
 
@@ -181,7 +182,9 @@ def _failure_reason(err: BaseException, figures_dir: Path) -> str:
 
 def _recorded_run(options, params, specs, folder: RunFolder, figures_dir, started) -> int:
     with time_limit(params.run.timeout_seconds, "corpus preparation"):
-        fingerprint, warnings = prepared_fingerprint(params)
+        fingerprint, warnings = prepared_fingerprint(
+            params, options.progress_bar, StageLog(folder.say)
+        )
         for warning in warnings:
             folder.say(f"warning: {warning}")
     folder.record["corpus_fingerprint"] = fingerprint
@@ -283,7 +286,8 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
         return EXIT_FAILED
     write_schema_document(folder.path / "tables")
     files["tables/SCHEMA.md"] = folder.path / "tables" / "SCHEMA.md"
-    write_gallery(folder.path / "figures", options.command or regenerate_command(options))
+    command = options.command or regenerate_command(options)
+    write_gallery(folder.path / "figures", command, folder.path / "tables")
     files["README.md"] = folder.path / "figures" / "README.md"
     report = publish(files, figures_dir)
     folder.say(
@@ -295,12 +299,16 @@ def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: floa
     return EXIT_OK
 
 
-def prepared_fingerprint(params: Params) -> tuple[str, list[str]]:
+def prepared_fingerprint(
+    params: Params, progress: bool = False, on_stage: StageLog | None = None
+) -> tuple[str, list[str]]:
     """The corpus fingerprint, and the warnings of `analysis.corpus.check.corpus_problems`
-    (which raises for a group without tokens), from the corpus's light tables."""
+    (which raises for a group without tokens), from the corpus's light tables. The corpus
+    is imported (with a progress bar when `progress`) and prepared if not cached; `on_stage`
+    is told each finished preparation stage."""
     spec = spec_from_params(params.corpus)
     rules = preflight(params)
-    prepared = corpus_overview(partitioned_corpus(params))
+    prepared = corpus_overview(partitioned_corpus(params, on_stage=on_stage, progress=progress))
     warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
 

@@ -8,9 +8,11 @@ import subprocess
 import sys
 import textwrap
 
+import pandas as pd
 import pytest
 
 from analysis.output.publish import JOURNAL, managed_files, publish, recover
+from analysis.output.tables import write_table
 
 OLD = {"a.png": b"old a", "b.png": b"old b", "stale.svg": b"stale", "tables/t.csv": b"x\n1\n"}
 NEW = {"a.png": b"new a", "b.png": b"old b", "c.png": b"new c", "tables/t.csv": b"x\n2\n"}
@@ -164,3 +166,17 @@ def test_a_failure_while_staging_leaves_no_staging_folder(tmp_path, monkeypatch)
         publish(_sources(tmp_path, NEW, "new"), figures)
     assert _state(figures) == OLD
     assert not list(figures.glob(".staging-*")) and not (figures / JOURNAL).exists()
+
+
+def test_a_parquet_table_is_published_listed_and_compared_by_content(tmp_path):
+    out = tmp_path / "run"
+    df = pd.DataFrame({"unit": [f"u{i}" for i in range(5)]})
+    write_table(df, "topics-units", "One row per unit.", {"unit": "unit id"}, out, {}, 2)
+    files = {f"tables/{p.name}": p for p in sorted(out.iterdir())}
+    figures = tmp_path / "figures"
+    first = publish(files, figures)
+    assert "tables/topics-units.parquet" in first.replaced
+    assert "tables/topics-units.parquet" in managed_files(figures)
+    assert pd.read_parquet(figures / "tables" / "topics-units.parquet").equals(df)
+    again = publish(files, figures)  # the same bytes: nothing to replace
+    assert again.replaced == () and "tables/topics-units.parquet" in again.unchanged

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
+from analysis.core.provenance import sha256_file
 from analysis.output.tables import (
     TableError,
     schema_markdown,
     table_csv,
+    table_parquet,
     write_schema_document,
     write_table,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 COLUMNS = {"group": "source group", "share": "share of segments (0-1)"}
 
@@ -61,3 +70,83 @@ def test_schema_and_schema_document(tmp_path):
 
 def test_schema_markdown_without_tables():
     assert "No tables were produced." in schema_markdown([])
+
+
+# ------------------------------------------------ tables above the row cap: Parquet + preview
+LONG_COLUMNS = {"unit": "unit id", "group": "source group", "share": "topic share (0-1)"}
+
+
+def _long_table(n: int = 7) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unit": [f"u{i}" for i in range(n)],
+            "group": pd.Categorical(["A", "B"] * (n // 2) + ["A"] * (n % 2)),
+            "share": [i / 8 for i in range(n)],
+        }
+    )
+
+
+def test_a_table_under_the_cap_is_written_as_before(tmp_path):
+    uncapped = write_table(_table(), "sources-share", "Rows.", COLUMNS, tmp_path / "a", {})
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "sources-share.parquet").write_bytes(b"left by a longer table")
+    at_cap = write_table(_table(), "sources-share", "Rows.", COLUMNS, tmp_path / "b", {}, 2)
+    assert at_cap.parquet is None and at_cap.sha256 == uncapped.sha256
+    assert at_cap.csv.read_bytes() == uncapped.csv.read_bytes()
+    assert at_cap.schema.read_bytes() == uncapped.schema.read_bytes()
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+        "sources-share.csv",
+        "sources-share.schema.json",
+    ]
+
+
+def test_a_table_above_the_cap_is_parquet_beside_a_csv_of_its_first_rows(tmp_path):
+    df = _long_table(7)
+    saved = write_table(df, "topics-units", "One row per unit.", LONG_COLUMNS, tmp_path, {}, 3)
+    assert saved.csv.read_text(encoding="utf-8") == (
+        "unit,group,share\nu0,A,0\nu1,B,0.125\nu2,A,0.25\n"
+    )
+    assert saved.parquet == tmp_path / "topics-units.parquet"
+    whole = pd.read_parquet(saved.parquet)
+    pd.testing.assert_frame_equal(whole, df)
+    schema = json.loads(saved.schema.read_text(encoding="utf-8"))
+    assert schema["n_rows"] == 7
+    assert schema["file"] == {
+        "file": "topics-units.parquet",
+        "sha256": sha256_file(saved.parquet),
+    }
+    assert schema["preview"]["file"] == "topics-units.csv"
+    assert schema["preview"]["sha256"] == sha256_file(saved.csv) == saved.sha256
+    assert schema["preview"]["n_rows"] == 3
+    assert "first 3 of the table's 7 rows" in schema["preview"]["note"]
+    assert "pandas.read_parquet('tables/topics-units.parquet')" in schema["preview"]["note"]
+    document = write_schema_document(tmp_path).read_text(encoding="utf-8")
+    assert "## `topics-units.parquet`" in document and "## `topics-units.csv`" not in document
+    assert "Capped: topics-units.csv holds the first 3 of the table's 7 rows" in document
+
+
+def test_parquet_bytes_are_the_same_in_every_run_and_process(tmp_path):
+    df = pd.concat([_long_table(70_000), _long_table(5)], ignore_index=True)
+    first = table_parquet(df)
+    assert table_parquet(df) == first
+    assert pq.ParquetFile(io.BytesIO(first)).metadata.num_row_groups == 2  # 65,536 rows each
+    script = (
+        "import sys, pandas as pd\n"
+        "from analysis.output.tables import table_parquet\n"
+        "from tests.output.test_tables import _long_table\n"
+        "df = pd.concat([_long_table(70_000), _long_table(5)], ignore_index=True)\n"
+        "sys.stdout.buffer.write(table_parquet(df))\n"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, check=True, timeout=120
+    )
+    assert other.stdout == first
+    assert b"pandas" not in (pq.ParquetFile(io.BytesIO(first)).schema_arrow.metadata or {})
+
+
+def test_parquet_keeps_lists_and_stores_mixed_cells_as_their_csv_text():
+    df = pd.DataFrame({"terms": [["b", "a"], []], "mixed": [1, "x"], "gap": [None, "y"]})
+    back = pd.read_parquet(io.BytesIO(table_parquet(df)))
+    assert [list(v) for v in back["terms"]] == [["b", "a"], []]
+    assert back["mixed"].tolist() == ["1", "x"]
+    assert back["gap"].isna().tolist() == [True, False]

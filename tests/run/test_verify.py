@@ -107,3 +107,9 @@ def _committed_figures(tmp_path: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(tmp_path, filter="data")
     return tmp_path / "figures"
+
+
+def test_a_parquet_table_is_compared_byte_for_byte(tmp_path):
+    a = _folder(tmp_path / "a", {"tables/t.parquet": "PAR1 one", "tables/t.csv": "x\n1\n"})
+    b = _folder(tmp_path / "b", {"tables/t.parquet": "PAR1 two", "tables/t.csv": "x\n1\n"})
+    assert compare_folders(a, b) == [Difference("tables/t.parquet", "content differs")]
