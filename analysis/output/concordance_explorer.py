@@ -3,10 +3,16 @@
 `concordance_view`, `sort_lines` and `page_of` decide what is shown (plain DataFrames);
 `ConcordanceExplorer` only wires ipywidgets controls to them. The lines come from
 `analysis.sources.concordance.concordance`, the function the figures count with.
+
+On the partitioned corpus (`CorpusLines`) every search runs partition by partition on the
+scheduler (`analysis.sources.concordance.corpus_concordance`) and keeps the first
+`EXPLORER_LINES_PER_GROUP` lines of each source in corpus order (the status line says
+when a source has more); the hit counts cover every line.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
@@ -15,9 +21,11 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.figure_style import ordered_groups
+from analysis.core.params import Params
 from analysis.corpus.patterns import TermError
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.output.show import kwic_html
-from analysis.sources.concordance import concordance
+from analysis.sources.concordance import concordance, corpus_concordance
 
 ALL_SOURCES = "all sources"
 KWIC_COLUMNS = ["group", "unit_id", "left", "match", "right"]
@@ -28,6 +36,7 @@ SORT_ORDERS = {
     "source": "by source, then corpus order",
 }
 WIDE_LABELS = {"description_width": "initial"}  # labels never cut ("window (…")
+EXPLORER_LINES_PER_GROUP = 500  # lines per source a search of the partitioned corpus keeps
 
 
 def concordance_view(
@@ -43,15 +52,63 @@ def concordance_view(
     if not str(term).strip():
         return pd.DataFrame(columns=KWIC_COLUMNS)
     if source != ALL_SOURCES:
-        groups = ordered_groups(units["group"])
-        if source not in groups:
-            raise InputError(
-                f"source {source!r} is not a group of this corpus; choose one of "
-                f"{[ALL_SOURCES, *groups]}"
-            )
+        check_source(source, ordered_groups(units["group"]))
         units = units[units["group"].astype(str) == source]
     lines = concordance(units, str(term).strip(), window=window, id_column=id_column)
     return lines[KWIC_COLUMNS].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class FrameLines:
+    """The lines of a units table held in memory (`concordance_view`)."""
+
+    units: pd.DataFrame
+    id_column: str = "segment_id"
+
+    @property
+    def groups(self) -> list[str]:
+        return ordered_groups(self.units["group"])
+
+    def lines(self, term: str, source: str, window: int) -> tuple[pd.DataFrame, int]:
+        """(lines, number of hits) of `term` in `source` (or all sources)."""
+        lines = concordance_view(self.units, term, source, window, self.id_column)
+        return lines, len(lines)
+
+
+@dataclass(frozen=True)
+class CorpusLines:
+    """The lines of the partitioned corpus, searched partition by partition on the
+    scheduler of `params`, at most `per_group` per source (the first in corpus order)."""
+
+    corpus: PartitionedCorpus
+    params: Params
+    unit: str = "segment"
+    per_group: int = EXPLORER_LINES_PER_GROUP
+
+    @property
+    def groups(self) -> list[str]:
+        return ordered_groups(self.corpus.groups)
+
+    def lines(self, term: str, source: str, window: int) -> tuple[pd.DataFrame, int]:
+        """(first lines, number of hits) of `term` in `source` (or all sources)."""
+        if not str(term).strip():
+            return pd.DataFrame(columns=KWIC_COLUMNS), 0
+        check_source(source, self.groups)
+        found = corpus_concordance(
+            self.corpus, self.params, [str(term).strip()], window, self.per_group,
+            self.unit, None if source == ALL_SOURCES else source,
+        )  # fmt: skip
+        lines = found.lines[KWIC_COLUMNS].reset_index(drop=True)
+        return lines, int(found.counts["hits"].sum())
+
+
+def check_source(source: str, groups: list[str]) -> None:
+    """An InputError naming the choices unless `source` is a group or ALL_SOURCES."""
+    if source != ALL_SOURCES and source not in groups:
+        raise InputError(
+            f"source {source!r} is not a group of this corpus; choose one of "
+            f"{[ALL_SOURCES, *groups]}"
+        )
 
 
 def _words_key(texts: pd.Series, reverse: bool) -> pd.Series:
@@ -106,20 +163,22 @@ class ConcordanceExplorer(widgets.VBox):
 
     def __init__(
         self,
-        units: pd.DataFrame,
+        units: pd.DataFrame | FrameLines | CorpusLines,
         term: str = "",
         window: int = 8,
         id_column: str = "segment_id",
         page_size: int = 30,
     ) -> None:
-        self.units, self.id_column, self.page_size = units, id_column, page_size
+        if isinstance(units, pd.DataFrame):
+            units = FrameLines(units, id_column)
+        self.search, self.id_column, self.page_size = units, id_column, page_size
         page_count(0, page_size)  # validates page_size
         self.term = widgets.Text(
             value=term, description="term", placeholder="word, stem* or phrase",
             continuous_update=False, style=WIDE_LABELS,
         )  # fmt: skip
         self.source = widgets.Dropdown(
-            options=[ALL_SOURCES, *ordered_groups(units["group"])],
+            options=[ALL_SOURCES, *units.groups],
             description="source", style=WIDE_LABELS,
         )  # fmt: skip
         self.window = widgets.IntSlider(
@@ -169,9 +228,7 @@ class ConcordanceExplorer(widgets.VBox):
         """Recompute the lines for the current controls and redraw."""
         term = self.term.value.strip()
         try:
-            lines = concordance_view(
-                self.units, term, self.source.value, self.window.value, self.id_column
-            )
+            lines, hits = self.search.lines(term, self.source.value, self.window.value)
         except TermError as err:
             self.table, self.message = pd.DataFrame(columns=KWIC_COLUMNS), str(err)
         else:
@@ -181,6 +238,8 @@ class ConcordanceExplorer(widgets.VBox):
                 if term
                 else "Type a term: a word, a stem ending in * or a phrase."
             )
+            if hits > len(lines):
+                self.message += f" (the first of each source; {hits:,} in all)"
         self.draw()
 
     def draw(self) -> None:
@@ -204,10 +263,18 @@ def concordance_explorer(
     window: int = 8,
     unit: str = "segment",
     page_size: int = 30,
+    params: Params | None = None,
 ) -> ConcordanceExplorer:
-    """Interactive KWIC lines over a PreparedCorpus's segments (`unit="segment"`) or whole
+    """Interactive KWIC lines over a corpus's segments (`unit="segment"`) or whole
     documents (`unit="document"`); `window` is in running words as in the figures
-    (pass `run.params.sources.context_window` to start from the project's setting)."""
+    (pass `run.params.sources.context_window` to start from the project's setting).
+    A PartitionedCorpus is searched per partition on the scheduler of `params`
+    (`CorpusLines`); a PreparedCorpus in memory."""
+    if isinstance(corpus, PartitionedCorpus):
+        if unit not in ("segment", "document"):
+            raise InputError(f"unit = {unit!r}: use 'segment' or 'document'")
+        lines = CorpusLines(corpus, params or Params(), unit)
+        return ConcordanceExplorer(lines, term, window, page_size=page_size)
     if unit == "segment":
         return ConcordanceExplorer(corpus.segments, term, window, "segment_id", page_size)
     if unit == "document":

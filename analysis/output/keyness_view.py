@@ -5,11 +5,16 @@ its keyword-in-context lines (`analysis.sources.concordance.concordance`) in the
 and in the others.
 
 `keyness_view_data` decides what goes in; `keyness_explorer_view` pairs it with the script
-in assets/keyness.js.
+in assets/keyness.js. On the partitioned corpus (`corpus_keyness_view`) each partition finds
+the lines of the shown terms on the scheduler and the ordered reduce keeps, per term and
+source, the units of the first `lines_per_group` in corpus order: the same lines as on the
+corpus in memory, at most `n_kwic` x 2 terms x sources x `lines_per_group` of them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,9 +22,18 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.figure_style import group_palette, ordered_groups
+from analysis.core.params import Params
+from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import TermError
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.output.html_view import HtmlView
 from analysis.sources.concordance import concordance
+
+N_KWIC = 25  # terms with lines: the most distinctive on each side of every source
+LINES_PER_GROUP = 4  # lines of each of those terms per source
+MAX_TERMS = 3000  # terms drawn per source
+# One unit's lines of a term: (group, [[group, segment_id, left, match, right], ...]).
+UnitLines = tuple[str, list[list[str]]]
 
 Z_CRITICAL = 1.96  # as the dashed line of the keyness figures
 
@@ -48,39 +62,93 @@ def kwic_terms(table: pd.DataFrame, n_per_side: int) -> list[str]:
     return sorted(set(terms))
 
 
-def units_with_terms(
-    segments: pd.DataFrame, terms: list[str], per_group: int
-) -> dict[str, list[int]]:
-    """Row positions of up to `per_group` segments per group whose tokens contain each term."""
-    wanted = set(terms)
-    found: dict[str, dict[str, list[int]]] = {t: {} for t in terms}
-    for row, (group, tokens) in enumerate(
-        zip(segments["group"].astype(str), segments["tokens"], strict=True)
-    ):
-        for token in wanted.intersection(tokens):
-            rows = found[token].setdefault(group, [])
-            if len(rows) < per_group:
-                rows.append(row)
-    return {t: sorted(r for rows in found[t].values() for r in rows) for t in terms}
-
-
 def term_lines(
     segments: pd.DataFrame, terms: list[str], window: int, per_group: int
 ) -> dict[str, list[list[str]]]:
     """KWIC lines [group, segment_id, left, match, right] of each term, at most `per_group`
     per source; a term joined from a phrase ("two_state") is searched as the phrase."""
-    out: dict[str, list[list[str]]] = {}
-    for term, rows in units_with_terms(segments, terms, per_group).items():
-        if not rows:
-            out[term] = []
-            continue
+    context = TermLinesContext(tuple(searchable_terms(terms, window)), window, per_group)
+    return lines_of(terms, partition_term_lines(segments, context), per_group)
+
+
+def searchable_terms(terms: list[str], window: int) -> list[str]:
+    """The terms `concordance` accepts (a term the term syntax rejects shows no lines)."""
+    empty = pd.DataFrame(columns=["segment_id", "group", "text"])
+    kept = []
+    for term in terms:
         try:
-            lines = concordance(segments.iloc[rows], term.replace("_", " "), window)
+            concordance(empty, term.replace("_", " "), window)
         except (TermError, InputError):
-            out[term] = []
             continue
-        lines = lines.groupby("group", sort=True).head(per_group)
-        out[term] = lines[["group", "unit_id", "left", "match", "right"]].values.tolist()
+        kept.append(term)
+    return kept
+
+
+@dataclass(frozen=True)
+class TermLinesContext:
+    """What each partition's task needs to find the lines of the shown terms."""
+
+    terms: tuple[str, ...]
+    window: int
+    per_group: int
+
+
+def partition_term_lines(
+    segments: pd.DataFrame, context: TermLinesContext
+) -> dict[str, list[UnitLines]]:
+    """Per term, the lines of the first `per_group` units of each group whose tokens hold
+    it (one entry per unit, in corpus order)."""
+    wanted = set(context.terms)
+    rows: dict[str, list[int]] = {t: [] for t in context.terms}
+    taken: dict[str, Counter] = {t: Counter() for t in context.terms}
+    groups = segments["group"].astype(str).tolist()
+    for row, tokens in enumerate(segments["tokens"]):
+        for term in wanted.intersection(tokens):
+            if taken[term][groups[row]] < context.per_group:
+                taken[term][groups[row]] += 1
+                rows[term].append(row)
+    units: dict[str, list[UnitLines]] = {}
+    for term, chosen in rows.items():
+        if not chosen:
+            units[term] = []
+            continue
+        lines = concordance(segments.iloc[chosen], term.replace("_", " "), context.window)
+        by_unit: dict[str, list[list[str]]] = {}
+        for line in lines[["group", "unit_id", "left", "match", "right"]].values.tolist():
+            by_unit.setdefault(line[1], []).append(line)
+        ids = segments["segment_id"].astype(str).iloc[chosen]
+        units[term] = [(groups[r], by_unit.get(i, [])) for r, i in zip(chosen, ids, strict=True)]
+    return units
+
+
+def added_term_lines(
+    first: dict[str, list[UnitLines]], second: dict[str, list[UnitLines]], per_group: int
+) -> dict[str, list[UnitLines]]:
+    """`combine`: `second`'s units of a term kept while its group has fewer than
+    `per_group` units in `first`."""
+    for term, units in second.items():
+        taken = Counter(group for group, _ in first[term])
+        for group, rows in units:
+            if taken[group] < per_group:
+                taken[group] += 1
+                first[term].append((group, rows))
+    return first
+
+
+def lines_of(
+    terms: list[str], units: dict[str, list[UnitLines]], per_group: int
+) -> dict[str, list[list[str]]]:
+    """Each term's lines in corpus order, at most `per_group` per source."""
+    out: dict[str, list[list[str]]] = {}
+    for term in terms:
+        kept: list[list[str]] = []
+        shown: Counter = Counter()
+        for group, rows in units.get(term, []):
+            for line in rows:
+                if shown[group] < per_group:
+                    shown[group] += 1
+                    kept.append(line)
+        out[term] = kept
     return out
 
 
@@ -88,20 +156,64 @@ def keyness_view_data(
     keyness: pd.DataFrame,
     segments: pd.DataFrame,
     window: int = 8,
-    max_terms: int = 3000,
-    n_kwic: int = 25,
-    lines_per_group: int = 4,
+    max_terms: int = MAX_TERMS,
+    n_kwic: int = N_KWIC,
+    lines_per_group: int = LINES_PER_GROUP,
 ) -> dict[str, Any]:
     """Per source (against the rest): the shown terms with counts and z; KWIC lines of the
     most distinctive terms; the figures' group colours."""
+    table = _rest_table(keyness)
+    if "tokens" not in segments.columns:
+        raise InputError("keyness explorer: pass PreparedCorpus.segments (with tokens)")
+    lines = term_lines(segments, kwic_terms(table, n_kwic), window, lines_per_group)
+    return _view_data(table, ordered_groups(segments["group"]), lines, max_terms)
+
+
+def corpus_keyness_view_data(
+    keyness: pd.DataFrame,
+    corpus: PartitionedCorpus,
+    params: Params,
+    window: int = 8,
+    max_terms: int = MAX_TERMS,
+    n_kwic: int = N_KWIC,
+    lines_per_group: int = LINES_PER_GROUP,
+) -> dict[str, Any]:
+    """`keyness_view_data` of the partitioned corpus: the lines of the shown terms found
+    partition by partition on the scheduler."""
+    table = _rest_table(keyness)
+    terms = kwic_terms(table, n_kwic)
+    context = TermLinesContext(tuple(searchable_terms(terms, window)), window, lines_per_group)
+    units = reduce_segments(
+        corpus, partition_term_lines, _TermLinesCombine(lines_per_group), context, params,
+        ["segment_id", "doc_id", "group", "text", "tokens"], "keyness explorer lines",
+    )  # fmt: skip
+    lines = lines_of(terms, units, lines_per_group)
+    return _view_data(table, ordered_groups(corpus.groups), lines, max_terms)
+
+
+@dataclass(frozen=True)
+class _TermLinesCombine:
+    """`added_term_lines` with its cap, picklable for the workers."""
+
+    per_group: int
+
+    def __call__(self, first: dict, second: dict) -> dict:
+        return added_term_lines(first, second, self.per_group)
+
+
+def _rest_table(keyness: pd.DataFrame) -> pd.DataFrame:
     table = keyness[keyness["reference"] == "rest"]
     if table.empty:
         raise InputError(
             "the keyness table has no 'vs rest' comparisons: set sources.comparisons to "
             "'rest' or 'all' (or 'auto')"
         )
-    if "tokens" not in segments.columns:
-        raise InputError("keyness explorer: pass PreparedCorpus.segments (with tokens)")
+    return table
+
+
+def _view_data(
+    table: pd.DataFrame, all_groups: list[str], lines: dict, max_terms: int
+) -> dict[str, Any]:
     groups = ordered_groups(table["group"])
     comparisons = {}
     for group in groups:
@@ -116,10 +228,10 @@ def keyness_view_data(
         }
     return {
         "groups": groups,
-        "colours": group_palette(ordered_groups(segments["group"])),
+        "colours": group_palette(all_groups),
         "z_critical": Z_CRITICAL,
         "comparisons": comparisons,
-        "lines": term_lines(segments, kwic_terms(table, n_kwic), window, lines_per_group),
+        "lines": lines,
     }
 
 
@@ -131,3 +243,15 @@ def keyness_explorer_view(
 ) -> HtmlView:
     """The interactive keyness explorer, ready to save (`run.save_view`) or show in a cell."""
     return HtmlView(title, keyness_view_data(keyness, segments, window), "keyness.js")
+
+
+def corpus_keyness_view(
+    keyness: pd.DataFrame,
+    corpus: PartitionedCorpus,
+    params: Params,
+    title: str = "Keyness explorer",
+) -> HtmlView:
+    """The keyness explorer of the partitioned corpus (context window
+    ``params.sources.context_window``)."""
+    data = corpus_keyness_view_data(keyness, corpus, params, params.sources.context_window)
+    return HtmlView(title, data, "keyness.js")

@@ -1,16 +1,15 @@
 """Corpus-wide counts per group, partition by partition on the scheduler: term counts (for
-`analysis.sources.keyness.keyness_table`), frame hits (the matcher of
-`analysis.framing.frames`) and actor mentions (the gazetteer of `analysis.framing.actors`).
-Every reduction adds integer counts and sorts its output, so the result is identical on
-every scheduler and for any partitioning.
+`analysis.sources.keyness.keyness_table`; `group_term_counters` counts one partition),
+frame hits (the matcher of `analysis.framing.frames`) and actor mentions (the gazetteer of
+`analysis.framing.actors`). Every reduction adds integer counts and sorts its output, so the
+result is identical on every scheduler and for any partitioning.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -69,8 +68,7 @@ class PartitionCounts:
     actor_units: Counter = field(default_factory=Counter)
 
     def add(self, other: PartitionCounts) -> None:
-        for group, counter in other.terms.items():
-            self.terms.setdefault(group, Counter()).update(counter)
+        added_term_counters(self.terms, other.terms)
         for name in ("units", "words", "frames", "frame_units", "actors", "actor_units"):
             getattr(self, name).update(getattr(other, name))
 
@@ -93,8 +91,7 @@ def count_partition(path: str, context: CountContext) -> PartitionCounts:
     excluded = [set(f.exclude) - set(f.terms) for f in frames]
     index = _dictionary_matcher(context)
     matchers = index.matchers
-    for group, rows in frame.groupby("group", sort=True).groups.items():
-        counts.terms[group] = _term_counter(frame["tokens"].take(rows), context.vocabulary)
+    counts.terms = group_term_counters(frame["group"], frame["tokens"], context.vocabulary)
     for group, text in zip(frame["group"], frame["text"], strict=True):
         counts.units[group] += 1
         counts.words[group] += count_words(text)
@@ -140,13 +137,28 @@ def _dictionary_matcher(context: CountContext) -> MultiTermMatcher:
 _MATCHERS: dict[tuple, MultiTermMatcher] = {}
 
 
-def _term_counter(token_lists, vocabulary: frozenset[str] | None) -> Counter:
-    """Token counts over several token lists, restricted to the vocabulary if given."""
-    counter = Counter(chain.from_iterable(token_lists))
+def group_term_counters(
+    groups: Iterable[str],
+    token_lists: Iterable[list[str]],
+    vocabulary: frozenset[str] | None = None,
+) -> dict[str, Counter]:
+    """A Counter of tokens per group (every group present, even with no token), restricted
+    to the vocabulary if given: the per-partition term counts of keyness and `corpus_counts`."""
+    counters: dict[str, Counter] = {}
+    for group, tokens in zip(groups, token_lists, strict=True):
+        counters.setdefault(group, Counter()).update(tokens)
     if vocabulary is not None:
-        for term in [t for t in counter if t not in vocabulary]:
-            del counter[term]
-    return counter
+        for counter in counters.values():
+            for term in [t for t in counter if t not in vocabulary]:
+                del counter[term]
+    return counters
+
+
+def added_term_counters(total: dict[str, Counter], other: dict[str, Counter]) -> dict[str, Counter]:
+    """`combine` of `group_term_counters`: `other`'s counts added into `total`."""
+    for group, counter in other.items():
+        total.setdefault(group, Counter()).update(counter)
+    return total
 
 
 def corpus_counts(

@@ -23,7 +23,11 @@ from scipy import sparse
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.corpus.counts import TermCounts, segment_term_counts
+from analysis.corpus.prepare import PartitionedCorpus
+from analysis.sources.unit_counts import corpus_unit_counts
 from analysis.stats.bootstrap import percentile_interval
+
+BOOTSTRAP_BATCH_BYTES = 64 * 2**20  # resampled group sums held at once by the bootstrap
 
 DIVERGENCE_COLUMNS = {
     "group_a": "first group",
@@ -100,14 +104,9 @@ def group_divergence(
     estimate = np.zeros((g, g))
     estimate[ia, ib] = estimate[ib, ia] = _pairwise_jsd(point[ia], point[ib])
 
-    rng = np.random.default_rng(seed)
-    replicates = np.empty((bootstrap_samples, g, g))
-    for b in range(bootstrap_samples):
-        first = _resampled_groups(matrix, members, groups, rng)
-        second = _resampled_groups(matrix, members, groups, rng)
-        entropy = _entropy_bits(first)  # each group's entropy once, not once per pair
-        replicates[b, ia, ib] = replicates[b, ib, ia] = _jsd_from(first, entropy, ia, ib)
-        replicates[b, np.arange(g), np.arange(g)] = _pairwise_jsd(first, second, entropy)
+    replicates = _replicates(
+        matrix, members, groups, bootstrap_samples, np.random.default_rng(seed)
+    )
     corrected = np.full((g, g), np.nan)
     low = high = np.full((g, g), np.nan)
     if bootstrap_samples:
@@ -150,25 +149,51 @@ def _group_members(counts: TermCounts, unit_groups: Mapping[str, str]) -> dict[s
     return {g: np.asarray(rows) for g, rows in members.items()}
 
 
-def _resampled_groups(
+def _replicates(
     matrix: sparse.csr_array,
     members: Mapping[str, np.ndarray],
     groups: list[str],
+    samples: int,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Group distributions after drawing each group's units with replacement."""
-    weights = np.zeros(matrix.shape[0])
-    for group in groups:
-        rows = members[group]
-        weights[rows] = rng.multinomial(len(rows), np.full(len(rows), 1 / len(rows)))
-    index = {g: i for i, g in enumerate(groups)}
-    labels = np.empty(matrix.shape[0], dtype=np.int64)
-    for group in groups:
-        labels[members[group]] = index[group]
-    combine = sparse.csr_array(
-        (weights, (labels, np.arange(matrix.shape[0]))), shape=(len(groups), matrix.shape[0])
-    )
-    return _row_distributions(np.asarray((combine @ matrix).toarray()))
+    """JSD of every pair of groups in each of `samples` resamples (samples x g x g); the
+    diagonal: JSD between two independent resamples of the same group.
+
+    Each resample draws every group's units with replacement (multinomial weights, two
+    draws per replicate in a fixed order), and a batch of replicates is summed in one sparse
+    x dense product per group. Weights and counts are integers, so the sums are exact and
+    the result does not depend on the batch size.
+    """
+    g = len(groups)
+    ia, ib = np.triu_indices(g, k=1)
+    replicates = np.empty((samples, g, g))
+    blocks = [sparse.csr_array(matrix[members[group], :].T) for group in groups]
+    batch = max(1, BOOTSTRAP_BATCH_BYTES // (2 * 8 * g * max(1, matrix.shape[1])))
+    for start in range(0, samples, batch):
+        size = min(batch, samples - start)
+        sums = _resampled_sums(blocks, [len(members[group]) for group in groups], size, rng)
+        for k in range(size):
+            first, second = _row_distributions(sums[2 * k]), _row_distributions(sums[2 * k + 1])
+            entropy = _entropy_bits(first)  # each group's entropy once, not once per pair
+            b = start + k
+            replicates[b, ia, ib] = replicates[b, ib, ia] = _jsd_from(first, entropy, ia, ib)
+            replicates[b, np.arange(g), np.arange(g)] = _pairwise_jsd(first, second, entropy)
+    return replicates
+
+
+def _resampled_sums(
+    blocks: list[sparse.csr_array], sizes: list[int], replicates: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Term sums of each group after resampling its units, two draws per replicate
+    (first, second): shape (2 * replicates, groups, terms)."""
+    weights = [np.empty((n, 2 * replicates)) for n in sizes]
+    for column in range(2 * replicates):
+        for weight, n in zip(weights, sizes, strict=True):
+            weight[:, column] = rng.multinomial(n, np.full(n, 1 / n))
+    sums = np.empty((2 * replicates, len(blocks), blocks[0].shape[0]))
+    for index, (block, weight) in enumerate(zip(blocks, weights, strict=True)):
+        sums[:, index, :] = (block @ weight).T
+    return sums
 
 
 def divergence_matrix(table: pd.DataFrame, column: str = "jsd") -> pd.DataFrame:
@@ -183,9 +208,21 @@ def source_divergence(segments: pd.DataFrame, params: Params | None = None) -> p
     """
     params = params or Params()
     counts = segment_term_counts(segments, by="segment_id")
+    ids, groups = segments["segment_id"].astype(str), segments["group"].astype(str)
+    return _divergence(counts, dict(zip(ids, groups, strict=True)), params)
+
+
+def corpus_divergence(corpus: PartitionedCorpus, params: Params) -> pd.DataFrame:
+    """`source_divergence` of the whole corpus: segment term counts per partition on the
+    scheduler (`analysis.sources.unit_counts`), then the bootstrap over those rows."""
+    units = corpus_unit_counts(corpus, params, "segment_id", description="divergence counts")
+    return _divergence(units.counts, units.group_of(), params)
+
+
+def _divergence(counts: TermCounts, groups: Mapping[str, str], params: Params) -> pd.DataFrame:
     return group_divergence(
         counts,
-        dict(zip(segments["segment_id"].astype(str), segments["group"].astype(str), strict=True)),
+        groups,
         bootstrap_samples=params.sources.bootstrap_samples,
         seed=params.run.seed,
         ci_level=params.sources.ci_level,

@@ -42,6 +42,7 @@ tables such as its inaugural example (will, your, while, everyone) can be reprod
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -50,8 +51,16 @@ import pandas as pd
 from scipy import stats
 
 from analysis.core.errors import InputError
+from analysis.core.params import Params
 from analysis.corpus.counts import TermCounts, count_terms, segment_term_counts
+from analysis.corpus.partition_map import reduce_segments
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.tokens import content_tokens, tokenize_words
+from analysis.sources.corpus_counts import (
+    added_term_counters,
+    group_term_counters,
+    term_counts_from,
+)
 
 Correction = Literal["bh", "holm"]
 Comparisons = Literal["rest", "pairs", "all", "auto"]
@@ -134,18 +143,45 @@ class KeynessSettings:
 def keyness_counts(segments: pd.DataFrame, params: Any) -> TermCounts:
     """Term counts per group for keyness: `segments.tokens` whole (``sources.stopwords:
     preprocess``) or every running word of the unit texts (``none``; see the module doc)."""
-    choice = params.sources.stopwords
-    if choice == "preprocess":
+    if _stopwords(params) == "preprocess":
         return segment_term_counts(segments)
-    if choice != "none":
+    words = _running_words(segments, params)
+    return count_terms(zip(segments["group"].astype(str), words, strict=True))
+
+
+def corpus_keyness_counts(corpus: PartitionedCorpus, params: Params) -> TermCounts:
+    """`keyness_counts` of the whole corpus, counted partition by partition on the scheduler
+    (`analysis.sources.corpus_counts.group_term_counters`) and added in partition order."""
+    columns = ["group", "tokens"] if _stopwords(params) == "preprocess" else ["group", "text"]
+    counters = reduce_segments(
+        corpus, partition_term_counters, added_term_counters, params, params, columns,
+        "keyness counts",
+    )  # fmt: skip
+    return term_counts_from(counters)
+
+
+def partition_term_counters(segments: pd.DataFrame, params: Params) -> dict[str, Counter]:
+    """One partition's keyness counts: a Counter of terms per group."""
+    if _stopwords(params) == "preprocess":
+        return group_term_counters(segments["group"].astype(str), segments["tokens"])
+    return group_term_counters(segments["group"].astype(str), _running_words(segments, params))
+
+
+def _stopwords(params: Any) -> str:
+    choice = params.sources.stopwords
+    if choice not in ("preprocess", "none"):
         raise InputError(f"sources.stopwords must be 'preprocess' or 'none', got {choice!r}")
+    return choice
+
+
+def _running_words(segments: pd.DataFrame, params: Any) -> list[list[str]]:
+    """Every running word of each unit's text (`tokenize_words`, no stop-word list)."""
     pre = params.preprocess
-    words = [
+    return [
         content_tokens(tokenize_words(str(t), pre.lowercase), frozenset(),
                        pre.min_token_length, pre.normalize)
         for t in segments["text"]
     ]  # fmt: skip
-    return count_terms(zip(segments["group"].astype(str), words, strict=True))
 
 
 def keyness_scores(

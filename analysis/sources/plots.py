@@ -37,6 +37,7 @@ DARK = "#555555"
 # adjustText stops after a fixed number of iterations (never after a time limit), so the
 # label positions, and hence the figure bytes, are the same on every run.
 LABEL_ITERATIONS = 200
+RASTER_MIN_POINTS = 2000  # fightin' words: above this many points a panel is rasterized
 
 
 def _grid(n_panels: int, max_cols: int) -> tuple[int, int]:
@@ -108,6 +109,9 @@ def plot_fightin_words(table: pd.DataFrame, reference: str = "rest", n_labels: i
     Terms beyond |z| = 1.96 are coloured: the target's colour above, grey (or the other
     group's colour in a two-group comparison) below; the `n_labels` most distinctive terms
     on each side are labelled, moved apart by adjustText so that labels do not overlap.
+    A panel of more than `RASTER_MIN_POINTS` terms draws its points as one embedded image
+    in SVG and PDF (labels, lines and axes stay vector), so the file does not grow with
+    the vocabulary.
     """
     chosen = table[table["reference"] == reference]
     if chosen.empty:
@@ -132,7 +136,10 @@ def _fightin_words_panel(ax, part: pd.DataFrame, above: str, below: str, n_label
     frequency = part["count_target"] + part["count_reference"]
     z = part["z"].to_numpy()
     colour = np.where(z >= Z_CRITICAL, above, np.where(z <= -Z_CRITICAL, below, NEUTRAL))
-    ax.scatter(frequency, z, c=list(colour), s=6, linewidths=0, alpha=0.8)
+    ax.scatter(
+        frequency, z, c=list(colour), s=6, linewidths=0, alpha=0.8,
+        rasterized=len(z) > RASTER_MIN_POINTS,
+    )  # fmt: skip
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_major_formatter(ScalarFormatter())

@@ -20,7 +20,11 @@ from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 
 from analysis.core.errors import InputError
+from analysis.core.params import Params
 from analysis.corpus.counts import TermCounts, segment_term_counts
+from analysis.corpus.partition_map import map_segments
+from analysis.corpus.prepare import PartitionedCorpus
+from analysis.sources.unit_counts import corpus_unit_counts
 
 SIMILARITY_COLUMNS = {
     "doc_a": "document id",
@@ -206,11 +210,7 @@ def source_document_similarity(
     documents), so above `max_documents` (0: no limit) it is computed on a stratified random
     sample of that many documents (`similarity_sample`); `n_documents` keeps the total.
     """
-    if max_documents < 0 or max_documents == 1:
-        raise InputError(
-            f"sources.similarity_max_documents is {max_documents}; use 0 (all documents) or a "
-            "sample size of at least 2"
-        )
+    _check_sample_size(max_documents)
     groups = dict(zip(segments["doc_id"].astype(str), segments["group"].astype(str), strict=True))
     if max_documents and len(groups) > max_documents:
         keep = similarity_sample(groups, max_documents, seed)
@@ -218,6 +218,38 @@ def source_document_similarity(
     counts = segment_term_counts(segments, by="doc_id")
     result = document_similarity(counts, {d: groups[d] for d in counts.labels})
     return dataclasses.replace(result, n_documents=len(groups))
+
+
+def corpus_document_similarity(corpus: PartitionedCorpus, params: Params) -> DocumentSimilarity:
+    """`source_document_similarity` of the whole corpus: the documents' groups first (ids
+    only), then the term counts of the sampled documents alone, per partition on the
+    scheduler (`sources.similarity_max_documents`, seed `run.seed`)."""
+    max_documents = params.sources.similarity_max_documents
+    _check_sample_size(max_documents)
+    parts = map_segments(
+        corpus, document_groups, None, params, ["doc_id", "group"], "similarity documents"
+    )
+    groups = {d: g for part in parts for d, g in part.items()}
+    keep = None
+    if max_documents and len(groups) > max_documents:
+        keep = frozenset(similarity_sample(groups, max_documents, params.run.seed))
+    units = corpus_unit_counts(corpus, params, "doc_id", keep, "similarity counts")
+    result = document_similarity(units.counts, units.group_of())
+    return dataclasses.replace(result, n_documents=len(groups))
+
+
+def document_groups(segments: pd.DataFrame, context: object = None) -> dict[str, str]:
+    """Document id -> group of one partition's segments."""
+    ids, groups = segments["doc_id"].astype(str), segments["group"].astype(str)
+    return dict(zip(ids, groups, strict=True))
+
+
+def _check_sample_size(max_documents: int) -> None:
+    if max_documents < 0 or max_documents == 1:
+        raise InputError(
+            f"sources.similarity_max_documents is {max_documents}; use 0 (all documents) or a "
+            "sample size of at least 2"
+        )
 
 
 def similarity_sample(groups: Mapping[str, str], size: int, seed: int) -> set[str]:

@@ -315,20 +315,8 @@ def _group_metrics(sums: dict[str, np.ndarray], n_units: np.ndarray) -> dict[str
         }
 
 
-_SUMMED = (
-    "words",
-    "sentences",
-    "syllables",
-    "mtld_factors_forward",
-    "mtld_factors_backward",
-    "hedges",
-    "boosters",
-    "modals",
-    "we",
-    "quoted_words",
-    "numbers",
-    "dates",
-)
+# The counts a group's metrics are ratios of: every per-unit column but the ids and MTLD.
+_SUMMED = tuple(c for c in STYLE_UNIT_COLUMNS if c not in ("unit_id", "group", "mtld"))
 
 
 def _bootstrap_group(
@@ -417,18 +405,26 @@ def style_profile(
     """
     params = params or Params()
     markers = markers or load_stance_markers()
-    samples = params.sources.bootstrap_samples
-    ci_level = params.sources.ci_level
-    seed = params.run.seed
     units = style_units(segments, markers, "segment_id")
-    doc_words = pd.DataFrame(
-        {
-            "group": documents["group"].astype(str),
-            "words": [len(_tokens(t)) for t in documents["text"]],
-        }
-    )
-    groups = group_style_profile(units, doc_words, samples, seed, ci_level, markers.version)
-    return StyleProfile(units=units, groups=groups)
+    return StyleProfile(units, style_groups(units, document_words(documents), params, markers))
+
+
+def style_groups(
+    units: pd.DataFrame, doc_words: pd.DataFrame, params: Params, markers: StanceMarkers
+) -> pd.DataFrame:
+    """The group profile of `style_units` rows and `document_words`, bootstrap settings
+    from ``params.sources``, seed from ``params.run``."""
+    sources = params.sources
+    return group_style_profile(
+        units, doc_words, sources.bootstrap_samples, params.run.seed, sources.ci_level,
+        markers.version,
+    )  # fmt: skip
+
+
+def document_words(documents: pd.DataFrame) -> pd.DataFrame:
+    """Group and running words of each document (columns group, words)."""
+    words = [len(_tokens(t)) for t in documents["text"]]
+    return pd.DataFrame({"group": documents["group"].astype(str), "words": words})
 
 
 # Table schemas: the description and columns each table is saved with.

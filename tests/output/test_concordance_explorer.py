@@ -6,11 +6,16 @@ import pandas as pd
 import pytest
 
 from analysis.output.concordance_explorer import (
+    ALL_SOURCES,
     ConcordanceExplorer,
+    CorpusLines,
+    FrameLines,
+    concordance_explorer,
     page_count,
     page_of,
     sort_lines,
 )
+from tests.sources.partitioned import seed_corpora
 
 
 def lines() -> pd.DataFrame:
@@ -65,3 +70,23 @@ def test_the_explorer_pages_through_its_lines():
     assert explorer.page == 1
     assert explorer.lines.value.count("<mark>peace</mark>") == 4
     assert all(c.style.description_width == "initial" for c in (explorer.term, explorer.window))
+
+
+def test_corpus_search_on_five_partitions_keeps_the_first_lines_of_each_source(
+    tmp_path_factory,
+):
+    one, many = seed_corpora(tmp_path_factory)
+    in_memory = FrameLines(one.corpus.in_memory().segments)
+    every, hits = in_memory.lines("resolution", ALL_SOURCES, 4)
+    assert hits == len(every) and every.groupby("group").size().max() > 3
+    first = every.groupby("group", sort=False).head(3).reset_index(drop=True)
+    for prepared in (one, many):
+        search = CorpusLines(prepared.corpus, prepared.params, per_group=3)
+        assert search.groups == in_memory.groups
+        lines, found = search.lines("resolution", ALL_SOURCES, 4)
+        pd.testing.assert_frame_equal(lines, first, check_exact=True)
+        assert found == hits
+    explorer = concordance_explorer(many.corpus, "resolution", 4, params=many.params)
+    assert len(explorer.table) == hits  # fewer than 500 lines per source: all shown
+    explorer.source.value = in_memory.groups[0]
+    assert set(explorer.table["group"]) == {in_memory.groups[0]}

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.corpus.counts import segment_term_counts
-from analysis.output.keyness_view import keyness_view_data, shown_terms, term_lines
-from analysis.sources.keyness import KeynessSettings, keyness_table
+from analysis.output.keyness_view import (
+    corpus_keyness_view_data,
+    keyness_view_data,
+    shown_terms,
+    term_lines,
+)
+from analysis.sources.keyness import KeynessSettings, corpus_keyness_counts, keyness_table
+from tests.sources.partitioned import seed_corpora
 
 
 def segments() -> pd.DataFrame:
@@ -61,3 +70,25 @@ def test_shown_terms_keep_both_ends_and_the_most_frequent():
     )
     kept = shown_terms(part, 7)  # 2 highest z, 2 lowest, then the 3 most frequent of the rest
     assert {"t0", "t1", "t8", "t9", "t3", "t5"} <= set(kept["term"]) and len(kept) == 7
+
+
+def _plain(data: dict) -> str:
+    return json.dumps(data, default=lambda a: np.asarray(a).tolist(), sort_keys=True)
+
+
+def test_view_of_five_partitions_on_two_processes_equals_the_corpus_in_memory(
+    tmp_path_factory,
+):
+    one, many = seed_corpora(tmp_path_factory)
+    segments = one.corpus.in_memory().segments
+    table = keyness_table(corpus_keyness_counts(one.corpus, one.params))
+    expected = keyness_view_data(table, segments, window=3, n_kwic=5, lines_per_group=2)
+    lines = expected["lines"]
+    assert len(lines) >= 10 and max(len(v) for v in lines.values()) > 2
+    for group in expected["groups"]:  # capped: at most 2 lines per term and source
+        assert all(sum(line[0] == group for line in v) <= 2 for v in lines.values())
+    for prepared in (one, many):
+        data = corpus_keyness_view_data(
+            table, prepared.corpus, prepared.params, window=3, n_kwic=5, lines_per_group=2
+        )
+        assert _plain(data) == _plain(expected)

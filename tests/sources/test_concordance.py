@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.sources.concordance import concordance, concordance_counts, side_by_side
+from analysis.sources.concordance import (
+    concordance,
+    concordance_counts,
+    corpus_concordance,
+    side_by_side,
+)
+from tests.sources.partitioned import seed_corpora
 
 TEXT = "The resolution passed. Settlements grew; a second resolution failed in the UN."
 
@@ -83,3 +89,40 @@ def test_planted_term_is_found_at_its_word_position(before, after, sep):
     assert text[line["char_start"] : line["char_end"]] == "ceasefire"
     assert line["left"].replace(",", "").split() == before[-3:]
     assert line["right"].replace(",", "").split() == after[:3]
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    return seed_corpora(tmp_path_factory)
+
+
+QUERIES = ["two-state solution", "resolution", "settlement*"]
+
+
+def test_corpus_concordance_caps_lines_and_counts_every_hit(corpora):
+    one, many = corpora
+    segments = one.corpus.in_memory().segments
+    every = concordance(segments, QUERIES, 3)
+    per_group = every.groupby(["query", "group"]).size()
+    assert per_group.max() > 2  # the cap below bites
+    expected = every.groupby(["query", "group"], sort=False).head(2).reset_index(drop=True)
+    for prepared in (one, many):
+        found = corpus_concordance(prepared.corpus, prepared.params, QUERIES, 3, per_group=2)
+        pd.testing.assert_frame_equal(found.lines, expected, check_exact=True)
+        pd.testing.assert_frame_equal(
+            found.counts, concordance_counts(every, segments), check_exact=True
+        )
+    assert found.counts["hits"].sum() == len(every) > len(found.lines)
+
+
+def test_corpus_concordance_of_documents_in_one_source(corpora):
+    _, many = corpora
+    documents = many.corpus.documents(with_text=True)
+    group = sorted(documents["group"])[0]
+    chosen = documents[documents["group"] == group]
+    expected = concordance(chosen, ["resolution"], 2, id_column="doc_id")
+    found = corpus_concordance(
+        many.corpus, many.params, ["resolution"], 2, per_group=1000, unit="document",
+        group=group,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(found.lines, expected, check_exact=True)

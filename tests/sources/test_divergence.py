@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -10,14 +11,22 @@ import pytest
 
 from analysis.core.params import load_params
 from analysis.corpus.counts import count_terms
-from analysis.sources.divergence import group_divergence, jensen_shannon, source_divergence
+from analysis.sources import divergence
+from analysis.sources.divergence import (
+    corpus_divergence,
+    group_divergence,
+    jensen_shannon,
+    source_divergence,
+)
 from analysis.sources.similarity import (
+    corpus_document_similarity,
     document_similarity,
     nearest_neighbour_agreement,
     similarity_sample,
     source_document_similarity,
     tfidf_matrix,
 )
+from tests.sources.partitioned import seed_corpora
 
 
 def test_jsd_known_values():
@@ -172,3 +181,50 @@ def test_document_similarity_samples_large_corpora_and_says_so():
     assert "sample of 10 of the 60 documents" in sampled.sample_note()
     with pytest.raises(ValueError, match="similarity_max_documents"):
         source_document_similarity(segments, max_documents=-1)
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    return seed_corpora(tmp_path_factory, sources={"bootstrap_samples": 60})
+
+
+def test_divergence_on_five_partitions_equals_the_corpus_in_memory(corpora):
+    one, many = corpora
+    expected = source_divergence(one.corpus.in_memory().segments, one.params)
+    assert expected["bootstrap_samples"].eq(60).all() and expected["ci_low"].notna().all()
+    for prepared in (one, many):
+        table = corpus_divergence(prepared.corpus, prepared.params)
+        pd.testing.assert_frame_equal(table, expected, check_exact=True)
+
+
+def test_bootstrap_batches_do_not_change_the_replicates(monkeypatch):
+    rng = np.random.default_rng(3)
+    units = [(f"u{i}", list(rng.choice(list("abcdefgh"), size=12))) for i in range(40)]
+    counts = count_terms(units)
+    owner = {label: "AB"[int(label[1:]) % 2] for label in counts.labels}
+    whole = group_divergence(counts, owner, bootstrap_samples=25, seed=4)
+    monkeypatch.setattr(divergence, "BOOTSTRAP_BATCH_BYTES", 1)  # one replicate per batch
+    batched = group_divergence(counts, owner, bootstrap_samples=25, seed=4)
+    pd.testing.assert_frame_equal(batched, whole, check_exact=True)
+    assert whole["ci_high"].gt(whole["ci_low"]).any()
+
+
+@pytest.mark.parametrize("max_documents", [0, 3])
+def test_similarity_on_five_partitions_equals_the_corpus_in_memory(corpora, max_documents):
+    one, many = corpora
+    segments = one.corpus.in_memory().segments
+    seed = one.params.run.seed
+    expected = source_document_similarity(segments, max_documents, seed)
+    assert expected.n_documents == 5  # 3: the sample keeps two of each source, i.e. all 5
+    for prepared in (one, many):
+        params = dataclasses.replace(
+            prepared.params,
+            sources=dataclasses.replace(
+                prepared.params.sources, similarity_max_documents=max_documents
+            ),
+        )
+        result = corpus_document_similarity(prepared.corpus, params)
+        assert result.doc_ids == expected.doc_ids and result.groups == expected.groups
+        assert np.array_equal(result.similarity, expected.similarity)
+        assert np.array_equal(result.linkage, expected.linkage)
+        assert result.n_documents == expected.n_documents

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from analysis.core.params import build_params
 from analysis.corpus.counts import count_terms
 from analysis.sources.keyness import (
     KeynessSettings,
     adjust_p,
     compare_groups,
+    corpus_keyness_counts,
+    keyness_counts,
     keyness_scores,
     keyness_table,
     keyword_summary,
     top_keywords,
 )
+from tests.sources.partitioned import seed_corpora
 
 # A small table (terms: alpha, beta, gamma, delta). Target total 100, reference total 200.
 TARGET = np.array([10, 5, 85, 0])
@@ -193,11 +199,6 @@ def test_every_measure_ranks_the_planted_term_first(measure, column, test):
 
 
 def test_keyness_counts_keep_stop_words_only_when_asked():
-    import pandas as pd
-
-    from analysis.core.params import build_params
-    from analysis.sources.keyness import keyness_counts
-
     segments = pd.DataFrame(
         {"group": ["A", "B"], "text": ["We will rebuild; we've won.", "They will not."],
          "tokens": [["rebuild", "we've", "won"], []]}
@@ -207,3 +208,24 @@ def test_keyness_counts_keep_stop_words_only_when_asked():
     every = keyness_counts(segments, build_params({"sources": {"stopwords": "none"}}))
     assert every.vocabulary == ("not", "rebuild", "they", "we", "we've", "will", "won")
     assert every.row("A").tolist() == [0, 1, 0, 1, 1, 1, 1]
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    return seed_corpora(tmp_path_factory)
+
+
+@pytest.mark.parametrize("stopwords", ["preprocess", "none"])
+def test_corpus_counts_on_five_partitions_equal_the_corpus_in_memory(corpora, stopwords):
+    one, many = corpora
+    segments = one.corpus.in_memory().segments
+    params = [dataclasses.replace(p.params, sources=dataclasses.replace(
+        p.params.sources, stopwords=stopwords)) for p in (one, many)]  # fmt: skip
+    expected = keyness_counts(segments, params[0])
+    assert expected.matrix.sum() > 1000
+    for prepared, chosen in zip((one, many), params, strict=True):
+        counts = corpus_keyness_counts(prepared.corpus, chosen)
+        assert counts.labels == expected.labels
+        assert counts.vocabulary == expected.vocabulary
+        assert np.array_equal(counts.matrix.toarray(), expected.matrix.toarray())
+    pd.testing.assert_frame_equal(keyness_table(counts), keyness_table(expected), check_exact=True)

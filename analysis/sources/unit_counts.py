@@ -1,0 +1,106 @@
+"""Term counts per unit (segment or document) over the partitioned corpus.
+
+Each partition counts its own units (`analysis.corpus.counts.segment_term_counts`: sparse,
+over the partition's own vocabulary); `stack_term_counts` puts the partitions' rows into one
+matrix over the union of their vocabularies, rows sorted by label as one `count_terms` call
+over the whole corpus would give. Only ids, groups and integer counts come back to the
+notebook, never texts or tokens. The divergence bootstrap resamples these rows; document
+similarity counts the sampled documents only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from analysis.core.params import Params
+from analysis.corpus.counts import TermCounts, segment_term_counts
+from analysis.corpus.partition_map import map_segments
+from analysis.corpus.prepare import PartitionedCorpus
+
+
+@dataclass(frozen=True, eq=False)
+class UnitCounts:
+    """Term counts of units (rows sorted by label) and the group of each row."""
+
+    counts: TermCounts
+    groups: tuple[str, ...]
+
+    def group_of(self) -> dict[str, str]:
+        """Row label -> group."""
+        return dict(zip(self.counts.labels, self.groups, strict=True))
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """What a partition's task counts: its units by `by`, only those in `keep` if given."""
+
+    by: str = "segment_id"
+    keep: frozenset[str] | None = None
+
+
+def partition_unit_counts(segments: pd.DataFrame, context: UnitContext) -> UnitCounts:
+    """Term counts of one partition's units (segments, or documents with by="doc_id")."""
+    if context.keep is not None:
+        segments = segments[segments[context.by].astype(str).isin(context.keep)]
+    counts = segment_term_counts(segments, by=context.by)
+    group = dict(zip(segments[context.by].astype(str), segments["group"].astype(str), strict=True))
+    return UnitCounts(counts, tuple(group[label] for label in counts.labels))
+
+
+def corpus_unit_counts(
+    corpus: PartitionedCorpus,
+    params: Params,
+    by: str = "segment_id",
+    keep: frozenset[str] | None = None,
+    description: str = "unit term counts",
+) -> UnitCounts:
+    """Term counts of every unit of the corpus (or of the units in `keep`), per partition on
+    the scheduler, stacked in label order. A document never spans two partitions, so
+    by="doc_id" sums whole documents."""
+    parts = map_segments(
+        corpus, partition_unit_counts, UnitContext(by, keep), params,
+        [by, "group", "tokens"], description,
+    )  # fmt: skip
+    return stack_unit_counts(parts)
+
+
+def stack_unit_counts(parts: Sequence[UnitCounts]) -> UnitCounts:
+    """The rows of several `UnitCounts` (distinct labels) in one, over the union of their
+    vocabularies, rows sorted by label."""
+    counts = stack_term_counts([part.counts for part in parts])
+    group = {
+        label: g for part in parts for label, g in zip(part.counts.labels, part.groups, strict=True)
+    }
+    return UnitCounts(counts, tuple(group[label] for label in counts.labels))
+
+
+def stack_term_counts(parts: Sequence[TermCounts]) -> TermCounts:
+    """Rows of several TermCounts with distinct labels in one matrix (int64, terms sorted,
+    rows sorted by label): the matrix `count_terms` gives over all their units at once."""
+    vocabulary = sorted({term for part in parts for term in part.vocabulary})
+    union = np.asarray(vocabulary, dtype=object)
+    blocks = []
+    for part in parts:
+        coo = part.matrix.tocoo()
+        columns = np.searchsorted(union, np.asarray(part.vocabulary, dtype=object))
+        blocks.append(
+            sparse.csr_array(
+                (coo.data.astype(np.int64), (coo.row, columns[coo.col])),
+                shape=(len(part.labels), len(vocabulary)),
+            )
+        )
+    labels = [label for part in parts for label in part.labels]
+    if not blocks:
+        empty = sparse.csr_array((0, 0), dtype=np.int64)
+        return TermCounts(matrix=empty, labels=(), vocabulary=())
+    order = sorted(range(len(labels)), key=labels.__getitem__)
+    matrix = sparse.csr_array(sparse.vstack(blocks, format="csr")[order, :], dtype=np.int64)
+    matrix.sort_indices()
+    return TermCounts(
+        matrix=matrix, labels=tuple(labels[i] for i in order), vocabulary=tuple(vocabulary)
+    )

@@ -1,0 +1,48 @@
+"""Per-unit term counts over the partitioned corpus: partitions stacked in label order give
+the matrix of one count over the whole corpus, on any partitioning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis.corpus.counts import count_terms, segment_term_counts
+from analysis.sources.unit_counts import corpus_unit_counts, stack_term_counts
+from tests.sources.partitioned import seed_corpora
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    return seed_corpora(tmp_path_factory)
+
+
+def test_stacked_parts_equal_one_count_by_hand():
+    first = count_terms([("u2", ["b", "a", "a"]), ("u0", [])])
+    second = count_terms([("u1", ["c", "a"])])
+    stacked = stack_term_counts([first, second])
+    assert stacked.labels == ("u0", "u1", "u2")
+    assert stacked.vocabulary == ("a", "b", "c")
+    assert stacked.matrix.toarray().tolist() == [[0, 0, 0], [1, 0, 1], [2, 1, 0]]
+    whole = count_terms([("u2", ["b", "a", "a"]), ("u0", []), ("u1", ["c", "a"])])
+    assert (stacked.matrix != whole.matrix).nnz == 0
+
+
+def test_five_partitions_on_two_processes_equal_one_partition(corpora):
+    one, many = corpora
+    segments = one.corpus.in_memory().segments
+    expected = segment_term_counts(segments, by="segment_id")
+    for prepared in (one, many):
+        units = corpus_unit_counts(prepared.corpus, prepared.params)
+        assert units.counts.labels == expected.labels
+        assert units.counts.vocabulary == expected.vocabulary
+        assert np.array_equal(units.counts.matrix.toarray(), expected.matrix.toarray())
+        group = dict(zip(segments["segment_id"], segments["group"], strict=True))
+        assert units.groups == tuple(group[label] for label in units.counts.labels)
+
+
+def test_only_the_kept_documents_are_counted(corpora):
+    _, many = corpora
+    documents = sorted(many.corpus.documents()["doc_id"].astype(str))[:2]
+    units = corpus_unit_counts(many.corpus, many.params, "doc_id", frozenset(documents))
+    assert list(units.counts.labels) == documents
+    assert units.counts.totals.min() > 0
