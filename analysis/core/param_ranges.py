@@ -53,6 +53,7 @@ _RANGES = {
     "framing.antmn_min_correlation": (lambda v: -1 <= v < 1, "from -1 to less than 1"),
     "framing.antmn_resolution": _POSITIVE,
     "framing.tone_min_sentences": _AT_LEAST_1,
+    "framing.evidence_rows": _AT_LEAST_1,
     "sources.min_freq": _AT_LEAST_1,
     "sources.top_n": _AT_LEAST_1,
     "sources.prior_scale": _POSITIVE,

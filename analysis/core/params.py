@@ -138,6 +138,7 @@ class FramingParams:
     antmn_min_correlation: float = 0.0
     antmn_resolution: float = 1.0
     tone_min_sentences: int = 3
+    evidence_rows: int = 200
 
 
 @dataclass(frozen=True)

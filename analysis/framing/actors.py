@@ -14,10 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.params import Params
 from analysis.core.paths import load_versioned_yaml, project_path
+from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import TermError, TermMatcher, compile_terms
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.tokens import count_words
 from analysis.corpus.validate import require_columns
+from analysis.framing.partials import join_partials
 
 MENTION_COLUMNS = {
     "segment_id": "unit (segment) id",
@@ -147,11 +151,19 @@ def actor_mentions(units: pd.DataFrame, gazetteer: ActorGazetteer) -> pd.DataFra
     return pd.DataFrame(rows, columns=list(MENTION_COLUMNS)).astype({"start": int, "end": int})
 
 
+def unit_words(units: pd.DataFrame) -> pd.DataFrame:
+    """segment_id, group and running words of each unit (the denominators of salience)."""
+    words = [count_words(t) for t in units["text"].astype(str)]
+    return pd.DataFrame({"segment_id": units["segment_id"], "group": units["group"],
+                         "n_words": words}).reset_index(drop=True)  # fmt: skip
+
+
 def actor_salience(
     units: pd.DataFrame, mentions: pd.DataFrame, gazetteer: ActorGazetteer
 ) -> pd.DataFrame:
-    """Mentions, units mentioning, share of units and rate per 1,000 words, by group."""
-    unit_groups = units.assign(n_words=[count_words(t) for t in units["text"].astype(str)])
+    """Mentions, units mentioning, share of units and rate per 1,000 words, by group
+    (`units`: segments with text, or their `unit_words`)."""
+    unit_groups = units if "n_words" in units.columns else unit_words(units)
     totals = unit_groups.groupby("group").agg(
         n_units=("segment_id", "size"), words=("n_words", "sum")
     )
@@ -199,6 +211,29 @@ def analyse_actors(units: pd.DataFrame, actors_file: str | Path) -> ActorAnalysi
         salience=actor_salience(units, mentions, gazetteer),
         cooccurrence=actor_cooccurrence(mentions),
     )
+
+
+def corpus_actors(corpus: PartitionedCorpus, params: Params) -> ActorAnalysis:
+    """`analyse_actors` over the partitioned corpus, partition by partition on the
+    scheduler; `mentions` without the matched text."""
+    gazetteer = load_actor_gazetteer(params.framing.actors_file)
+    parts = reduce_segments(
+        corpus, partition_actors, join_partials, gazetteer, params,
+        ["segment_id", "doc_id", "group", "text"], "actors",
+    )  # fmt: skip
+    mentions = parts["mentions"]
+    return ActorAnalysis(
+        gazetteer=gazetteer,
+        mentions=mentions,
+        salience=actor_salience(parts["units"], mentions, gazetteer),
+        cooccurrence=actor_cooccurrence(mentions),
+    )
+
+
+def partition_actors(units: pd.DataFrame, gazetteer: ActorGazetteer) -> dict:
+    """One partition's actor mentions (no matched text) and words per unit."""
+    mentions = actor_mentions(units, gazetteer).drop(columns="matched")
+    return {"mentions": mentions, "units": unit_words(units)}
 
 
 # Table schemas: the description and columns each table is saved with.

@@ -16,7 +16,7 @@ project's stop-word list) are not counted as collocates.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,12 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.corpus.kwic import context_of
+from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import compile_terms
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.tokens import normalise_quotes, stopword_list, word_spans
 from analysis.corpus.validate import require_columns
+from analysis.framing.partials import CAPPED_NOTE, CappedTable, first_rows, join_capped
 
 COLLOCATE_COLUMNS = {
     "group": "comparison group (source)",
@@ -62,32 +65,65 @@ def _occurrences(
     return found
 
 
-def collocates(
-    units: pd.DataFrame,
-    focal_terms: list[str],
-    window: int = 5,
-    min_freq: int = 2,
-    stopwords: frozenset[str] = frozenset(),
-) -> pd.DataFrame:
-    """Collocates of each focal term in each group with log-Dice and PMI (COLLOCATE_COLUMNS)."""
+@dataclass
+class CollocationCounts:
+    """Per group: word frequencies, words near each focal term, focal occurrences, words."""
+
+    freq: dict[str, Counter] = field(default_factory=dict)
+    near: dict[str, dict[str, Counter]] = field(default_factory=dict)
+    focal: dict[str, Counter] = field(default_factory=dict)
+    n_words: Counter = field(default_factory=Counter)
+
+
+def collocation_counts(
+    units: pd.DataFrame, focal_terms: list[str], window: int, stopwords: frozenset[str]
+) -> CollocationCounts:
+    """The counts behind `collocates` for the units of one partition (or a whole corpus)."""
     require_columns(units, ["segment_id", "group", "text"], "collocates(units)")
     if window < 1:
         raise InputError(f"framing.collocation_window = {window}: must be at least 1")
     matcher = compile_terms(focal_terms)
-    rows = []
+    counts = CollocationCounts()
     for group, part in units.groupby(units["group"].astype(str), sort=True):
-        freq, near, focal = Counter(), {t: Counter() for t in matcher.terms}, Counter()
-        n_words = 0
+        freq = counts.freq[group] = Counter()
+        near = counts.near[group] = {t: Counter() for t in matcher.terms}
+        focal = counts.focal[group] = Counter()
         for text in part["text"].astype(str):
             text = normalise_quotes(text)
             words = word_spans(text)
-            n_words += len(words)
+            counts.n_words[group] += len(words)
             freq.update(w for w, *_ in words)
             for term, first, last, *_ in _occurrences(text, matcher, words):
                 focal[term] += 1
                 span = words[max(0, first - window) : first] + words[last : last + window]
                 near[term].update(w for w, *_ in span if w not in stopwords)
-        for term in matcher.terms:
+    return counts
+
+
+def add_collocation_counts(
+    first: CollocationCounts, second: CollocationCounts
+) -> CollocationCounts:
+    """`combine` of two partitions' counts (adds them into `first`)."""
+    for group, freq in second.freq.items():
+        first.freq.setdefault(group, Counter()).update(freq)
+        first.focal.setdefault(group, Counter()).update(second.focal[group])
+        near = first.near.setdefault(group, {t: Counter() for t in second.near[group]})
+        for term, counter in second.near[group].items():
+            near[term].update(counter)
+    first.n_words.update(second.n_words)
+    return first
+
+
+def collocate_table(
+    counts: CollocationCounts, focal_terms: list[str], min_freq: int, stopwords: frozenset[str]
+) -> pd.DataFrame:
+    """Collocates of each focal term in each group with log-Dice and PMI (COLLOCATE_COLUMNS)."""
+    terms = compile_terms(focal_terms).terms
+    rows = []
+    for group in sorted(counts.freq):
+        freq, near, focal, n_words = (counts.freq[group], counts.near[group],
+                                      counts.focal[group], counts.n_words[group])  # fmt: skip
+        for term in terms:
             for word, f_xy in sorted(near[term].items()):
                 if f_xy < min_freq or word in stopwords:
                     continue
@@ -99,6 +135,18 @@ def collocates(
     return table.sort_values(
         ["group", "term", "log_dice", "collocate"], ascending=[True, True, False, True]
     ).reset_index(drop=True)
+
+
+def collocates(
+    units: pd.DataFrame,
+    focal_terms: list[str],
+    window: int = 5,
+    min_freq: int = 2,
+    stopwords: frozenset[str] = frozenset(),
+) -> pd.DataFrame:
+    """Collocates of each focal term in each group with log-Dice and PMI (COLLOCATE_COLUMNS)."""
+    counts = collocation_counts(units, focal_terms, window, stopwords)
+    return collocate_table(counts, focal_terms, min_freq, stopwords)
 
 
 def concordance(units: pd.DataFrame, focal_terms: list[str], window: int = 10) -> pd.DataFrame:
@@ -142,6 +190,48 @@ def focal_term_contexts(units: pd.DataFrame, params: Params) -> FocalTerms:
     )
 
 
+@dataclass(frozen=True)
+class FocalContext:
+    """What each partition's focal-term task needs."""
+
+    terms: tuple[str, ...]
+    window: int
+    stopwords: frozenset[str]
+    cap: int
+
+
+def corpus_focal_terms(corpus: PartitionedCorpus, params: Params) -> FocalTerms:
+    """`focal_term_contexts` over the partitioned corpus, partition by partition on the
+    scheduler: collocates from all the counts; the concordance the first
+    `framing.evidence_rows` lines per group and term, in corpus order."""
+    framing = params.framing
+    stopwords = stopword_list(params.preprocess)
+    context = FocalContext(tuple(framing.focal_terms), framing.collocation_window, stopwords,
+                           framing.evidence_rows)  # fmt: skip
+    counts, lines = reduce_segments(
+        corpus, partition_focal_terms, join_focal_terms, context, params,
+        ["segment_id", "doc_id", "group", "text"], "focal terms",
+    )  # fmt: skip
+    table = collocate_table(counts, list(context.terms), framing.collocation_min_freq, stopwords)
+    return FocalTerms(collocates=table, concordance=lines.rows)
+
+
+def partition_focal_terms(
+    units: pd.DataFrame, context: FocalContext
+) -> tuple[CollocationCounts, CappedTable]:
+    """One partition's collocation counts and capped concordance lines."""
+    terms = list(context.terms)
+    counts = collocation_counts(units, terms, context.window, context.stopwords)
+    return counts, first_rows(concordance(units, terms), ["group", "term"], context.cap)
+
+
+def join_focal_terms(
+    first: tuple[CollocationCounts, CappedTable], second: tuple[CollocationCounts, CappedTable]
+) -> tuple[CollocationCounts, CappedTable]:
+    """`combine` of two partitions' focal-term results, in corpus order."""
+    return add_collocation_counts(first[0], second[0]), join_capped(first[1], second[1])
+
+
 # Table schemas: the description and columns each table is saved with.
 COLLOCATE_SCHEMA = {
     "description": (
@@ -151,6 +241,7 @@ COLLOCATE_SCHEMA = {
 }
 
 CONCORDANCE_SCHEMA = {
-    "description": "Every occurrence of a focal term in context.",
+    "description": "Occurrences of the focal terms in context."
+    + CAPPED_NOTE.format(per="group and focal term"),
     "columns": CONCORDANCE_COLUMNS,
 }

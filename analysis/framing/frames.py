@@ -14,11 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.params import Params
 from analysis.core.paths import load_versioned_yaml, project_path
 from analysis.corpus.kwic import context_of
+from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import MultiTermMatcher, TermError, TermMatcher, compile_terms
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.tokens import count_words
 from analysis.corpus.validate import require_columns
+from analysis.framing.partials import CAPPED_NOTE, CappedTable, first_rows, join_partials
 
 UNIT_COLUMNS = ("segment_id", "doc_id", "group", "text")
 FRAME_KINDS = ("generic", "domain")
@@ -237,6 +241,28 @@ def code_frames(units: pd.DataFrame, frames_file: str | Path) -> FrameCoding:
     )
 
 
+def corpus_frames(corpus: PartitionedCorpus, params: Params) -> FrameCoding:
+    """`code_frames` over the partitioned corpus, partition by partition on the scheduler:
+    the unit × frame table whole; hits and evidence the first `framing.evidence_rows`
+    per group and frame, in corpus order."""
+    dictionary = load_frame_dictionary(params.framing.frames_file)
+    context = (dictionary, params.framing.evidence_rows)
+    parts = reduce_segments(
+        corpus, partition_frames, join_partials, context, params, list(UNIT_COLUMNS),
+        "frames",
+    )  # fmt: skip
+    return FrameCoding(dictionary, parts["hits"].rows, parts["evidence"].rows, parts["units"])
+
+
+def partition_frames(units: pd.DataFrame, context: tuple[FrameDictionary, int]) -> dict:
+    """One partition's unit × frame table and its capped hits and evidence."""
+    dictionary, cap = context
+    hits = frame_hits(units, dictionary)
+    kept = first_rows(hits, ["group", "frame"], cap)
+    evidence = CappedTable(frame_evidence(units, kept.rows), kept.keys, cap)
+    return {"hits": kept, "evidence": evidence, "units": unit_frame_table(units, hits, dictionary)}
+
+
 # Table schemas: the description and columns each table is saved with.
 DICTIONARY_SCHEMA = {
     "description": (
@@ -248,7 +274,7 @@ DICTIONARY_SCHEMA = {
 EVIDENCE_SCHEMA = {
     "description": (
         "Key word in context for every frame hit: unit, document, source, frame, matched "
-        "term, left and right context."
+        "term, left and right context." + CAPPED_NOTE.format(per="group and frame")
     ),
     "columns": EVIDENCE_COLUMNS,
 }

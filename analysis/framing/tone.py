@@ -38,9 +38,13 @@ from dataclasses import dataclass
 import pandas as pd
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from analysis.core.params import Params
+from analysis.corpus.partition_map import reduce_segments
+from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.sentences import sentence_spans
 from analysis.corpus.validate import require_columns
 from analysis.framing.actors import ActorGazetteer, find_actors
+from analysis.framing.partials import CAPPED_NOTE, first_rows, join_partials
 from analysis.framing.salience import group_rng
 from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
@@ -185,12 +189,36 @@ def tone_toward_actors(
     return ActorTone(sentences, tone)
 
 
+def corpus_tone(corpus: PartitionedCorpus, gazetteer: ActorGazetteer, params: Params) -> ActorTone:
+    """`tone_toward_actors` over the partitioned corpus: sentences scored partition by
+    partition on the scheduler, tone from all their scores; `sentences` holds the first
+    `framing.evidence_rows` per group and actor, in corpus order."""
+    framing = params.framing
+    parts = reduce_segments(
+        corpus, partition_tone, join_partials, (gazetteer, framing.evidence_rows), params,
+        ["segment_id", "doc_id", "group", "text"], "tone toward actors",
+    )  # fmt: skip
+    tone = actor_tone(parts["scores"], gazetteer, framing.bootstrap_samples, params.run.seed,
+                      level=framing.ci_level)  # fmt: skip
+    return ActorTone(parts["sentences"].rows, tone)
+
+
+def partition_tone(units: pd.DataFrame, context: tuple[ActorGazetteer, int]) -> dict:
+    """One partition's sentence scores (no text) and its capped sentences with text."""
+    gazetteer, cap = context
+    sentences = actor_sentences(units, gazetteer)
+    return {
+        "scores": sentences.drop(columns=["scored", "text"]),
+        "sentences": first_rows(sentences, ["group", "actor"], cap),
+    }
+
+
 # Table schemas: the description and columns each table is saved with.
 SENTENCE_SCHEMA = {
     "description": (
         "Every sentence naming an actor, with the part scored for the actor (the sentence, or"
         " its clauses naming the actor) and VADER compound scores of that part and of the "
-        "sentence."
+        "sentence." + CAPPED_NOTE.format(per="group and actor")
     ),
     "columns": SENTENCE_COLUMNS,
 }

@@ -81,12 +81,14 @@ def coding_sample(
     units: pd.DataFrame, unit_frames: pd.DataFrame, size: int, seed: int
 ) -> pd.DataFrame:
     """A stratified random sample of `size` units: equal shares per group, and within a
-    group units with and without dictionary hits in proportion (at least one of each)."""
-    require_columns(units, ["segment_id", "doc_id", "group", "text"], "coding_sample(units)")
+    group units with and without dictionary hits in proportion (at least one of each).
+    Without a `text` column in `units`, the sample has none either."""
+    require_columns(units, ["segment_id", "doc_id", "group"], "coding_sample(units)")
     if size < 1:
         raise InputError(f"framing.sample_size = {size}: must be at least 1")
     any_hit = unit_frames.groupby("segment_id")["present"].max()
-    table = units[["segment_id", "doc_id", "group", "text"]].reset_index(drop=True)
+    columns = [c for c in ("segment_id", "doc_id", "group", "text") if c in units.columns]
+    table = units[columns].reset_index(drop=True)
     table["with_hits"] = table["segment_id"].map(any_hit).fillna(0).astype(int)
     groups = sorted(table["group"].astype(str).unique())
     quotas = _equal_quotas(size, [int((table["group"] == g).sum()) for g in groups])
@@ -99,7 +101,7 @@ def coding_sample(
     sample["stratum"] = (
         sample["group"] + " | " + np.where(sample["with_hits"] == 1, "with hits", "without hits")
     )
-    return sample[list(SAMPLE_COLUMNS)].reset_index(drop=True)
+    return sample[[c for c in SAMPLE_COLUMNS if c in sample.columns]].reset_index(drop=True)
 
 
 def _equal_quotas(size: int, available: list[int]) -> list[int]:

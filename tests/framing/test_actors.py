@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.paths import RESOURCES
-from analysis.framing.actors import analyse_actors, load_actor_gazetteer
+from analysis.framing.actors import analyse_actors, corpus_actors, load_actor_gazetteer
 
 GAZETTEER = """
 version: "t1"
@@ -87,3 +87,12 @@ def test_shipped_gazetteer_names_the_seed_people():
     assert {"guterres", "trump", "biden", "kerry", "netanyahu", "lavrov", "abbas", "putin",
             "obama", "mogherini", "mills", "maleki", "lykketoft", "unsco", "dppa", "unrwa",
             "quartet", "arab_league", "palestinian_authority", "plo", "hamas"} <= ids  # fmt: skip
+
+
+def test_actors_of_the_partitioned_corpus_equal_those_of_its_segments(seed_runs, seed_segments):
+    reference = analyse_actors(seed_segments, seed_runs["one"][1].framing.actors_file)
+    for corpus, params in seed_runs.values():
+        actors = corpus_actors(corpus, params)
+        pd.testing.assert_frame_equal(actors.salience, reference.salience)
+        pd.testing.assert_frame_equal(actors.cooccurrence, reference.cooccurrence)
+        pd.testing.assert_frame_equal(actors.mentions, reference.mentions.drop(columns="matched"))

@@ -6,7 +6,14 @@ import pandas as pd
 import pytest
 
 from analysis.core.params import load_params
-from analysis.framing.collocations import collocates, concordance, focal_term_contexts
+from analysis.framing.collocations import (
+    CONCORDANCE_SCHEMA,
+    collocates,
+    concordance,
+    corpus_focal_terms,
+    focal_term_contexts,
+)
+from tests.framing.conftest import first_per
 
 
 def units():
@@ -83,3 +90,23 @@ def test_collocates_count_words_the_topic_vocabulary_would_prune():
     table = pd.DataFrame({"segment_id": list("abc"), "group": "G", "text": texts})
     found = collocates(table, ["talks"], window=2, min_freq=1).set_index("collocate")
     assert found.loc["peace", "f_xy"] == 3 and found.loc["geneva", "f_xy"] == 1
+
+
+def test_focal_terms_of_the_partitioned_corpus_equal_those_of_its_segments(
+    seed_runs, seed_segments
+):
+    reference = focal_term_contexts(seed_segments, seed_runs["one"][1])
+    assert len(reference.collocates) and len(reference.concordance)
+    for corpus, params in seed_runs.values():
+        focal = corpus_focal_terms(corpus, params)
+        pd.testing.assert_frame_equal(focal.collocates, reference.collocates)
+        pd.testing.assert_frame_equal(focal.concordance, reference.concordance)
+
+
+def test_concordance_keeps_the_first_lines_per_group_and_term(seed_runs, seed_segments, capped_run):
+    reference = focal_term_contexts(seed_segments, seed_runs["one"][1])
+    focal = corpus_focal_terms(*capped_run)
+    pd.testing.assert_frame_equal(focal.collocates, reference.collocates)
+    expected = first_per(reference.concordance, ["group", "term"], 2)
+    pd.testing.assert_frame_equal(focal.concordance, expected)
+    assert "framing.evidence_rows" in CONCORDANCE_SCHEMA["description"]

@@ -4,7 +4,14 @@ import pandas as pd
 import pytest
 
 from analysis.core.paths import RESOURCES
-from analysis.framing.frames import code_frames, frame_hits, load_frame_dictionary
+from analysis.framing.frames import (
+    EVIDENCE_SCHEMA,
+    code_frames,
+    corpus_frames,
+    frame_hits,
+    load_frame_dictionary,
+)
+from tests.framing.conftest import first_per
 
 DICTIONARY = """
 version: "t1"
@@ -109,3 +116,23 @@ def test_shipped_dictionary_is_valid_and_documented():
     assert all(f.source and f.description for f in dictionary.frames)
     hits = frame_hits(units(), dictionary)
     assert "two-state solution" in set(hits["term"])
+
+
+def test_frames_of_the_partitioned_corpus_equal_those_of_its_segments(seed_runs, seed_segments):
+    reference = code_frames(seed_segments, seed_runs["one"][1].framing.frames_file)
+    for corpus, params in seed_runs.values():
+        coding = corpus_frames(corpus, params)
+        pd.testing.assert_frame_equal(coding.units, reference.units)
+        pd.testing.assert_frame_equal(coding.hits, reference.hits)
+        pd.testing.assert_frame_equal(coding.evidence, reference.evidence)
+
+
+def test_frame_evidence_keeps_the_first_rows_per_group_and_frame(
+    seed_runs, seed_segments, capped_run
+):
+    reference = code_frames(seed_segments, seed_runs["one"][1].framing.frames_file)
+    coding = corpus_frames(*capped_run)
+    pd.testing.assert_frame_equal(coding.units, reference.units)  # counts use every hit
+    expected = first_per(reference.evidence, ["group", "frame"], 2)
+    pd.testing.assert_frame_equal(coding.evidence, expected)
+    assert "framing.evidence_rows" in EVIDENCE_SCHEMA["description"]

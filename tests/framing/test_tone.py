@@ -7,13 +7,16 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from analysis.core.paths import RESOURCES
 from analysis.framing.actors import load_actor_gazetteer
 from analysis.framing.tone import (
+    SENTENCE_SCHEMA,
     actor_parts,
     actor_sentences,
     actor_tone,
     clause_spans,
+    corpus_tone,
     sentence_compound,
     tone_toward_actors,
 )
+from tests.framing.conftest import first_per
 
 # Each case with the compound score the reference implementation gives (vaderSentiment
 # 3.3.2); NLTK's port gives -0.60 for the first and +0.53 for the second.
@@ -93,3 +96,32 @@ def test_tone_per_actor_is_mean_of_its_sentences(gazetteer):
     assert tone.loc["israel", "n_sentences"] == 2
     again = tone_toward_actors(units, gazetteer, 200, 1).tone.set_index("actor")
     pd.testing.assert_frame_equal(again, tone)
+
+
+def _seed_tone(seed_runs, seed_segments):
+    params = seed_runs["one"][1]
+    gazetteer = load_actor_gazetteer(params.framing.actors_file)
+    framing = params.framing
+    tone = tone_toward_actors(seed_segments, gazetteer, framing.bootstrap_samples,
+                              params.run.seed, framing.ci_level)  # fmt: skip
+    return gazetteer, tone
+
+
+def test_tone_of_the_partitioned_corpus_equals_that_of_its_segments(seed_runs, seed_segments):
+    gazetteer, reference = _seed_tone(seed_runs, seed_segments)
+    for corpus, params in seed_runs.values():
+        tone = corpus_tone(corpus, gazetteer, params)
+        pd.testing.assert_frame_equal(tone.tone, reference.tone)
+        pd.testing.assert_frame_equal(tone.sentences, reference.sentences)
+
+
+def test_tone_sentences_keep_the_first_rows_per_group_and_actor(
+    seed_runs, seed_segments, capped_run
+):
+    gazetteer, reference = _seed_tone(seed_runs, seed_segments)
+    corpus, params = capped_run
+    tone = corpus_tone(corpus, gazetteer, params)
+    pd.testing.assert_frame_equal(tone.tone, reference.tone)  # every sentence counted
+    expected = first_per(reference.sentences, ["group", "actor"], 2)
+    pd.testing.assert_frame_equal(tone.sentences, expected)
+    assert "framing.evidence_rows" in SENTENCE_SCHEMA["description"]
