@@ -73,8 +73,10 @@ from analysis.topics.terms import (
 from analysis.topics.terms import (
     write_topic_labels as write_topic_labels,
 )
-
-BagOfWords = list[list[tuple[int, int]]]
+from analysis.topics.units import BagOfWords as BagOfWords
+from analysis.topics.units import TopicData as TopicData
+from analysis.topics.units import in_vocabulary as in_vocabulary
+from analysis.topics.units import topic_data as topic_data
 
 
 @dataclass(frozen=True)
@@ -376,57 +378,6 @@ def save_topic_model(fit: TopicModelFit, folder: str | Path, name: str = "topics
 
 
 # ---------------------------------------------------------------- notebook-level steps
-
-
-@dataclass(frozen=True)
-class TopicData:
-    """The units a topic model sees: their metadata, bags of words and token lists."""
-
-    units: pd.DataFrame  # segment_id, doc_id, group, position, text, date, n_tokens
-    bow: BagOfWords
-    texts: list[list[str]]  # in-vocabulary tokens per unit (for coherence)
-    dictionary: Dictionary
-    n_empty: int  # units left out because no token survived preprocessing
-
-
-def topic_data(corpus: Any) -> TopicData:
-    """Units of a PreparedCorpus with at least one in-vocabulary token, in segment order."""
-    segments = corpus.segments.reset_index(drop=True)
-    dictionary = corpus.dictionary
-    # Equal (id, count) pairs are one shared tuple: 21 million pairs of 700,000 paragraphs
-    # take 0.2 GB instead of 1.8 GB (gensim only reads them).
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}
-    bow = [
-        [pairs.setdefault(pair, pair) for pair in dictionary.doc2bow(tokens)]
-        for tokens in segments["tokens"]
-    ]
-    del pairs
-    keep = np.array([len(b) > 0 for b in bow], dtype=bool)
-    if not keep.any():
-        raise InputError(
-            "no segment has a token left after preprocessing: check segments.min_words and "
-            "preprocess.min_df / max_df / stopwords_file"
-        )
-    units = segments.loc[keep, ["segment_id", "doc_id", "group", "position", "text"]]
-    units = units.reset_index(drop=True)
-    dates = corpus.documents.set_index("doc_id")["date"] if "date" in corpus.documents else None
-    units["date"] = units["doc_id"].map(dates).fillna("") if dates is not None else ""
-    kept_bow = [b for b, k in zip(bow, keep, strict=True) if k]
-    units["n_tokens"] = [sum(c for _, c in b) for b in kept_bow]
-    texts = [
-        in_vocabulary(tokens, dictionary.token2id)
-        for tokens, k in zip(segments["tokens"], keep, strict=True)
-        if k
-    ]
-    return TopicData(units, kept_bow, texts, dictionary, int((~keep).sum()))
-
-
-def in_vocabulary(tokens: Any, token2id: dict[str, int]) -> list[str]:
-    """The tokens that are in the vocabulary (the topic model's pruning of a PreparedCorpus's
-    whole content tokens); the list itself, not a copy, if all are."""
-    if isinstance(tokens, list) and all(t in token2id for t in tokens):
-        return tokens
-    return [t for t in tokens if t in token2id]
 
 
 def topic_terms(fit: TopicModelFit, data: TopicData) -> pd.DataFrame:

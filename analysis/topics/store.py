@@ -18,7 +18,7 @@ from analysis.core.atomic import atomic_directory
 from analysis.core.cache import cache_key, seal, unseal
 from analysis.core.paths import project_path
 from analysis.corpus import prepare
-from analysis.topics import bound, labels, scores, stability
+from analysis.topics import bound, labels, scores, stability, stream, units
 from analysis.topics import model as topics
 from analysis.topics import restarts as topic_restarts
 from analysis.topics import seeded as topic_seeds
@@ -36,6 +36,8 @@ CODE = (
     topic_seeds,
     sys.modules[__name__],
     prepare,
+    units,
+    stream,
 )
 
 # Topic parameters that do not change the fitted models (results are identical for any
@@ -92,7 +94,7 @@ def eta_builder(data: topics.TopicData, topic_params: Any, seeds: dict[str, list
 def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> SelectedTopicModel:
     """Sweep K (or check a fixed K's agreement across seeds), choose, fit the restarts and
     choose among them: the run's topic model."""
-    data = topics.topic_data(corpus)
+    data = stream.topic_data_of(corpus, params)
     seeds = seed_words(data, params.topics)
     folder = project_path(params.run.cache_dir) / "topics" / model_key(corpus, params)
     if use_cache:
