@@ -35,9 +35,12 @@ def news(i: int, outlet: str) -> str:
 
 @pytest.fixture(scope="module")
 def corpora(tmp_path_factory):
-    """The same corpus prepared as one partition (in process) and as partitions of two
-    documents on two worker processes."""
-    folder = tmp_path_factory.mktemp("stream")
+    return prepared_twice(tmp_path_factory.mktemp("stream"))
+
+
+def prepared_twice(folder, extra: dict | None = None) -> tuple:
+    """((params, corpus), (params, corpus)): the same corpus prepared as one partition (in
+    process) and as partitions of two documents on two worker processes."""
     rows = [
         {"doc_id": f"d{i:02d}", "outlet": outlet, "text": news(i, outlet)}
         for i in range(12)
@@ -53,6 +56,7 @@ def corpora(tmp_path_factory):
         "preprocess.phrases": False,
         "preprocess.min_df": 1,
         "preprocess.max_df": 1.0,
+        **(extra or {}),
     }
     one = load_params(
         overrides={**common, "run.cache_dir": str(folder / "one"), "run.batch_rows": 1000}
