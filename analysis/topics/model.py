@@ -76,6 +76,7 @@ from analysis.topics.terms import (
 from analysis.topics.units import BagOfWords as BagOfWords
 from analysis.topics.units import TopicData as TopicData
 from analysis.topics.units import in_vocabulary as in_vocabulary
+from analysis.topics.units import reordered
 from analysis.topics.units import topic_data as topic_data
 
 
@@ -226,7 +227,8 @@ def fit_topic_model(
     seed: int,
     eta: np.ndarray | None = None,
 ) -> TopicModelFit:
-    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`.
+    """Fit LDA with `num_topics` topics on `bow` (bags of words in a list, or a stream with
+    `reordered`, read on every pass), deterministically for a given `seed`.
 
     `eta`, a K x V topic–word prior, replaces `settings.eta` (seeded topics)."""
     if num_topics < 1:
@@ -238,7 +240,7 @@ def fit_topic_model(
     chunksize = balanced_chunksize(len(bow), settings.chunksize)
     passes = passes_needed(len(bow), chunksize, settings)
     order = training_order(len(bow), seed)
-    shuffled = [bow[i] for i in order]
+    shuffled = reordered(bow, order)  # a list, or a stream read from disk on every pass
     sample = [shuffled[i] for i in range(min(settings.convergence_sample, len(shuffled)))]
     every = max(1, passes // 5)  # about five evaluations: each costs an E-step
     bound = _PerWordBound(sample, len(shuffled), every, passes)

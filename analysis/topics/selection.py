@@ -262,11 +262,8 @@ def k_sweep_for(
     fixed K alone (still with several seeds, to measure its stability). Corpora larger than
     `sweep_max_units` are swept on a seeded sample of that many units."""
     settings = topic_settings(topic_params)
-    bow, keep = data.bow, None
-    limit = topic_params.sweep_max_units
-    if limit and len(bow) > limit:
-        keep = np.sort(np.random.default_rng(seed).choice(len(bow), limit, replace=False))
-        bow = [bow[i] for i in keep]
+    keep = sweep_sample(len(data.bow), topic_params.sweep_max_units, seed)
+    bow = data.bow if keep is None else [data.bow[i] for i in keep]
     texts = data.unit_tokens(keep)
     n_train = len(bow) - int(round(topic_params.holdout_fraction * len(bow)))
     if topic_params.num_topics == "auto":
@@ -287,6 +284,14 @@ def k_sweep_for(
         processes,
         etas,
     )
+
+
+def sweep_sample(n_units: int, limit: int, seed: int) -> np.ndarray | None:
+    """Sorted seeded sample of `limit` unit indices the sweep and the restarts are fitted
+    on when there are more than `limit` (`topics.sweep_max_units`) units; None: all units."""
+    if not limit or n_units <= limit:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_units, limit, replace=False))
 
 
 def stability_of(sweep: KSweep, k: int) -> float:

@@ -14,13 +14,13 @@ and each partition is handed its own rows: the proportions are exactly those of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from gensim.corpora import Dictionary
+from gensim.corpora import Dictionary, MmCorpus
 from gensim.models import LdaModel
 
 from analysis.core.params import Params
@@ -33,7 +33,7 @@ from analysis.corpus.partition_map import (
 )
 from analysis.corpus.prepare import PartitionedCorpus
 from analysis.scale.scheduler import compute_in_order
-from analysis.topics.model import document_topic_matrix
+from analysis.topics.model import document_topic_gamma
 from analysis.topics.units import (
     UNIT_COLUMNS,
     BagOfWords,
@@ -50,11 +50,14 @@ GAMMA_SHAPE = 100.0  # gensim's initial draw of a unit's gamma: Gamma(100, 1/100
 
 @dataclass(frozen=True)
 class PartitionUnits:
-    """One partition's modelled units (no text) and their bags of words."""
+    """One partition's modelled units (no text), their bags of words and their rows among
+    the partition's segments."""
 
     units: pd.DataFrame
     bow: BagOfWords
     n_empty: int
+    rows: np.ndarray
+    n_segments: int
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class CorpusSource:
     corpus: PartitionedCorpus
     params: Params
     part_sizes: tuple[int, ...]  # modelled units per partition, in corpus order
+    rows: np.ndarray  # each unit's segment row in the corpus (its Matrix Market row)
 
     def tokens(self, segment_ids: Sequence[str]) -> list[list[str]]:
         return segment_values(self.corpus, segment_ids, "tokens", self.params)
@@ -75,7 +79,8 @@ class CorpusSource:
 def partition_units(segments: pd.DataFrame, dictionary: Dictionary) -> PartitionUnits:
     """The modelled units of one partition (`segment_topic_data` without token lists)."""
     data = segment_topic_data(segments, dictionary, keep_texts=False)
-    return PartitionUnits(data.units, data.bow, data.n_empty)
+    rows = pd.Index(segments["segment_id"]).get_indexer(data.units["segment_id"])
+    return PartitionUnits(data.units, data.bow, data.n_empty, rows, len(segments))
 
 
 def corpus_topic_data(corpus: PartitionedCorpus, params: Params) -> TopicData:
@@ -88,7 +93,9 @@ def corpus_topic_data(corpus: PartitionedCorpus, params: Params) -> TopicData:
     pairs: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct pair
     bow = [[pairs.setdefault(pair, pair) for pair in bag] for p in parts for bag in p.bow]
     del pairs
-    source = CorpusSource(corpus, params, tuple(len(p.units) for p in parts))
+    offsets = np.cumsum([0] + [p.n_segments for p in parts])
+    rows = np.concatenate([p.rows + offset for p, offset in zip(parts, offsets, strict=False)])
+    source = CorpusSource(corpus, params, tuple(len(p.units) for p in parts), rows)
     data = TopicData(units, bow, None, corpus.dictionary, sum(p.n_empty for p in parts), source)
     require_units(data)
     documents = corpus.documents()
@@ -135,14 +142,14 @@ class InferencePart:
 
 @dataclass(frozen=True)
 class InferenceContext:
-    """The model and the vocabulary every partition's inference shares."""
+    """The models and the vocabulary every partition's inference shares."""
 
-    model: LdaModel
+    models: tuple[LdaModel, ...]
     dictionary: Dictionary
 
 
 class _FixedDraws:
-    """Stands in for the model's random state: returns the given starting draws."""
+    """Stands in for a model's random state: returns the given starting draws."""
 
     def __init__(self, start: np.ndarray) -> None:
         self.start = start
@@ -152,42 +159,91 @@ class _FixedDraws:
         return self.start
 
 
-def partition_gamma(item: InferencePart, context: InferenceContext) -> np.ndarray:
-    """The units' variational parameters (n x K) of one partition under the model."""
+def partition_gammas(item: InferencePart, context: InferenceContext) -> list[np.ndarray]:
+    """The units' variational parameters (n x K) of one partition under every model."""
     data = segment_topic_data(read_part(item.part), context.dictionary, keep_texts=False)
-    if not data.bow:
-        return np.empty((0, context.model.num_topics))
-    model, state = context.model, context.model.random_state
-    model.random_state = _FixedDraws(item.start)
+    return [_inferred(model, data.bow, item.start) for model in context.models]
+
+
+def _inferred(model: LdaModel, bow: BagOfWords, start: np.ndarray) -> np.ndarray:
+    if not bow:
+        return np.empty((0, model.num_topics))
+    state = model.random_state
+    model.random_state = _FixedDraws(start)
     try:
-        gamma, _ = model.inference(data.bow)
+        gamma, _ = model.inference(bow)
     finally:
         model.random_state = state
     return np.asarray(gamma, dtype=np.float64)
 
 
-def corpus_document_gamma(model: LdaModel, data: TopicData, seed: int) -> np.ndarray:
-    """N x K variational parameters of every unit of `data`, inferred per partition on the
-    scheduler; equal to `document_topic_gamma(model, data.bow, seed)`."""
+def corpus_document_gammas(
+    models: Sequence[LdaModel], data: TopicData, seed: int
+) -> list[np.ndarray]:
+    """N x K variational parameters of every unit of `data` under each of `models` (same K),
+    inferred per partition on the scheduler; each equal to
+    `document_topic_gamma(model, data.bow, seed)`."""
     source = data.source
     assert isinstance(source, CorpusSource)
     draws = np.random.RandomState(seed)
-    k = model.num_topics
+    k = models[0].num_topics
     items = [
         InferencePart(part, draws.gamma(GAMMA_SHAPE, 1.0 / GAMMA_SHAPE, (n, k)))
         for part, n in zip(segment_parts(source.corpus, UNIT_READ), source.part_sizes, strict=True)
     ]
-    context = InferenceContext(model, data.dictionary)
-    gammas = compute_in_order(
-        partition_gamma, items, context, source.params, description="topic proportions"
+    context = InferenceContext(tuple(models), data.dictionary)
+    parts = compute_in_order(
+        partition_gammas, items, context, source.params, description="topic proportions"
     )
-    return np.vstack(gammas) if gammas else np.empty((0, k))
+    return [np.vstack([p[m] for p in parts]) for m in range(len(models))]
+
+
+def document_gammas(models: Sequence[LdaModel], data: TopicData, seed: int) -> list[np.ndarray]:
+    """N x K variational parameters of the units of `data` under each model: per partition
+    for the partitioned corpus, else `document_topic_gamma`; the same numbers."""
+    if isinstance(data.source, CorpusSource):
+        return corpus_document_gammas(models, data, seed)
+    return [document_topic_gamma(model, data.bow, seed) for model in models]
 
 
 def document_topics(model: LdaModel, data: TopicData, seed: int) -> np.ndarray:
     """N x K topic proportions of the units of `data` (rows sum to 1): per partition on the
     scheduler for the partitioned corpus, else `document_topic_matrix`; the same numbers."""
-    if not isinstance(data.source, CorpusSource):
-        return document_topic_matrix(model, data.bow, seed)
-    gamma = corpus_document_gamma(model, data, seed)
+    (gamma,) = document_gammas([model], data, seed)
     return gamma / gamma.sum(axis=1, keepdims=True)
+
+
+class UnitStream:
+    """The modelled units' bags of words read from the corpus's Matrix Market file
+    (`corpus.bow()`, random access by row), in a given order, again on every pass: what
+    the final fit trains on without the corpus in memory."""
+
+    def __init__(self, corpus: PartitionedCorpus, rows: np.ndarray) -> None:
+        self.corpus, self.rows = corpus, np.asarray(rows, dtype=np.int64)
+        self._matrix: MmCorpus | None = None
+
+    def _read(self, row: int) -> list[tuple[int, int]]:
+        if self._matrix is None:
+            self._matrix = self.corpus.bow()
+        return [(int(term), int(count)) for term, count in self._matrix[row]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> list[tuple[int, int]]:
+        return self._read(int(self.rows[i]))
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        for row in self.rows:
+            yield self._read(int(row))
+
+    def reordered(self, order: Sequence[int]) -> UnitStream:
+        return UnitStream(self.corpus, self.rows[np.asarray(order, dtype=np.int64)])
+
+
+def training_units(data: TopicData) -> Sequence:
+    """The bags of words a fit of all units trains on: streamed from disk for the
+    partitioned corpus (`UnitStream`), else `data.bow`."""
+    if isinstance(data.source, CorpusSource):
+        return UnitStream(data.source.corpus, data.source.rows)
+    return data.bow

@@ -66,6 +66,14 @@ class TopicData:
         return self.source
 
 
+def reordered(bow: Sequence, order: Sequence[int]) -> Sequence:
+    """The units of `bow` in `order`: a list for a list, else `bow.reordered(order)` (a
+    stream such as `analysis.topics.stream.UnitStream`, read again on every pass)."""
+    if isinstance(bow, list):
+        return [bow[i] for i in order]
+    return bow.reordered(order)
+
+
 def topic_data(corpus: Any) -> TopicData:
     """Units of an in-memory corpus (`segments`, `documents`, `dictionary`) with at least
     one in-vocabulary token, in segment order."""

@@ -16,8 +16,14 @@ from analysis.topics.model import (
     fit_topic_model,
     representative_passages,
     topic_data,
+    topic_word_matrix,
 )
-from analysis.topics.stream import corpus_topic_data, document_topics, topic_data_of
+from analysis.topics.stream import (
+    corpus_topic_data,
+    document_topics,
+    topic_data_of,
+    training_units,
+)
 
 FAST = TopicSettings(passes=5, iterations=50, min_updates=5)
 WORDS = {
@@ -107,3 +113,17 @@ def test_proportions_inferred_per_partition_equal_those_of_the_whole_corpus(corp
         representative_passages(per_partition, second.units, 2, texts=second.unit_texts),
         representative_passages(whole, in_memory.units, 2),
     )
+
+
+def test_a_fit_streamed_from_disk_equals_the_fit_in_memory(corpora):
+    (one, single), (many, split) = corpora
+    first, second = corpus_topic_data(single, one), corpus_topic_data(split, many)
+    stream = training_units(second)
+    assert len(stream) == len(first.bow) and list(stream) == first.bow
+    assert stream.reordered([2, 0])[1] == first.bow[0]
+    in_memory = fit_topic_model(first.bow, first.dictionary, 2, FAST, seed=4)
+    streamed = fit_topic_model(stream, second.dictionary, 2, FAST, seed=4)
+    assert np.array_equal(topic_word_matrix(streamed.model), topic_word_matrix(in_memory.model))
+    pd.testing.assert_frame_equal(streamed.convergence, in_memory.convergence)
+    in_memory_data = topic_data(single.in_memory())
+    assert training_units(in_memory_data) is in_memory_data.bow
