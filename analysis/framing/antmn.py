@@ -20,6 +20,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.topics import model as topics
 from analysis.topics import store as topic_model_store
+from analysis.topics import stream as topic_stream
 
 NODE_COLUMNS = {
     "topic": "topic id (as fitted)",
@@ -173,7 +174,7 @@ def topic_proportions(corpus, params) -> tuple[pd.DataFrame, pd.Series, dict]:
     """
     model = topic_model_store.selected_topic_model(corpus, params)
     data, fit = model.data, model.fit
-    proportions = topics.document_topic_matrix(fit.model, data.bow, params.run.seed)
+    proportions = topic_stream.document_topics(fit.model, data, params.run.seed)
     labels = topics.topic_labels(topics.topic_terms(fit, data), params.topics.labels_file)
     k = proportions.shape[1]
     doc_topics = pd.DataFrame(proportions, index=data.units["segment_id"], columns=range(k))
@@ -199,7 +200,8 @@ def pool_by_document(
 
 
 def antmn_frames(corpus, params) -> TopicNetwork:
-    """ANTMN frames of the prepared corpus (one notebook step): fit, correlate, cluster."""
+    """ANTMN frames of the prepared corpus, partitioned or in memory (one notebook step):
+    the topic notebook's model, its proportions inferred per partition, correlate, cluster."""
     doc_topics, groups, labels = topic_proportions(corpus, params)
     return topic_network_frames(
         doc_topics,

@@ -33,6 +33,7 @@ from analysis.topics.model import (
     vocabulary_of,
 )
 
+MAX_PASSAGES = 5  # passages per source and topic a view holds the texts of (slider's end)
 TERM_COLUMNS = ["rank", "term", "relevance", "probability", "lift"]
 PASSAGE_COLUMNS = ["group", "rank", "segment_id", "proportion", "text"]
 
@@ -59,11 +60,14 @@ def topic_view(
     labels: dict[int, str] | None = None,
     data: TopicData | None = None,
     doc_topic: np.ndarray | None = None,
+    max_passages: int = MAX_PASSAGES,
 ) -> TopicView:
     """Matrices of a `TopicModelFit` over a PreparedCorpus, exactly as the notebook computes
     them (`topic_data`, `document_topic_matrix` with the fit's seed). Pass the notebook's
     `data` and `doc_topic` to reuse them instead of recomputing (inference is slow on a
-    large corpus). `labels` default to "T3: w1 w2 w3" from the relevance-ranked terms."""
+    large corpus). `labels` default to "T3: w1 w2 w3" from the relevance-ranked terms.
+    Units without texts (the partitioned corpus) get the texts of the `max_passages` most
+    representative units per source and topic, fetched by segment id; "" for the others."""
     data = data if data is not None else topic_data(corpus)
     topic_word = topic_word_matrix(fit.model)
     if topic_word.shape[1] != len(data.dictionary):
@@ -88,9 +92,25 @@ def topic_view(
         term_probability=term_probabilities(data.bow, len(data.dictionary)),
         vocabulary=vocabulary_of(data.dictionary),
         doc_topic=doc_topic,
-        units=data.units,
+        units=data.units if "text" in data.units else passage_units(data, doc_topic, max_passages),
         labels=dict(labels),
     )
+
+
+def passage_units(data: TopicData, doc_topic: np.ndarray, per_source: int) -> pd.DataFrame:
+    """`data.units` with the texts of the `per_source` most representative units of every
+    source and topic (the ones `topic_passages_view` can show), "" for the others."""
+    groups = data.units["group"].astype(str).to_numpy()
+    shown: set[int] = set()
+    for group in ordered_groups(pd.Series(groups)):
+        rows = np.flatnonzero(groups == group)
+        for topic in range(doc_topic.shape[1]):
+            order = np.lexsort((np.arange(len(rows)), -doc_topic[rows, topic]))[:per_source]
+            shown.update(int(i) for i in rows[order])
+    indices = sorted(shown)
+    texts = np.full(len(groups), "", dtype=object)
+    texts[indices] = data.unit_texts(indices)
+    return data.units.assign(text=texts)
 
 
 def _check_topic(view: TopicView, topic: int) -> None:
@@ -151,8 +171,8 @@ class TopicBrowser(widgets.VBox):
             value=lam, min=0.0, max=1.0, step=0.05, description="relevance λ", style=WIDE_LABELS
         )
         self.per_source = widgets.IntSlider(
-            value=per_source, min=1, max=max(5, per_source), description="passages per source",
-            style=WIDE_LABELS,
+            value=per_source, min=1, max=max(MAX_PASSAGES, per_source),
+            description="passages per source", style=WIDE_LABELS,
         )  # fmt: skip
         # Terms take the width of their table; passages the rest, wrapping their text.
         self.terms = widgets.HTML(
@@ -225,5 +245,5 @@ def topic_browser(
             )
     settings = getattr(model_result, "settings", None)
     lam = float(getattr(settings, "relevance_lambda", 0.6))
-    view = topic_view(model_result, corpus, labels, data, doc_topic)
+    view = topic_view(model_result, corpus, labels, data, doc_topic, max(MAX_PASSAGES, per_source))
     return TopicBrowser(view, lam, top_n, per_source)

@@ -20,7 +20,7 @@ over items (`analysis.stats.bootstrap`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,14 +86,18 @@ def topic_intrusion_test(
     n_items: int,
     seed: int,
     max_chars: int = 600,
+    texts: Callable[[list[int]], list[str]] | None = None,
 ) -> IntrusionTest:
-    """Topic-intrusion items for `n_items` sampled units (module docstring)."""
+    """Topic-intrusion items for `n_items` sampled units (module docstring); `texts` gives
+    the texts of the units at some row numbers (default: the `text` column)."""
     rng = np.random.default_rng(seed)
     n, k = doc_topic.shape
     if k < TOPIC_OPTIONS:
         raise InputError(f"topic intrusion needs at least {TOPIC_OPTIONS} topics (K = {k})")
     chosen = np.sort(rng.choice(n, min(n_items, n), replace=False))
-    texts = units["text"].astype(str).tolist()
+    rows = [int(i) for i in chosen]
+    fetched = texts(rows) if texts is not None else [str(units["text"].iloc[i]) for i in rows]
+    text_of = dict(zip(rows, fetched, strict=True))
     sheet_rows, key_rows = [], []
     for number, unit in enumerate(chosen, start=1):
         order = np.argsort(-doc_topic[unit], kind="stable")
@@ -104,7 +108,7 @@ def topic_intrusion_test(
         topics = top + [intruder]
         shown = rng.permutation(TOPIC_OPTIONS)
         item = f"T{number:02d}"
-        text = " ".join(texts[unit].split())[:max_chars]
+        text = " ".join(text_of[int(unit)].split())[:max_chars]
         sheet_rows.append(
             {
                 "item": item,
@@ -226,11 +230,15 @@ def intrusion_tests(
     labels: dict[int, str],
     n_items: int,
     seed: int,
+    texts: Callable[[list[int]], list[str]] | None = None,
 ) -> dict[str, IntrusionTest]:
-    """The run's tests: word intrusion always, topic intrusion when K >= 4."""
+    """The run's tests: word intrusion always, topic intrusion when K >= 4 (`texts` as in
+    `topic_intrusion_test`)."""
     tests = {"word": word_intrusion_test(topic_word, vocabulary, seed)}
     if doc_topic.shape[1] >= TOPIC_OPTIONS and n_items > 0:
-        tests["topic"] = topic_intrusion_test(doc_topic, units, labels, n_items, seed + 1)
+        tests["topic"] = topic_intrusion_test(
+            doc_topic, units, labels, n_items, seed + 1, texts=texts
+        )
     return tests
 
 

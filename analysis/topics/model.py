@@ -73,8 +73,11 @@ from analysis.topics.terms import (
 from analysis.topics.terms import (
     write_topic_labels as write_topic_labels,
 )
-
-BagOfWords = list[list[tuple[int, int]]]
+from analysis.topics.units import BagOfWords as BagOfWords
+from analysis.topics.units import TopicData as TopicData
+from analysis.topics.units import in_vocabulary as in_vocabulary
+from analysis.topics.units import reordered
+from analysis.topics.units import topic_data as topic_data
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,8 @@ def fit_topic_model(
     seed: int,
     eta: np.ndarray | None = None,
 ) -> TopicModelFit:
-    """Fit LDA with `num_topics` topics on `bow`, deterministically for a given `seed`.
+    """Fit LDA with `num_topics` topics on `bow` (bags of words in a list, or a stream with
+    `reordered`, read on every pass), deterministically for a given `seed`.
 
     `eta`, a K x V topic–word prior, replaces `settings.eta` (seeded topics)."""
     if num_topics < 1:
@@ -236,7 +240,7 @@ def fit_topic_model(
     chunksize = balanced_chunksize(len(bow), settings.chunksize)
     passes = passes_needed(len(bow), chunksize, settings)
     order = training_order(len(bow), seed)
-    shuffled = [bow[i] for i in order]
+    shuffled = reordered(bow, order)  # a list, or a stream read from disk on every pass
     sample = [shuffled[i] for i in range(min(settings.convergence_sample, len(shuffled)))]
     every = max(1, passes // 5)  # about five evaluations: each costs an E-step
     bound = _PerWordBound(sample, len(shuffled), every, passes)
@@ -376,57 +380,6 @@ def save_topic_model(fit: TopicModelFit, folder: str | Path, name: str = "topics
 
 
 # ---------------------------------------------------------------- notebook-level steps
-
-
-@dataclass(frozen=True)
-class TopicData:
-    """The units a topic model sees: their metadata, bags of words and token lists."""
-
-    units: pd.DataFrame  # segment_id, doc_id, group, position, text, date, n_tokens
-    bow: BagOfWords
-    texts: list[list[str]]  # in-vocabulary tokens per unit (for coherence)
-    dictionary: Dictionary
-    n_empty: int  # units left out because no token survived preprocessing
-
-
-def topic_data(corpus: Any) -> TopicData:
-    """Units of a PreparedCorpus with at least one in-vocabulary token, in segment order."""
-    segments = corpus.segments.reset_index(drop=True)
-    dictionary = corpus.dictionary
-    # Equal (id, count) pairs are one shared tuple: 21 million pairs of 700,000 paragraphs
-    # take 0.2 GB instead of 1.8 GB (gensim only reads them).
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}
-    bow = [
-        [pairs.setdefault(pair, pair) for pair in dictionary.doc2bow(tokens)]
-        for tokens in segments["tokens"]
-    ]
-    del pairs
-    keep = np.array([len(b) > 0 for b in bow], dtype=bool)
-    if not keep.any():
-        raise InputError(
-            "no segment has a token left after preprocessing: check segments.min_words and "
-            "preprocess.min_df / max_df / stopwords_file"
-        )
-    units = segments.loc[keep, ["segment_id", "doc_id", "group", "position", "text"]]
-    units = units.reset_index(drop=True)
-    dates = corpus.documents.set_index("doc_id")["date"] if "date" in corpus.documents else None
-    units["date"] = units["doc_id"].map(dates).fillna("") if dates is not None else ""
-    kept_bow = [b for b, k in zip(bow, keep, strict=True) if k]
-    units["n_tokens"] = [sum(c for _, c in b) for b in kept_bow]
-    texts = [
-        in_vocabulary(tokens, dictionary.token2id)
-        for tokens, k in zip(segments["tokens"], keep, strict=True)
-        if k
-    ]
-    return TopicData(units, kept_bow, texts, dictionary, int((~keep).sum()))
-
-
-def in_vocabulary(tokens: Any, token2id: dict[str, int]) -> list[str]:
-    """The tokens that are in the vocabulary (the topic model's pruning of a PreparedCorpus's
-    whole content tokens); the list itself, not a copy, if all are."""
-    if isinstance(tokens, list) and all(t in token2id for t in tokens):
-        return tokens
-    return [t for t in tokens if t in token2id]
 
 
 def topic_terms(fit: TopicModelFit, data: TopicData) -> pd.DataFrame:

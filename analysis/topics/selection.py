@@ -262,11 +262,9 @@ def k_sweep_for(
     fixed K alone (still with several seeds, to measure its stability). Corpora larger than
     `sweep_max_units` are swept on a seeded sample of that many units."""
     settings = topic_settings(topic_params)
-    bow, texts = data.bow, data.texts
-    limit = topic_params.sweep_max_units
-    if limit and len(bow) > limit:
-        keep = np.sort(np.random.default_rng(seed).choice(len(bow), limit, replace=False))
-        bow, texts = [bow[i] for i in keep], [texts[i] for i in keep]
+    keep = sweep_sample(len(data.bow), topic_params.sweep_max_units, seed)
+    bow = data.bow if keep is None else [data.bow[i] for i in keep]
+    texts = data.unit_tokens(keep)
     n_train = len(bow) - int(round(topic_params.holdout_fraction * len(bow)))
     if topic_params.num_topics == "auto":
         ks = k_values(topic_params.k_min, topic_params.k_max, topic_params.k_step, n_train)
@@ -288,6 +286,14 @@ def k_sweep_for(
     )
 
 
+def sweep_sample(n_units: int, limit: int, seed: int) -> np.ndarray | None:
+    """Sorted seeded sample of `limit` unit indices the sweep and the restarts are fitted
+    on when there are more than `limit` (`topics.sweep_max_units`) units; None: all units."""
+    if not limit or n_units <= limit:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_units, limit, replace=False))
+
+
 def stability_of(sweep: KSweep, k: int) -> float:
     """Stability of K from the sweep (NaN if K was not swept)."""
     table = sweep.summary.set_index("k")
@@ -300,10 +306,10 @@ def model_coherence(
     """Mean c_v and NPMI of the final model's top-N words against the units (a seeded
     sample of `max_units` of them on a larger corpus: c_v slides a window over every text,
     which would take longer than the fit)."""
-    texts = data.texts
-    if max_units and len(texts) > max_units:
-        keep = np.sort(np.random.default_rng(fit.seed).choice(len(texts), max_units, replace=False))
-        texts = [texts[i] for i in keep]
+    n_units, keep = len(data.bow), None
+    if max_units and n_units > max_units:
+        keep = np.sort(np.random.default_rng(fit.seed).choice(n_units, max_units, replace=False))
+    texts = data.unit_tokens(keep)
     words = [
         top_words(topic_word_matrix(fit.model), vocabulary_of(data.dictionary), fit.settings.top_n)
     ]

@@ -18,7 +18,7 @@ from analysis.core.atomic import atomic_directory
 from analysis.core.cache import cache_key, seal, unseal
 from analysis.core.paths import project_path
 from analysis.corpus import prepare
-from analysis.topics import bound, labels, scores, stability
+from analysis.topics import bound, final, labels, scores, stability, stream, units
 from analysis.topics import model as topics
 from analysis.topics import restarts as topic_restarts
 from analysis.topics import seeded as topic_seeds
@@ -36,6 +36,9 @@ CODE = (
     topic_seeds,
     sys.modules[__name__],
     prepare,
+    units,
+    stream,
+    final,
 )
 
 # Topic parameters that do not change the fitted models (results are identical for any
@@ -92,7 +95,7 @@ def eta_builder(data: topics.TopicData, topic_params: Any, seeds: dict[str, list
 def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> SelectedTopicModel:
     """Sweep K (or check a fixed K's agreement across seeds), choose, fit the restarts and
     choose among them: the run's topic model."""
-    data = topics.topic_data(corpus)
+    data = stream.topic_data_of(corpus, params)
     seeds = seed_words(data, params.topics)
     folder = project_path(params.run.cache_dir) / "topics" / model_key(corpus, params)
     if use_cache:
@@ -108,17 +111,7 @@ def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> Se
         topic_selection.stability_threshold(params.topics),
         topic_selection.ari_threshold(params.topics),
     )
-    restarts = topic_restarts.fit_restarts(
-        data.bow,
-        data.dictionary,
-        choice.k,
-        topics.topic_settings(params.topics),
-        topic_restarts.restart_seeds(params.run.seed, params.topics.restarts),
-        topic_restarts.restart_rule(params.topics),
-        topic_restarts.available_processes(params.topics.processes),
-        eta_for(choice.k) if eta_for else None,
-        inference_seed=params.run.seed,
-    )
+    restarts = final.final_restarts(data, choice.k, params, eta_for(choice.k) if eta_for else None)
     if use_cache:
         _save(folder, (sweep, choice, restarts))
     return SelectedTopicModel(data, sweep, choice, restarts, seeds)

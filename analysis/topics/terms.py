@@ -6,7 +6,7 @@ Topic ids are 0..K-1 exactly as fitted, everywhere: the label file maps ids to l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -163,16 +163,27 @@ def document_topic_table(doc_topic: np.ndarray, units: pd.DataFrame) -> pd.DataF
 
 
 def representative_passages(
-    doc_topic: np.ndarray, units: pd.DataFrame, n_passages: int = 3, max_chars: int = 300
+    doc_topic: np.ndarray,
+    units: pd.DataFrame,
+    n_passages: int = 3,
+    max_chars: int = 300,
+    texts: Callable[[list[int]], list[str]] | None = None,
 ) -> pd.DataFrame:
     """The units with the highest proportion of each topic: topic, rank, segment_id, doc_id,
-    group, proportion, text (shortened to `max_chars`). Ties broken by unit order."""
+    group, proportion, text (shortened to `max_chars`). Ties broken by unit order. `texts`
+    gives the texts of the units at some row numbers (default: the `text` column), so that
+    only the passages shown are fetched (`TopicData.unit_texts`)."""
     rows = []
-    texts = units["text"].astype(str).tolist()
-    for topic in range(doc_topic.shape[1]):
-        order = np.lexsort((np.arange(len(units)), -doc_topic[:, topic]))[:n_passages]
+    orders = [
+        np.lexsort((np.arange(len(units)), -doc_topic[:, topic]))[:n_passages]
+        for topic in range(doc_topic.shape[1])
+    ]
+    shown = sorted({int(i) for order in orders for i in order})
+    fetched = texts(shown) if texts is not None else [str(units["text"].iloc[i]) for i in shown]
+    text_of = dict(zip(shown, fetched, strict=True))
+    for topic, order in enumerate(orders):
         for rank, i in enumerate(order, start=1):
-            text = " ".join(texts[i].split())
+            text = " ".join(text_of[int(i)].split())
             if len(text) > max_chars:
                 text = text[: max_chars - 1].rsplit(" ", 1)[0] + "…"
             rows.append(

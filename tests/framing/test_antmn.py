@@ -5,11 +5,23 @@ import pandas as pd
 import pytest
 
 from analysis.framing.antmn import (
+    antmn_frames,
     antmn_note,
     network_layout,
     topic_correlation_edges,
     topic_network_frames,
+    topic_proportions,
 )
+from tests.topics.test_stream import prepared_twice
+
+SMALL_MODEL = {
+    "topics.num_topics": 2,
+    "topics.sweep_seeds": 2,
+    "topics.restarts": 2,
+    "topics.processes": 1,
+    "topics.holdout_fraction": 0.25,
+    "framing.antmn_level": "units",
+}
 
 
 def planted():
@@ -72,3 +84,16 @@ def test_units_pool_into_documents_by_token_weight():
     assert pooled.loc["a"].tolist() == [0.75, 0.25]  # (3*1 + 1*0) / 4
     assert pooled.loc["b"].tolist() == [0.5, 0.5]
     assert groups.tolist() == ["G", "H"]
+
+
+def test_partitioned_corpus_gives_the_proportions_of_the_corpus_in_memory(tmp_path):
+    """The framing notebook's `antmn_frames(corpus, run.params)` on the partitioned corpus,
+    split over two worker processes, equals the in-memory corpus's in one process."""
+    (one, single), (many, split) = prepared_twice(tmp_path, SMALL_MODEL)
+    expected, groups, labels = topic_proportions(single.in_memory(), one)
+    found, found_groups, found_labels = topic_proportions(split, many)
+    pd.testing.assert_frame_equal(found, expected)
+    pd.testing.assert_series_equal(found_groups, groups)
+    assert found_labels == labels and len(found) == len(expected) > 12
+    network = antmn_frames(split, many)
+    pd.testing.assert_frame_equal(network.nodes, antmn_frames(single.in_memory(), one).nodes)

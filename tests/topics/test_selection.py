@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from gensim.corpora import Dictionary
 
-from analysis.topics.model import TopicSettings, fit_topic_model
+from analysis.topics.model import TopicData, TopicSettings, fit_topic_model
 from analysis.topics.selection import (
     choose_num_topics,
     k_sweep,
@@ -99,11 +99,10 @@ def test_k_values_and_seeds():
 
 
 def test_final_coherence_is_measured_on_a_seeded_sample_of_a_large_corpus():
-    from types import SimpleNamespace
-
     texts, dictionary = planted_corpus(150)
-    fit = fit_topic_model([dictionary.doc2bow(t) for t in texts], dictionary, 3, FAST, 1)
-    data = SimpleNamespace(texts=texts, dictionary=dictionary)
+    bow = [dictionary.doc2bow(t) for t in texts]
+    fit = fit_topic_model(bow, dictionary, 3, FAST, 1)
+    data = TopicData(pd.DataFrame({"segment_id": range(150)}), bow, texts, dictionary, 0)
     full = model_coherence(fit, data, max_units=0)
     assert model_coherence(fit, data, max_units=150) == full  # not above the cap: all units
     sampled = model_coherence(fit, data, max_units=60)
