@@ -161,3 +161,22 @@ def test_code_cells_are_narrative(notebook):
     for cell in code_cells(nb):
         problems += [f"cell {cell.get('id')!r} {p}" for p in narrative_violations(python_of(cell))]
     assert not problems, f"{path.name}:\n" + "\n".join(problems)
+
+
+# What would load the whole prepared corpus into the kernel (issue 16): notebooks read it
+# partition by partition through the package instead.
+WHOLE_CORPUS_CALLS = ("in_memory", "load_segments", "iter_segments", "token_lists")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_notebook_loads_the_whole_corpus(path):
+    nb = nbformat.read(path, as_version=4)
+    calls = [
+        f"cell {cell.id}: {node.func.attr}"
+        for cell in code_cells(nb)
+        for node in ast.walk(ast.parse(TransformerManager().transform_cell(cell.source)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in WHOLE_CORPUS_CALLS
+    ]
+    assert calls == [], calls

@@ -1,7 +1,8 @@
 """The corpus stage: read any corpus (a folder of .txt files, a manifest, CSV/JSONL/Parquet
 tables), validate every row, import it into the partitioned store, and prepare it partition
 by partition — cleaning, segments, tokens, vocabulary, bag of words — into the
-`PreparedCorpus` every analysis starts from. Also the one definition of a word
+`PartitionedCorpus` on disk every analysis reads partition by partition
+(`partition_map`). Also the one definition of a word
 (`tokens.tokenize_words`), a sentence (`sentences.sentence_spans`), the stop-word list
 (`tokens.load_stopwords`), term patterns and term counts."""
 
@@ -10,7 +11,6 @@ from analysis.corpus.prepare import (
     PreparedCorpus,
     corpus_fingerprint,
     partitioned_corpus,
-    prepare_corpus,
 )
 from analysis.corpus.read import CorpusError, CorpusSpec, read_corpus, spec_from_params
 
@@ -21,7 +21,6 @@ __all__ = [
     "PreparedCorpus",
     "corpus_fingerprint",
     "partitioned_corpus",
-    "prepare_corpus",
     "read_corpus",
     "spec_from_params",
 ]

@@ -1,7 +1,7 @@
 """The preparation stage: every corpus read, validated, cleaned, segmented and tokenised by
 one implementation, partition by partition.
 
-`prepare_corpus(params)` imports the corpus into the store (`analysis.corpus.store`: one
+`partitioned_corpus(params)` imports the corpus into the store (`analysis.corpus.store`: one
 partition per `run.batch_rows` documents), prepares each partition on the scheduler of
 `run` (`analysis.corpus.partitions`; a single partition runs in this process), merges the
 vocabulary and writes the bag of words (`analysis.corpus.vocabulary`). The result lives in
@@ -59,7 +59,7 @@ DICTIONARY_FILE = "dictionary.gensim"
 
 @dataclass(frozen=True)
 class PreparedCorpus:
-    """Documents, segments and vocabulary ready for analysis (held in memory).
+    """Documents, segments and vocabulary held in memory (`PartitionedCorpus.in_memory`).
 
     `segments.tokens` holds every content token of a unit (stop words, numbers and short
     tokens removed, phrases joined): keyness and the other counts use them whole.
@@ -166,7 +166,9 @@ class PartitionedCorpus:
         return pd.concat(list(self.iter_segments()), ignore_index=True)
 
     def in_memory(self) -> PreparedCorpus:
-        """The whole corpus loaded into memory (for analyses not yet run per partition)."""
+        """The whole corpus loaded into memory: the reference the tests compare the
+        partitioned analyses with, and a convenience for exploring a small corpus. No
+        notebook or analysis uses it (tests/test_notebooks_clean.py checks the notebooks)."""
         documents = self.documents(with_text=True)
         return PreparedCorpus(
             documents=documents.drop(columns=["chars_raw", "chars_removed", "latin"]),
@@ -201,11 +203,6 @@ def settings_record(params: Params) -> dict:
 
 def _file_text(path: str) -> str:
     return project_path(path).read_text(encoding="utf-8") if path else ""
-
-
-def prepare_corpus(params: Params, use_cache: bool = True) -> PreparedCorpus:
-    """The prepared corpus of `params`, loaded into memory (built or reused on disk)."""
-    return partitioned_corpus(params, use_cache).in_memory()
 
 
 def corpus_fingerprint(params: Params) -> str:
@@ -295,7 +292,9 @@ def _build(
     context = _learn_context(store, params, out, worker_peaks)
     on_stage("sample", {})
     tasks = list(range(store.n_row_groups))
-    results = compute_in_order(prepare_partition, tasks, context, params, worker_peaks)
+    results = compute_in_order(
+        prepare_partition, tasks, context, params, worker_peaks, description="prepare"
+    )
     on_stage("tokenise", tokenise_measurements(results))
     rejected = [row for r in results for row in r.rejected]
     if rejected and params.corpus.on_error != "reject":

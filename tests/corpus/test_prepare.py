@@ -10,7 +10,7 @@ import pandas.testing as pd_testing
 import pytest
 
 from analysis.core.params import Params, build_params
-from analysis.corpus.prepare import corpus_fingerprint, prepare_corpus
+from analysis.corpus.prepare import corpus_fingerprint, partitioned_corpus
 from tests.conftest import PROJECT_ROOT
 
 
@@ -30,7 +30,7 @@ def params_at(folder, cache, **sections) -> Params:
 
 
 def test_seed_segments_have_tokens_and_vocabulary(tmp_path):
-    prepared = prepare_corpus(params_at(PROJECT_ROOT / "seeds", tmp_path))
+    prepared = partitioned_corpus(params_at(PROJECT_ROOT / "seeds", tmp_path)).in_memory()
     assert prepared.groups == ["Al-Monitor", "Breitbart", "Chinese wire", "UN"]
     assert len(prepared.segments) > 60  # paragraphs of five documents
     assert "security_council" in prepared.dictionary.token2id
@@ -56,7 +56,7 @@ def test_tokens_are_whole_and_only_the_topic_vocabulary_is_pruned(tmp_path):
             "run": {"cache_dir": str(tmp_path / "cache")},
         }
     )
-    prepared = prepare_corpus(params)
+    prepared = partitioned_corpus(params).in_memory()
     assert prepared.segments["tokens"].map(list).tolist() == [
         ["peace", "talks", "resumed", "geneva"], ["peace", "talks", "stalled"],
         ["peace", "returned"],
@@ -65,45 +65,45 @@ def test_tokens_are_whole_and_only_the_topic_vocabulary_is_pruned(tmp_path):
 
 
 def test_fingerprint_changes_with_content_and_settings_only(seed_copy, tmp_path):
-    base = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    base = partitioned_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
     # Settings that do not shape the prepared corpus leave it alone, as does the cache.
     assert (
-        prepare_corpus(params_at(seed_copy, tmp_path / "c", topics={"passes": 3})).fingerprint
+        partitioned_corpus(params_at(seed_copy, tmp_path / "c", topics={"passes": 3})).fingerprint
         == base
     )
-    assert prepare_corpus(params_at(seed_copy, tmp_path / "other")).fingerprint == base
+    assert partitioned_corpus(params_at(seed_copy, tmp_path / "other")).fingerprint == base
     # A moved corpus with the same content keeps its fingerprint.
     moved = tmp_path / "moved"
     shutil.copytree(seed_copy, moved)
-    assert prepare_corpus(params_at(moved, tmp_path / "c")).fingerprint == base
+    assert partitioned_corpus(params_at(moved, tmp_path / "c")).fingerprint == base
     changes = [
         params_at(seed_copy, tmp_path / "c", segments={"unit": "document"}),
         params_at(seed_copy, tmp_path / "c", preprocess={"extra_stopwords": ["guterres"]}),
     ]
-    fingerprints = {prepare_corpus(p).fingerprint for p in changes}
+    fingerprints = {partitioned_corpus(p).fingerprint for p in changes}
     assert base not in fingerprints and len(fingerprints) == 2
     text_file = seed_copy / "001_098ab49ddfba2e9c.txt"
     text_file.write_text(text_file.read_text(encoding="utf-8") + "\nOne more sentence.\n")
-    edited_text = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    edited_text = partitioned_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
     rules = seed_copy / "cleaning.yaml"
     rules.write_text(rules.read_text().replace("- name: urls", "- name: urls-renamed"))
-    edited_rules = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    edited_rules = partitioned_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
     manifest = seed_copy / "manifest.csv"
     manifest.write_text(manifest.read_text().replace("news analysis", "analysis"))
-    edited_meta = prepare_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
+    edited_meta = partitioned_corpus(params_at(seed_copy, tmp_path / "c")).fingerprint
     assert len({base, edited_text, edited_rules, edited_meta}) == 4
 
 
 def test_corrupt_cache_is_detected_and_rebuilt(tmp_path):
     params = params_at(PROJECT_ROOT / "seeds", tmp_path)
-    first = prepare_corpus(params)
+    first = partitioned_corpus(params).in_memory()
     entry = next((tmp_path / "prepared").iterdir())
     (entry / "segments" / "part-00000.parquet").write_bytes(b"truncated")
-    again = prepare_corpus(params)
+    again = partitioned_corpus(params).in_memory()
     assert again.fingerprint == first.fingerprint
     assert again.segments["tokens"].tolist() == first.segments["tokens"].tolist()
     shutil.rmtree(entry)
-    assert prepare_corpus(params).fingerprint == first.fingerprint
+    assert partitioned_corpus(params).fingerprint == first.fingerprint
 
 
 def test_params_are_frozen():
@@ -125,14 +125,14 @@ def test_a_table_in_many_partitions_equals_the_manifest_folder(seed_copy, tmp_pa
     into partitions of two documents: the same tokens, vocabulary, cleaning and fingerprint
     inputs, through the one preparation stage."""
     seeds_as_table(seed_copy, tmp_path / "seeds.csv")
-    folder = prepare_corpus(params_at(seed_copy, tmp_path / "a"))
+    folder = partitioned_corpus(params_at(seed_copy, tmp_path / "a")).in_memory()
     table_params = params_at(
         seed_copy,
         tmp_path / "b",
         corpus={"path": str(tmp_path / "seeds.csv")},
         run={"batch_rows": 2},
     )
-    table = prepare_corpus(table_params)
+    table = partitioned_corpus(table_params).in_memory()
     assert list(table.segments["tokens"].map(list)) == list(folder.segments["tokens"].map(list))
     assert table.dictionary.token2id == folder.dictionary.token2id
     same = ["doc_id", "group", "text", "date", "n_chars", "n_words"]
@@ -149,8 +149,8 @@ def test_a_table_in_many_partitions_equals_the_manifest_folder(seed_copy, tmp_pa
 
 def test_cached_tokens_share_one_string_per_vocabulary_word(tmp_path):
     params = build_params({"run": {"cache_dir": str(tmp_path)}})
-    fresh = prepare_corpus(params)
-    cached = prepare_corpus(params)
+    fresh = partitioned_corpus(params).in_memory()
+    cached = partitioned_corpus(params).in_memory()
     assert [list(t) for t in cached.segments["tokens"]] == [
         list(t) for t in fresh.segments["tokens"]
     ]

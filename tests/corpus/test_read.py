@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.params import Params, build_params
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.prepare import partitioned_corpus
 from analysis.corpus.read import CorpusError, CorpusSpec, read_corpus
 from tests.conftest import PROJECT_ROOT, run_cli, shared_corpus
 
@@ -212,7 +212,7 @@ def test_malformed_corpus_is_named_in_error(case, tmp_path):
     extra = {"filename_pattern": r"\d{4}-\w+"} if case == "file name pattern" else {}
     with pytest.raises(CorpusError, match=message):
         params = params_for(path, **extra)
-        prepare_corpus(params)
+        partitioned_corpus(params)
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
@@ -253,10 +253,11 @@ def test_rejected_documents_are_listed_and_counts_add_up(tmp_path):
     texts = {name: GOOD_TEXT.encode() for name in ["a.txt", "c.txt", "d.txt"]}
     path = write_manifest(tmp_path, rows, texts)
     params = params_for(path, on_error="reject")
-    prepared = prepare_corpus(params)
-    assert list(prepared.documents["doc_id"]) == ["a"]
+    prepared = partitioned_corpus(params)
+    documents = prepared.documents()
+    assert list(documents["doc_id"]) == ["a"]
     reasons = dict(zip(prepared.rejected["location"], prepared.rejected["reason"], strict=True))
-    assert len(prepared.documents) + len(reasons) == len(rows)
+    assert len(documents) + len(reasons) == len(rows)
     assert "not found" in reasons["manifest.csv row 3"]
     assert "duplicate" in reasons["manifest.csv row 4"]
     assert "1/2/3" in reasons["manifest.csv row 5"]
@@ -269,7 +270,7 @@ def test_document_emptied_by_cleaning_is_reported(tmp_path):
     rules.write_text("rules:\n  - name: urls\n    pattern: 'https?://\\S+'\n")
     params = build_params({"corpus": {"path": str(path), "on_error": "reject"},
                            "cleaning": {"rules_file": str(rules)}})  # fmt: skip
-    prepared = prepare_corpus(params)
+    prepared = partitioned_corpus(params).in_memory()
     assert list(prepared.rejected["doc_id"]) == ["b"]
     assert "nothing is left after cleaning" in prepared.rejected["reason"].iloc[0]
 
@@ -277,7 +278,7 @@ def test_document_emptied_by_cleaning_is_reported(tmp_path):
 def test_raw_files_are_never_modified():
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.glob("*.txt")}
     params = Params()
-    prepare_corpus(params)
+    partitioned_corpus(params).in_memory()
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.glob("*.txt")}
     assert before == after
     assert len(before) == 5
