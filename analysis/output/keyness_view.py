@@ -5,14 +5,15 @@ its keyword-in-context lines (`analysis.sources.concordance.concordance`) in the
 and in the others.
 
 `keyness_view_data` decides what goes in; `keyness_explorer_view` pairs it with the script
-in assets/keyness.js. On the partitioned corpus (`corpus_keyness_view`) each partition finds
-the lines of the shown terms on the scheduler and the ordered reduce keeps, per term and
-source, the units of the first `lines_per_group` in corpus order: the same lines as on the
-corpus in memory, at most `n_kwic` x 2 terms x sources x `lines_per_group` of them.
+in assets/keyness.js. On the partitioned corpus (`corpus_keyness_view`) a first pass on the
+scheduler picks, per shown term and source, the first `lines_per_group` units holding it
+(tokens only, an ordered reduce); a second finds the lines in those units alone: the same
+lines as on the corpus in memory, at most `n_kwic` x 2 terms x sources x `lines_per_group`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -23,19 +24,18 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.figure_style import group_palette, ordered_groups
 from analysis.core.params import Params
-from analysis.corpus.partition_map import reduce_segments
+from analysis.corpus.partition_map import map_segments, reduce_segments
 from analysis.corpus.patterns import TermError
 from analysis.corpus.prepare import PartitionedCorpus
 from analysis.output.html_view import HtmlView
 from analysis.sources.concordance import concordance
 
+Z_CRITICAL = 1.96  # as the dashed line of the keyness figures
 N_KWIC = 25  # terms with lines: the most distinctive on each side of every source
 LINES_PER_GROUP = 4  # lines of each of those terms per source
 MAX_TERMS = 3000  # terms drawn per source
-# One unit's lines of a term: (group, [[group, segment_id, left, match, right], ...]).
-UnitLines = tuple[str, list[list[str]]]
-
-Z_CRITICAL = 1.96  # as the dashed line of the keyness figures
+# A unit holding a term: (group, segment_id).
+Unit = tuple[str, str]
 
 
 def shown_terms(part: pd.DataFrame, max_terms: int) -> pd.DataFrame:
@@ -68,7 +68,8 @@ def term_lines(
     """KWIC lines [group, segment_id, left, match, right] of each term, at most `per_group`
     per source; a term joined from a phrase ("two_state") is searched as the phrase."""
     context = TermLinesContext(tuple(searchable_terms(terms, window)), window, per_group)
-    return lines_of(terms, partition_term_lines(segments, context), per_group)
+    context = context.with_units(partition_term_units(segments, context))
+    return lines_of(terms, [partition_term_lines(segments, context)], per_group)
 
 
 def searchable_terms(terms: list[str], window: int) -> list[str]:
@@ -86,68 +87,83 @@ def searchable_terms(terms: list[str], window: int) -> list[str]:
 
 @dataclass(frozen=True)
 class TermLinesContext:
-    """What each partition's task needs to find the lines of the shown terms."""
+    """What each partition's task needs: the terms, and once chosen, their units."""
 
     terms: tuple[str, ...]
     window: int
     per_group: int
+    units: tuple[tuple[str, frozenset[str]], ...] = ()  # (term, segment ids with lines)
+
+    def with_units(self, units: dict[str, list[Unit]]) -> TermLinesContext:
+        chosen = tuple((t, frozenset(i for _, i in units.get(t, []))) for t in self.terms)
+        return dataclasses.replace(self, units=chosen)
+
+    def __call__(self, first: dict, second: dict) -> dict:
+        """`combine` of `partition_term_units` with this context's cap."""
+        return added_term_units(first, second, self.per_group)
 
 
-def partition_term_lines(
+def partition_term_units(
     segments: pd.DataFrame, context: TermLinesContext
-) -> dict[str, list[UnitLines]]:
-    """Per term, the lines of the first `per_group` units of each group whose tokens hold
-    it (one entry per unit, in corpus order)."""
+) -> dict[str, list[Unit]]:
+    """Per term, the first `per_group` units of each group whose tokens hold it (corpus
+    order): the units whose lines the explorer shows."""
     wanted = set(context.terms)
-    rows: dict[str, list[int]] = {t: [] for t in context.terms}
+    units: dict[str, list[Unit]] = {t: [] for t in context.terms}
     taken: dict[str, Counter] = {t: Counter() for t in context.terms}
+    ids = segments["segment_id"].astype(str).tolist()
     groups = segments["group"].astype(str).tolist()
     for row, tokens in enumerate(segments["tokens"]):
         for term in wanted.intersection(tokens):
             if taken[term][groups[row]] < context.per_group:
                 taken[term][groups[row]] += 1
-                rows[term].append(row)
-    units: dict[str, list[UnitLines]] = {}
-    for term, chosen in rows.items():
-        if not chosen:
-            units[term] = []
-            continue
-        lines = concordance(segments.iloc[chosen], term.replace("_", " "), context.window)
-        by_unit: dict[str, list[list[str]]] = {}
-        for line in lines[["group", "unit_id", "left", "match", "right"]].values.tolist():
-            by_unit.setdefault(line[1], []).append(line)
-        ids = segments["segment_id"].astype(str).iloc[chosen]
-        units[term] = [(groups[r], by_unit.get(i, [])) for r, i in zip(chosen, ids, strict=True)]
+                units[term].append((groups[row], ids[row]))
     return units
 
 
-def added_term_lines(
-    first: dict[str, list[UnitLines]], second: dict[str, list[UnitLines]], per_group: int
-) -> dict[str, list[UnitLines]]:
-    """`combine`: `second`'s units of a term kept while its group has fewer than
-    `per_group` units in `first`."""
+def added_term_units(
+    first: dict[str, list[Unit]], second: dict[str, list[Unit]], per_group: int
+) -> dict[str, list[Unit]]:
+    """`combine`: `second`'s units of a term kept while their group has fewer than
+    `per_group` in `first`."""
     for term, units in second.items():
         taken = Counter(group for group, _ in first[term])
-        for group, rows in units:
+        for group, unit in units:
             if taken[group] < per_group:
                 taken[group] += 1
-                first[term].append((group, rows))
+                first[term].append((group, unit))
     return first
 
 
-def lines_of(
-    terms: list[str], units: dict[str, list[UnitLines]], per_group: int
+def partition_term_lines(
+    segments: pd.DataFrame, context: TermLinesContext
 ) -> dict[str, list[list[str]]]:
-    """Each term's lines in corpus order, at most `per_group` per source."""
+    """The lines of each term in its chosen units of one partition, in corpus order."""
+    ids = segments["segment_id"].astype(str)
+    out: dict[str, list[list[str]]] = {}
+    for term, chosen in context.units:
+        units = segments[ids.isin(chosen)] if chosen else segments.iloc[:0]
+        if units.empty:
+            out[term] = []
+            continue
+        lines = concordance(units, term.replace("_", " "), context.window)
+        out[term] = lines[["group", "unit_id", "left", "match", "right"]].values.tolist()
+    return out
+
+
+def lines_of(
+    terms: list[str], parts: list[dict[str, list[list[str]]]], per_group: int
+) -> dict[str, list[list[str]]]:
+    """Each term's lines in corpus order (partitions in order), at most `per_group` per
+    source."""
     out: dict[str, list[list[str]]] = {}
     for term in terms:
         kept: list[list[str]] = []
         shown: Counter = Counter()
-        for group, rows in units.get(term, []):
-            for line in rows:
-                if shown[group] < per_group:
-                    shown[group] += 1
-                    kept.append(line)
+        for line in (line for part in parts for line in part.get(term, [])):
+            if shown[line[0]] < per_group:
+                shown[line[0]] += 1
+                kept.append(line)
         out[term] = kept
     return out
 
@@ -178,27 +194,21 @@ def corpus_keyness_view_data(
     n_kwic: int = N_KWIC,
     lines_per_group: int = LINES_PER_GROUP,
 ) -> dict[str, Any]:
-    """`keyness_view_data` of the partitioned corpus: the lines of the shown terms found
-    partition by partition on the scheduler."""
+    """`keyness_view_data` of the partitioned corpus, in two passes on the scheduler: the
+    units of the shown terms (tokens only, an ordered reduce), then their lines."""
     table = _rest_table(keyness)
     terms = kwic_terms(table, n_kwic)
     context = TermLinesContext(tuple(searchable_terms(terms, window)), window, lines_per_group)
     units = reduce_segments(
-        corpus, partition_term_lines, _TermLinesCombine(lines_per_group), context, params,
-        ["segment_id", "doc_id", "group", "text", "tokens"], "keyness explorer lines",
+        corpus, partition_term_units, context, context, params,
+        ["segment_id", "group", "tokens"], "keyness explorer units",
     )  # fmt: skip
-    lines = lines_of(terms, units, lines_per_group)
+    parts = map_segments(
+        corpus, partition_term_lines, context.with_units(units), params,
+        ["segment_id", "doc_id", "group", "text"], "keyness explorer lines",
+    )  # fmt: skip
+    lines = lines_of(terms, parts, lines_per_group)
     return _view_data(table, ordered_groups(corpus.groups), lines, max_terms)
-
-
-@dataclass(frozen=True)
-class _TermLinesCombine:
-    """`added_term_lines` with its cap, picklable for the workers."""
-
-    per_group: int
-
-    def __call__(self, first: dict, second: dict) -> dict:
-        return added_term_lines(first, second, self.per_group)
 
 
 def _rest_table(keyness: pd.DataFrame) -> pd.DataFrame:

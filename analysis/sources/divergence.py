@@ -53,9 +53,10 @@ def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
 
 
 def _entropy_bits(p: np.ndarray) -> np.ndarray:
-    """Shannon entropy in bits of each row of a probability matrix."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, p * np.log2(p), 0.0)
+    """Shannon entropy in bits of each row of a probability matrix (0 log 0 = 0; the
+    logarithm is taken of the non-zero cells only)."""
+    terms = np.log2(p, out=np.zeros_like(p), where=p > 0)
+    terms *= p
     return -terms.sum(axis=-1)
 
 
@@ -186,13 +187,14 @@ def _resampled_sums(
 ) -> np.ndarray:
     """Term sums of each group after resampling its units, two draws per replicate
     (first, second): shape (2 * replicates, groups, terms)."""
-    weights = [np.empty((n, 2 * replicates)) for n in sizes]
-    for column in range(2 * replicates):
-        for weight, n in zip(weights, sizes, strict=True):
-            weight[:, column] = rng.multinomial(n, np.full(n, 1 / n))
+    weights = [np.empty((2 * replicates, n)) for n in sizes]
+    uniform = [np.full(n, 1 / n) for n in sizes]
+    for draw in range(2 * replicates):
+        for weight, n, p in zip(weights, sizes, uniform, strict=True):
+            weight[draw] = rng.multinomial(n, p)
     sums = np.empty((2 * replicates, len(blocks), blocks[0].shape[0]))
     for index, (block, weight) in enumerate(zip(blocks, weights, strict=True)):
-        sums[:, index, :] = (block @ weight).T
+        sums[:, index, :] = (block @ np.ascontiguousarray(weight.T)).T
     return sums
 
 
