@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -112,6 +113,7 @@ def process_role(pid: int) -> str:
 def measured_command(command: list[str], log: Path, env: dict | None = None) -> dict:
     """Run `command` (stdout and stderr to `log`), sampling its process tree."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as handle:
         process = subprocess.Popen(
@@ -129,6 +131,7 @@ def measured_command(command: list[str], log: Path, env: dict | None = None) -> 
         "largest_mib": round(sampler.largest_kib / MIB),
         "largest_process": sampler.largest_command,
         "tree_mib": round(sampler.peak_total_kib / MIB),
+        "load": f"{load_before:.1f}/{os.getloadavg()[0]:.1f}",
     }
 
 
@@ -189,7 +192,8 @@ def seeds_run() -> dict:
     record, _ = run_record(folder / "runs")
     skipped = all(r.get("skipped") for r in record["notebooks"].values())
     return {"cold_s": cold["wall_s"], "again_s": again["wall_s"], "again_skipped": skipped,
-            "largest_mib": cold["largest_mib"], **published_size(folder / "figures")}  # fmt: skip
+            "largest_mib": cold["largest_mib"], "load": cold["load"],
+            **published_size(folder / "figures")}  # fmt: skip
 
 
 def stages_run(size: int) -> dict:
@@ -201,7 +205,7 @@ def stages_run(size: int) -> dict:
     command = [sys.executable, __file__, "--stage-process", str(size)]
     log = OUT / f"stages_{size}" / "stages.log"
     measured = measured_command(command, log)
-    lines = log.read_text(encoding="utf-8").strip().splitlines()
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if line[:2] == '{"']
     return {**json.loads(lines[-1]), **measured}
 
 
@@ -271,11 +275,13 @@ def results_markdown(results: dict) -> list[str]:
         "corpus.group_by=outlet, segments.unit=document. Largest process: the peak resident",
         "set (VmHWM) of the largest single process of the run; tree: the peak over time of",
         "the resident sets of all its live processes, summed (sampled from /proc every",
-        "0.2 s; an upper bound, shared pages count once per process).",
+        "0.2 s; an upper bound, shared pages count once per process). Load: the machine's",
+        "1-minute load average when the run started / ended (2 cores: above 2, other work",
+        "competed for them and the times are not comparable).",
         "",
         "| articles | wall | prepare | 00_corpus | 10_topics | 20_framing | 30_sources"
-        " | largest process | tree | published | largest published file | before |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|",
+        " | largest process | tree | published | largest published file | load | before |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
     ]
     for size, row in sorted(results["pipeline"].items(), key=lambda item: int(item[0])):
         times = [_minutes(row["notebook_s"].get(n)) for n in NOTEBOOKS]
@@ -284,7 +290,7 @@ def results_markdown(results: dict) -> list[str]:
             + " | ".join(times)
             + f" | {row['largest_mib']:,} MiB ({row['largest_process']}) | "
             f"{row['tree_mib']:,} MiB | {row['published_mb']} MB | {row['largest_file']} | "
-            f"{BEFORE.get(int(size), '')} |"
+            f"{row.get('load', '')} | {BEFORE.get(int(size), '')} |"
         )
     seeds = results.get("seeds")
     if seeds:
@@ -292,7 +298,8 @@ def results_markdown(results: dict) -> list[str]:
             "",
             f"Seed corpus: cold {_minutes(seeds['cold_s'])}, with nothing changed "
             f"{_minutes(seeds['again_s'])} (every notebook skipped: {seeds['again_skipped']}); "
-            f"largest process {seeds['largest_mib']} MiB; published {seeds['published_mb']} MB. "
+            f"largest process {seeds['largest_mib']} MiB; published {seeds['published_mb']} MB; "
+            f"load {seeds.get('load', '?')}. "
             f"Before: {BEFORE['seeds']}.",
         ]
     if results["stages"]:
@@ -303,18 +310,20 @@ def results_markdown(results: dict) -> list[str]:
             " partition map), each size in a fresh process:",
             "",
             "| articles | partitions | prepare | counts | overview | total | µs per article"
-            " | largest process | tree |",
-            "|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+            " | largest process | tree | load |",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
         ]
         for size, row in sorted(results["stages"].items(), key=lambda item: int(item[0])):
             lines.append(
                 f"| {int(size):,} | {row['partitions']} | {_minutes(row['prepare_s'])} | "
                 f"{_minutes(row['counts_s'])} | {_minutes(row['overview_s'])} | "
                 f"{_minutes(row['stages_s'])} | {row['us_per_article']} | "
-                f"{row['largest_mib']:,} MiB ({row['largest_process']}) | {row['tree_mib']:,} MiB |"
+                f"{row['largest_mib']:,} MiB ({row['largest_process']}) | "
+                f"{row['tree_mib']:,} MiB | {row.get('load', '')} |"
             )
     lines += ["", "Targets of issue 16:", ""] + target_lines(results)
-    return lines
+    notes = results.get("notes", [])  # said by hand in pipeline_results.json
+    return lines + (["", "Notes:", ""] + [f"- {note}" for note in notes] if notes else [])
 
 
 def target_lines(results: dict) -> list[str]:

@@ -106,7 +106,7 @@ def _cell_text(value: Any) -> Any:
 def table_parquet(df: pd.DataFrame) -> bytes:
     """Deterministic Parquet bytes of the whole table: no index and no pandas metadata,
     fixed row groups and compression; an object column Arrow cannot type (mixed values)
-    is stored as the CSV's text of its cells."""
+    is stored as text (lists and dicts as JSON, as in the CSV)."""
     names = [str(c) for c in df.columns]
     arrays = [_arrow_column(df.iloc[:, i]) for i in range(df.shape[1])]
     table = pa.Table.from_arrays(arrays, names=names)
