@@ -35,7 +35,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from analysis.core.params import load_params
 from analysis.core.paths import PROJECT_ROOT, RESOURCES
 from analysis.corpus.counts import count_terms
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.prepare import partitioned_corpus
 from analysis.corpus.tokens import load_stopwords, prune_to_vocabulary, tokenize_words
 from analysis.framing.actors import load_actor_gazetteer
 from analysis.framing.quotation_scoring import (
@@ -78,7 +78,7 @@ def reference_keywords(
 def keyness_section() -> list[str]:
     overrides = {"segments.unit": "document", "run.cache_dir": CACHE}
     params = load_params(PROJECT_ROOT / "params" / "state_union.yaml", overrides)
-    corpus = prepare_corpus(params)
+    corpus = partitioned_corpus(params).in_memory()
     target = sorted(corpus.documents["doc_id"])[-1]
     segments = corpus.segments.assign(
         group=np.where(corpus.segments["doc_id"] == target, "target", "rest")
@@ -177,7 +177,7 @@ def tone_section() -> list[str]:
 
 def voices_section() -> list[str]:
     params = load_params(None, {"run.cache_dir": CACHE})
-    corpus = prepare_corpus(params)
+    corpus = partitioned_corpus(params).in_memory()
     voices = quoted_voices(corpus.segments, load_actor_gazetteer(RESOURCES / "actors.yaml"))
     scores = quotation_scores(read_gold_quotations(SEED_GOLD_FILE), voices.attributions)
     SEED_SCORES_FILE.write_text(seed_scores_record(scores), encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 from analysis.core.errors import InputError
 from analysis.core.params import build_params
 from analysis.core.paths import PROJECT_ROOT, RESOURCES
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.prepare import partitioned_corpus
 from analysis.framing.actors import load_actor_gazetteer
 from analysis.framing.quotation_scoring import (
     SEED_GOLD_FILE,
@@ -82,7 +82,7 @@ def test_a_bad_annotation_file_is_an_input_error(tmp_path):
 @pytest.fixture(scope="module")
 def seed_voices(tmp_path_factory):
     params = build_params({"run": {"cache_dir": str(tmp_path_factory.mktemp("cache"))}})
-    corpus = prepare_corpus(params)
+    corpus = partitioned_corpus(params).in_memory()
     return quoted_voices(corpus.segments, load_actor_gazetteer(RESOURCES / "actors.yaml"))
 
 

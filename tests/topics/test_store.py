@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from analysis.core.params import build_params
-from analysis.corpus.prepare import prepare_corpus
+from analysis.corpus.prepare import partitioned_corpus
 from analysis.topics import model as topics
 from analysis.topics import store as topic_model_store
 
@@ -20,7 +20,7 @@ def setting(tmp_path_factory):
             "topics": {"num_topics": 3, "sweep_seeds": 2, "min_updates": 20, "passes": 5},
         }
     )
-    return prepare_corpus(params), params, cache
+    return partitioned_corpus(params), params, cache
 
 
 def test_cached_model_is_the_fitted_model(setting):
