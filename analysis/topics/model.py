@@ -1,10 +1,12 @@
 """Topic model stage: fit a deterministic gensim LDA, and describe its topics.
 
-Fitting uses `LdaModel` (single process; `LdaMulticore` merges workers in arrival order and
-is not reproducible), a training order shuffled with the seed (online LDA is sensitive to
-document order), learned priors and enough passes to converge. Convergence is measured,
-not assumed: the per-word likelihood bound is recorded after every pass on a fixed sample
-of the training units, without touching the model's random stream.
+Fitting uses gensim's `LdaModel` with a chunk-at-once E-step (`inference.ChunkedLdaModel`:
+gensim's results up to rounding, half the time on short units), in a single process
+(`LdaMulticore` merges workers in arrival order and is not reproducible), a training order
+shuffled with the seed (online LDA is sensitive to document order), learned priors and
+enough passes to converge. Convergence is measured, not assumed: the per-word likelihood
+bound is recorded after every pass on a fixed sample of the training units, without
+touching the model's random stream.
 
 Topic ids are 0..K-1 exactly as fitted, everywhere: the label file maps ids to labels.
 """
