@@ -16,7 +16,8 @@ machine load. Both are also scored by c_v coherence (gensim, one process) and to
 diversity.
 
 tomotopy is a benchmark-only extra (benchmarks/requirements-benchmark.txt), never a
-runtime dependency. Run it from a separate environment:
+runtime dependency. Install it into the project's venv (`.venv/bin/python -m pip install
+--no-deps --require-hashes -r benchmarks/requirements-benchmark.txt`) or into a separate one:
 
     python3.11 -m venv /tmp/tpvenv
     /tmp/tpvenv/bin/pip install --no-deps --require-hashes -r requirements.lock

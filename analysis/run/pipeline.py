@@ -46,6 +46,7 @@ from analysis.run.lock import RunLocked, output_lock, run_lock
 from analysis.run.progress import StageLog
 from analysis.run.record import RunFolder, close_abandoned, new_run_id
 from analysis.run.registry import DECLARED_NOTEBOOKS, NotebookSpec, notebooks_in
+from analysis.scale.scheduler import release_workers
 
 __all__ = ["DECLARED_NOTEBOOKS", "NotebookSpec", "RunOptions", "notebooks_in", "run_pipeline"]
 
@@ -309,6 +310,7 @@ def prepared_fingerprint(
     spec = spec_from_params(params.corpus)
     rules = preflight(params)
     prepared = corpus_overview(partitioned_corpus(params, on_stage=on_stage, progress=progress))
+    release_workers()  # the notebooks' kernels start their own
     warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
     return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
 

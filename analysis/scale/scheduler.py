@@ -17,10 +17,13 @@ reductions are identical on every scheduler.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial, reduce
 
 import dask
+import dask.multiprocessing
 from tqdm.auto import tqdm
 from tqdm.dask import TqdmCallback
 
@@ -155,6 +158,9 @@ def _run_graph(
         if scheduler == "processes" and (workers == 1 or n_partitions == 1):
             scheduler = "synchronous"
         with _progress(description, n_partitions):
+            if scheduler == "processes":
+                pool = worker_pool(workers)
+                return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
             return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
     if "://" not in scheduler and ":" not in scheduler:
         raise InputError(
@@ -171,6 +177,36 @@ def _run_graph(
         for _ in finished:
             pass
         return client.gather(futures)
+
+
+_POOLS: dict[int, ProcessPoolExecutor] = {}  # local worker processes by number of workers
+
+
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The local worker processes of this process, started once and kept for every later
+    analysis (each step would otherwise start its own and import the package again).
+
+    Set up as Dask's own pool: the same start method, worker initialiser and a fixed
+    PYTHONHASHSEED (inherited by the workers), so results do not depend on the pool.
+    Workers import the package when started: after editing its code in a live session,
+    restart the kernel (or call `release_workers`).
+    """
+    if workers not in _POOLS:
+        if os.environ.get("PYTHONHASHSEED") in (None, "0"):
+            os.environ["PYTHONHASHSEED"] = "6640"  # Dask's choice, dask/dask#6640
+        _POOLS[workers] = ProcessPoolExecutor(
+            workers,
+            mp_context=dask.multiprocessing.get_context(),
+            initializer=dask.multiprocessing.initialize_worker_process,
+        )
+    return _POOLS[workers]
+
+
+def release_workers() -> None:
+    """Stop the local worker processes, e.g. when this process has no more partitions to
+    run and its idle workers would only hold memory; the next analysis starts new ones."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown()
 
 
 def _progress(description: str, n_partitions: int) -> object:

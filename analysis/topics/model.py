@@ -1,18 +1,18 @@
 """Topic model stage: fit a deterministic gensim LDA, and describe its topics.
 
-Fitting uses `LdaModel` (single process; `LdaMulticore` merges workers in arrival order and
-is not reproducible), a training order shuffled with the seed (online LDA is sensitive to
-document order), learned priors and enough passes to converge. Convergence is measured,
-not assumed: the per-word likelihood bound is recorded after every pass on a fixed sample
-of the training units, without touching the model's random stream.
+Fitting uses gensim's `LdaModel` with a chunk-at-once E-step (`inference.ChunkedLdaModel`:
+gensim's results up to rounding, half the time on short units), in a single process
+(`LdaMulticore` merges workers in arrival order and is not reproducible), a training order
+shuffled with the seed (online LDA is sensitive to document order), learned priors and
+enough passes to converge. Convergence is measured, not assumed: the per-word likelihood
+bound is recorded after every pass on a fixed sample of the training units, without
+touching the model's random stream.
 
 Topic ids are 0..K-1 exactly as fitted, everywhere: the label file maps ids to labels.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from analysis.core.errors import InputError
 from analysis.core.params import TopicParams
 from analysis.core.paths import project_path
 from analysis.topics.bound import variational_bound
+from analysis.topics.inference import ChunkedLdaModel
 from analysis.topics.terms import (  # re-exported: callers read them from here too
     DOCUMENT_TOPICS_SCHEMA as DOCUMENT_TOPICS_SCHEMA,
 )
@@ -175,21 +176,6 @@ class _PerWordBound(Metric):
             model.random_state.set_state(state)
 
 
-class _ConvergedCounter(logging.Handler):
-    """Collects gensim's "x/y documents converged within n iterations" debug lines."""
-
-    pattern = re.compile(r"(\d+)/(\d+) documents converged")
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.counts: list[tuple[int, int]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        match = self.pattern.search(record.getMessage())
-        if match:
-            self.counts.append((int(match.group(1)), int(match.group(2))))
-
-
 def balanced_chunksize(n_units: int, chunksize: int) -> int:
     """Chunk size that splits `n_units` into equal chunks of at most `chunksize` units.
 
@@ -244,39 +230,31 @@ def fit_topic_model(
     sample = [shuffled[i] for i in range(min(settings.convergence_sample, len(shuffled)))]
     every = max(1, passes // 5)  # about five evaluations: each costs an E-step
     bound = _PerWordBound(sample, len(shuffled), every, passes)
-    counter = _ConvergedCounter()
-    lda_logger = logging.getLogger("gensim.models.ldamodel")
-    old_level, old_propagate = lda_logger.level, lda_logger.propagate
-    lda_logger.addHandler(counter)
-    lda_logger.setLevel(logging.DEBUG)
-    lda_logger.propagate = False
-    try:
-        model = LdaModel(
-            corpus=None,
-            id2word=dictionary,
-            num_topics=num_topics,
-            chunksize=chunksize,
-            passes=passes,
-            iterations=settings.iterations,
-            alpha=settings.alpha,
-            eta=settings.eta if eta is None else eta,
-            decay=settings.decay,
-            offset=settings.offset,
-            gamma_threshold=settings.gamma_threshold,
-            eval_every=None,
-            update_every=1,
-            minimum_probability=0.0,
-            random_state=seed,
-            callbacks=[bound],
-            dtype=np.float64,
-        )
-        if eta is not None:  # the first E-step sees the seeded prior, not only the noise
-            model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats + model.eta))
-        model.update(shuffled)
-    finally:
-        lda_logger.removeHandler(counter)
-        lda_logger.setLevel(old_level)
-        lda_logger.propagate = old_propagate
+    model = ChunkedLdaModel(
+        corpus=None,
+        id2word=dictionary,
+        num_topics=num_topics,
+        chunksize=chunksize,
+        passes=passes,
+        iterations=settings.iterations,
+        alpha=settings.alpha,
+        eta=settings.eta if eta is None else eta,
+        decay=settings.decay,
+        offset=settings.offset,
+        gamma_threshold=settings.gamma_threshold,
+        eval_every=None,
+        update_every=1,
+        minimum_probability=0.0,
+        random_state=seed,
+        callbacks=[bound],
+        dtype=np.float64,
+    )
+    if eta is not None:  # the first E-step sees the seeded prior, not only the noise
+        model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats + model.eta))
+    model.entry_cache = {} if passes > 1 else None  # the same chunks in every pass
+    model.converged_counts = counts = []
+    model.update(shuffled)
+    model.entry_cache = model.converged_counts = None
     values = np.asarray(model.metrics.get("per_word_bound", []), dtype=float)
     evaluated = ~np.isnan(values)
     values = values[evaluated]
@@ -285,7 +263,7 @@ def fit_topic_model(
     )
     convergence["perplexity"] = np.exp(-convergence["per_word_bound"])
     chunks_per_pass = -(-len(shuffled) // chunksize)
-    last = counter.counts[-chunks_per_pass:]
+    last = counts[-chunks_per_pass:]
     share = sum(c for c, _ in last) / max(1, sum(n for _, n in last))
     return TopicModelFit(
         model=model,
@@ -344,9 +322,6 @@ def document_topic_gamma(model: LdaModel, bow: BagOfWords, seed: int) -> np.ndar
     model.random_state = np.random.RandomState(seed)
     gamma, _ = model.inference(bow)
     return np.asarray(gamma, dtype=np.float64)
-
-
-# ---------------------------------------------------------------- labels
 
 
 # ---------------------------------------------------------------- tables

@@ -18,7 +18,7 @@ from analysis.core.atomic import atomic_directory
 from analysis.core.cache import cache_key, seal, unseal
 from analysis.core.paths import project_path
 from analysis.corpus import prepare
-from analysis.topics import bound, final, labels, scores, stability, stream, units
+from analysis.topics import bound, final, inference, labels, scores, stability, stream, units
 from analysis.topics import model as topics
 from analysis.topics import restarts as topic_restarts
 from analysis.topics import seeded as topic_seeds
@@ -27,6 +27,7 @@ from analysis.topics import selection as topic_selection
 # The code that decides a fitted model: a change to any of it fits again.
 CODE = (
     topics,
+    inference,
     bound,
     topic_selection,
     scores,
