@@ -104,5 +104,27 @@ def concat_in_order(tables: Sequence[pd.DataFrame], columns: Sequence[str]) -> p
     return pd.concat(kept, ignore_index=True)
 
 
+@dataclass(frozen=True)
+class CappedTable:
+    """The first `cap` rows per value of `keys`, in corpus order."""
+
+    rows: pd.DataFrame
+    keys: tuple[str, ...]
+    cap: int
+
+
+def first_rows(rows: pd.DataFrame, keys: Sequence[str], cap: int) -> CappedTable:
+    """The first `cap` rows of `rows` for every combination of `keys`, order kept."""
+    keys = tuple(keys)
+    if len(rows):
+        rows = rows[rows.groupby(list(keys), sort=False).cumcount() < cap]
+    return CappedTable(rows.reset_index(drop=True), keys, cap)
+
+
+def join_capped(first: CappedTable, second: CappedTable) -> CappedTable:
+    """Two neighbouring capped tables as one, capped again."""
+    return first_rows(concat_tables(first.rows, second.rows), first.keys, first.cap)
+
+
 def _apply(part: SegmentPart, task: PartitionTask) -> object:
     return task.func(read_part(part), task.context)

@@ -11,34 +11,9 @@ result is the same for any partitioning and never grows past `cap` rows per key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from analysis.corpus.partition_map import CappedTable, concat_tables, first_rows, join_capped
 
-import pandas as pd
-
-from analysis.corpus.partition_map import concat_tables
-
-
-@dataclass(frozen=True)
-class CappedTable:
-    """The first `cap` rows per value of `keys`, in corpus order."""
-
-    rows: pd.DataFrame
-    keys: tuple[str, ...]
-    cap: int
-
-
-def first_rows(rows: pd.DataFrame, keys: Sequence[str], cap: int) -> CappedTable:
-    """The first `cap` rows of `rows` for every combination of `keys`, order kept."""
-    keys = tuple(keys)
-    if len(rows):
-        rows = rows[rows.groupby(list(keys), sort=False).cumcount() < cap]
-    return CappedTable(rows.reset_index(drop=True), keys, cap)
-
-
-def join_capped(first: CappedTable, second: CappedTable) -> CappedTable:
-    """Two neighbouring capped tables as one, capped again."""
-    return first_rows(concat_tables(first.rows, second.rows), first.keys, first.cap)
+__all__ = ["CAPPED_NOTE", "CappedTable", "first_rows", "join_capped", "join_partials"]
 
 
 def join_partials(first: dict, second: dict) -> dict:

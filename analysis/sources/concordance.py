@@ -29,7 +29,12 @@ import pyarrow.parquet as pq
 
 from analysis.core.params import Params
 from analysis.corpus.kwic import KWIC_COLUMNS, concordance, format_line
-from analysis.corpus.partition_map import concat_in_order, concat_tables, reduce_segments
+from analysis.corpus.partition_map import (
+    concat_in_order,
+    concat_tables,
+    first_rows,
+    reduce_segments,
+)
 from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.tokens import count_words
 from analysis.scale.scheduler import reduce_in_order
@@ -120,7 +125,7 @@ def partition_concordance(units: pd.DataFrame, context: ConcordanceContext) -> C
     for query in context.queries:
         lines = concordance(units, query, context.window, context.id_column)
         part.hits.update(zip(lines["query"], lines["group"], strict=True))
-        part.lines.append(first_lines(lines, context.per_group))
+        part.lines.append(first_rows(lines, ["group"], context.per_group).rows)
     return part
 
 
@@ -133,17 +138,12 @@ def document_concordance(path: Path, context: ConcordanceContext) -> Concordance
 def added_concordance(first: ConcordancePart, second: ConcordancePart) -> ConcordancePart:
     """`combine`: counts added, lines joined in corpus order and capped again."""
     first.lines = [
-        first_lines(concat_tables(a, b), first.per_group)
+        first_rows(concat_tables(a, b), ["group"], first.per_group).rows
         for a, b in zip(first.lines, second.lines, strict=True)
     ]
     first.hits.update(second.hits)
     first.words.update(second.words)
     return first
-
-
-def first_lines(lines: pd.DataFrame, per_group: int) -> pd.DataFrame:
-    """The first `per_group` lines of each group, in their order (0: none kept)."""
-    return lines.groupby("group", sort=False).head(per_group).reset_index(drop=True)
 
 
 def corpus_concordance(
