@@ -232,7 +232,7 @@ def stage_process(size: int) -> None:
         )
         times["counts_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        overview = corpus_overview(corpus, params)
+        overview = corpus_overview(corpus)
         times["overview_s"] = time.perf_counter() - started
     total = sum(times.values())
     result = {k: round(v, 1) for k, v in times.items()}

@@ -11,8 +11,11 @@ setting gives a new key.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -76,6 +79,20 @@ def damage(folder: Path) -> str:
             return f"{name} differs from the file recorded"
     extra = sorted(present - set(recorded))
     return f"{extra[0]} was added" if extra else ""
+
+
+@contextmanager
+def entry_lock(folder: Path) -> Iterator[None]:
+    """Hold the lock of the cache entry at `folder` (an fcntl lock on a hidden file beside
+    it) while checking for the entry and building it: of two processes wanting one entry at
+    once (notebooks side by side), one builds it and the other then reads it."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f".{folder.name}.lock", "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def unseal(folder: Path) -> dict[str, Any] | None:

@@ -22,14 +22,15 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow.parquet as pq
-from gensim.corpora import Dictionary, MmCorpus
 
 from analysis.core.atomic import atomic_directory
-from analysis.core.cache import cache_key, seal, unseal
+from analysis.core.cache import cache_key, entry_lock, seal, unseal
 from analysis.core.params import Params
 from analysis.core.paths import project_path
 from analysis.corpus import cleaning, partitions, segments, sentences, vocabulary
@@ -52,6 +53,10 @@ from analysis.corpus.vocabulary import (
     write_matrix_market,
 )
 from analysis.scale.scheduler import compute_in_order, process_peak_kib
+
+if TYPE_CHECKING:  # gensim is imported when a vocabulary or bag of words is first used:
+    # a run with nothing changed then starts without it (about 1 s of import).
+    from gensim.corpora import Dictionary, MmCorpus
 
 PREPARED_FORMAT = 6  # 6: a light table of units; documents flagged by script
 DICTIONARY_FILE = "dictionary.gensim"
@@ -91,7 +96,6 @@ class PartitionedCorpus:
     """The prepared corpus on disk: segment and document parts, vocabulary, bag of words."""
 
     root: Path
-    dictionary: Dictionary
     fingerprint: str
     group_by: str
     n_documents: int
@@ -99,6 +103,13 @@ class PartitionedCorpus:
     n_chars: int
     parts: tuple[str, ...]
     rejected: pd.DataFrame
+
+    @cached_property
+    def dictionary(self) -> Dictionary:
+        """The topic model's vocabulary (gensim Dictionary), loaded when first used."""
+        from gensim.corpora import Dictionary
+
+        return Dictionary.load(str(self.root / DICTIONARY_FILE))
 
     def segment_paths(self) -> list[Path]:
         return [self.root / "segments" / p for p in self.parts]
@@ -124,6 +135,8 @@ class PartitionedCorpus:
 
     def bow(self) -> MmCorpus:
         """The bag-of-words corpus, streamed from Matrix Market (one row per segment)."""
+        from gensim.corpora import MmCorpus
+
         return MmCorpus(str(self.root / BOW_FILE))
 
     def documents(self, with_text: bool = False) -> pd.DataFrame:
@@ -136,12 +149,6 @@ class PartitionedCorpus:
                 table = table.drop(["text"])
             frames.append(table.to_pandas())
         return pd.concat(frames, ignore_index=True)
-
-    def iter_texts(self) -> Iterator[str]:
-        """Every document's cleaned text, in corpus order, one partition in memory at a time."""
-        for part in self.parts:
-            table = pq.read_table(self.root / "documents" / part, columns=["text"])
-            yield from table.column("text").to_pylist()
 
     def units(self) -> pd.DataFrame:
         """One light row per unit in corpus order: segment_id, doc_id, group, n_words
@@ -228,13 +235,14 @@ def partitioned_corpus(
     spec = spec_from_params(params.corpus)
     store = import_corpus(spec, cache / "store", params.run.batch_rows, progress)
     root = cache / "prepared" / prepared_key(store, params)
-    if use_cache:
-        cached = open_prepared(root)
-        if cached is not None:
-            return cached
-    with atomic_directory(root) as tmp:
-        _build(store, params, tmp, on_stage or (lambda stage, info: None), worker_peaks)
-    prepared = open_prepared(root)
+    if use_cache and (cached := open_prepared(root)) is not None:
+        return cached
+    with entry_lock(root):  # prepared once, if two processes ask at the same time
+        prepared = open_prepared(root) if use_cache else None
+        if prepared is None:
+            with atomic_directory(root) as tmp:
+                _build(store, params, tmp, on_stage or (lambda stage, info: None), worker_peaks)
+            prepared = open_prepared(root)
     if prepared is None:  # pragma: no cover - only if the disk fails under us
         raise CorpusError(f"{root}: the prepared corpus just written cannot be read back")
     return prepared
@@ -262,13 +270,8 @@ def open_prepared(root: Path) -> PartitionedCorpus | None:
     meta = unseal(root)
     if meta is None or meta.get("format") != PREPARED_FORMAT:
         return None
-    try:
-        dictionary = Dictionary.load(str(root / DICTIONARY_FILE))
-    except (OSError, ValueError, EOFError):
-        return None
     return PartitionedCorpus(
         root=root,
-        dictionary=dictionary,
         fingerprint=meta["fingerprint"],
         group_by=meta["group_by"],
         n_documents=meta["n_documents"],

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from gensim.corpora import Dictionary
-from gensim.matutils import MmWriter
-from gensim.utils import pickle as gensim_pickle
 
 from analysis.core.errors import InputError
+
+if TYPE_CHECKING:  # gensim is imported where a vocabulary is built (not to open a corpus)
+    from gensim.corpora import Dictionary
 
 BOW_FILE = "bow.mm"
 VOCABULARY_FOLDER = "vocabulary"  # per partition: token, df, cf (removed once the corpus is built)
@@ -79,6 +80,8 @@ def merged_dictionary(
     as ``add_documents`` called partition by partition would (gensim's approximation, which
     then depends on the partitioning).
     """
+    from gensim.corpora import Dictionary
+
     dictionary = Dictionary()
     token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
     for name in parts:
@@ -106,6 +109,9 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
     (1-based, terms ascending within a segment) and the pickled offset index, in which a
     segment without entries has offset -1 unless it is the last.
     """
+    from gensim.matutils import MmWriter
+    from gensim.utils import pickle as gensim_pickle
+
     token2id = dictionary.token2id
     offsets: list[int] = []
     n_docs = n_nnz = 0

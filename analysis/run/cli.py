@@ -42,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--wait", action="store_true", help="wait for a running run to finish")
     _add_notebooks_option(run)
     run.add_argument("--no-progress", action="store_true", help="no per-cell progress bars")
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=RunOptions.jobs,
+        metavar="N",
+        help="notebooks run side by side (default 0: as many as memory allows, 3 GiB each; "
+        "results do not depend on it)",
+    )
     verify = commands.add_parser("verify", help="regenerate into a temp folder and compare")
     _add_param_options(verify)
     verify.add_argument("--out", default="figures", help="published figures to check (figures)")
@@ -122,6 +130,7 @@ def _command(args: argparse.Namespace) -> int:
         wait=args.wait,
         notebooks=notebooks,
         progress_bar=not args.no_progress,
+        jobs=args.jobs,
     )
     return run_pipeline(options)
 

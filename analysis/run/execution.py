@@ -7,9 +7,11 @@ import contextlib
 import glob
 import json
 import os
+import signal
 import tempfile
 import time
 import uuid
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +25,8 @@ from papermill.exceptions import PapermillExecutionError
 
 from analysis.core.paths import PROJECT_ROOT
 from analysis.core.provenance import atomic_write_text
-from analysis.run.notebook import NOTEBOOK_METADATA_KEY
 from analysis.run.progress import KERNEL_SETUP, CellProgress, ProgressLog
+from analysis.run.registry import NOTEBOOK_METADATA_KEY
 
 ENGINE_NAME = "discourse-lab"
 KERNEL_NAME = "python3"  # jupyter_client runs the "python" of this spec as sys.executable
@@ -57,9 +59,11 @@ class QuietKernelManager(AsyncKernelManager):
     early (a time limit) is interrupted as before."""
 
     finished = False  # set once the last cell has run
+    started: weakref.WeakSet[QuietKernelManager] = weakref.WeakSet()  # for `stop_kernels`
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        QuietKernelManager.started.add(self)
         self.transport = "ipc"
         self.ip = os.path.join(
             tempfile.gettempdir(), f"discourse-lab-kernel-{uuid.uuid4().hex[:12]}"
@@ -156,11 +160,15 @@ def execute_notebook(
     parameters: dict[str, Any],
     timeout_seconds: float,
     log_file: Any = None,
-    progress_bar: bool = True,
+    progress_bar: bool | dict[str, Any] = True,
+    log_prefix: str = "",
 ) -> NotebookFailure | None:
-    """Run `source` into `executed` (cwd = project root); None on success, else the failure."""
+    """Run `source` into `executed` (cwd = project root); None on success, else the failure.
+    `progress_bar`: draw papermill's bar of the cells (a dict: with these tqdm options);
+    the kernel's output goes to `log_file` line by line, each after `log_prefix`."""
     deadline = time.monotonic() + timeout_seconds
-    kernel_stderr = ProgressLog(log_file) if log_file is not None else None
+    streams = [ProgressLog(log_file, log_prefix) for _ in range(2)] if log_file else [None] * 2
+    kernel_stdout, kernel_stderr = streams
     try:
         papermill.execute_notebook(
             str(source),
@@ -170,7 +178,7 @@ def execute_notebook(
             kernel_name=KERNEL_NAME,
             cwd=str(PROJECT_ROOT),
             progress_bar=progress_bar,
-            stdout_file=log_file,
+            stdout_file=kernel_stdout,
             stderr_file=kernel_stderr,
             source_path=str(source.resolve()),
             deadline=deadline,
@@ -183,9 +191,26 @@ def execute_notebook(
     except Exception as err:  # noqa: BLE001 - kernel death, bad notebook JSON, ...
         return NotebookFailure(name, None, None, "", f"{type(err).__name__}: {err}")
     finally:
-        if kernel_stderr is not None:
-            kernel_stderr.close()
+        for stream in streams:
+            if stream is not None:
+                stream.close()
     return None
+
+
+def stop_kernels() -> None:
+    """Kill every kernel this process started that still runs, with its process group (the
+    kernel's worker processes): a run interrupted while notebooks run side by side."""
+    for manager in list(QuietKernelManager.started):
+        provisioner = manager.provisioner
+        process = getattr(provisioner, "process", None)
+        if process is None or process.poll() is not None:
+            continue
+        with contextlib.suppress(OSError):
+            pgid = getattr(provisioner, "pgid", None)
+            if pgid:
+                os.killpg(pgid, signal.SIGKILL)
+            else:
+                process.kill()
 
 
 def failure_from_executed(

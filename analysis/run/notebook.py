@@ -38,11 +38,8 @@ from analysis.output.figures import SavedFigure, write_figure
 from analysis.output.html_view import HtmlView, SavedView, iframe_html, write_view
 from analysis.output.show import show_table
 from analysis.output.tables import SavedTable, write_table
-from analysis.run.registry import DECLARED_NOTEBOOKS
+from analysis.run.registry import DECLARED_NOTEBOOKS, NOTEBOOK_METADATA_KEY
 
-# Key of the execute-request metadata the pipeline's papermill engine adds next to the
-# standard "cellId" (which JupyterLab sends too): the absolute path of the source notebook.
-NOTEBOOK_METADATA_KEY = "discourseLabNotebook"
 TABLE_ROWS_SHOWN = 20
 
 

@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 a notebook failed, 2 bad parameters, corpus or output f
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import shlex
@@ -41,11 +42,12 @@ from analysis.output.gallery import write_gallery
 from analysis.output.publish import OutputFolderError, check_output_folder, publish, recover
 from analysis.output.tables import write_schema_document
 from analysis.run import cache as runcache
-from analysis.run.execution import execute_notebook, render_html
+from analysis.run.execution import execute_notebook, render_html, stop_kernels
 from analysis.run.lock import RunLocked, output_lock, run_lock
 from analysis.run.progress import StageLog
 from analysis.run.record import RunFolder, close_abandoned, new_run_id
 from analysis.run.registry import DECLARED_NOTEBOOKS, NotebookSpec, notebooks_in
+from analysis.run.schedule import default_jobs, run_notebooks
 from analysis.scale.scheduler import release_workers
 
 __all__ = ["DECLARED_NOTEBOOKS", "NotebookSpec", "RunOptions", "notebooks_in", "run_pipeline"]
@@ -68,6 +70,7 @@ class RunOptions:
     wait: bool = False
     notebooks: tuple[NotebookSpec, ...] = DECLARED_NOTEBOOKS
     progress_bar: bool = True
+    jobs: int = 0  # notebooks run side by side, 0: as memory allows (results do not depend on it)
     command: str = ""  # shown in figures/README.md as the regenerate command
     package_dir: Path = PACKAGE  # whose code and resources decide "unchanged"
 
@@ -89,6 +92,8 @@ def resolve_params(options: RunOptions) -> Params:
             read_gold_quotations(params.framing.coded_quotes_file)
     except InputError as err:
         raise ParameterError(f"framing: {err}") from None
+    if options.jobs < 0:
+        raise ParameterError(f"--jobs {options.jobs}: give 1 or more notebooks at a time, or 0")
     for flag, value in (("--out", options.figures_dir), ("--runs-dir", options.runs_dir)):
         if not str(value).strip():
             raise ParameterError(f"{flag} is empty; name a folder (default: {flag[2:]})")
@@ -190,13 +195,17 @@ def _recorded_run(options, params, specs, folder: RunFolder, figures_dir, starte
             folder.say(f"warning: {warning}")
     folder.record["corpus_fingerprint"] = fingerprint
     code = code_hash(options.package_dir)
-    ok = True
-    for number, spec in enumerate(specs, start=1):
-        label = f"[{number}/{len(specs)}] {spec.name}"
-        key = runcache.input_hash(spec, params, fingerprint, code)
-        ok = _run_one(options, folder, spec, key, label) and ok
-        if not ok:
-            break
+    options = dataclasses.replace(options, jobs=options.jobs or default_jobs(len(specs)))
+    folder.record["jobs"] = options.jobs
+    if options.jobs > 1:
+        folder.say(f"up to {options.jobs} notebooks run side by side (--jobs)")
+    keys = {spec.name: runcache.input_hash(spec, params, fingerprint, code) for spec in specs}
+    labels = {s.name: f"[{n}/{len(specs)}] {s.name}" for n, s in enumerate(specs, start=1)}
+
+    def run_one(spec: NotebookSpec, slot: int) -> bool:
+        return _run_one(options, folder, spec, keys[spec.name], labels[spec.name], slot)
+
+    ok = run_notebooks(specs, options.jobs, run_one, stop_kernels)
     if not ok:
         folder.say(f"run failed; published figures in {figures_dir} are unchanged")
         failed = [n for n, r in folder.record["notebooks"].items() if r["status"] == "failed"]
@@ -211,8 +220,11 @@ def _recorded_run(options, params, specs, folder: RunFolder, figures_dir, starte
     return _publish(options, folder, specs, figures_dir, started)
 
 
-def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: str, label: str):
-    """Execute, reuse from cache, or skip one notebook; False when it failed."""
+def _run_one(
+    options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: str, label: str, slot: int
+) -> bool:
+    """Execute, reuse from cache, or skip one notebook (`slot`: the row of its progress bar
+    among the notebooks running side by side); False when it failed."""
 
     if not spec.path.is_file():
         folder.say(f"{label}: skipped (notebook {spec.path.name} does not exist yet)")
@@ -253,7 +265,8 @@ def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: st
             parameters,
             folder.params.run.timeout_seconds,
             log_file=log,
-            progress_bar=options.progress_bar,
+            progress_bar=_progress_bar(options, spec, slot),
+            log_prefix=f"{spec.name}: " if options.jobs > 1 else "",
         )
     duration = round(time.monotonic() - began, 3)
     if executed.is_file():
@@ -276,6 +289,13 @@ def _run_one(options: RunOptions, folder: RunFolder, spec: NotebookSpec, key: st
         spec.name, status="ok", skipped=False, duration_seconds=duration, input_hash=key
     )
     return True
+
+
+def _progress_bar(options: RunOptions, spec: NotebookSpec, slot: int) -> bool | dict:
+    """papermill's bar of the cells: one row per notebook running side by side, named."""
+    if not options.progress_bar or options.jobs <= 1:
+        return options.progress_bar
+    return {"desc": spec.name, "position": slot, "leave": False}
 
 
 def _publish(options, folder: RunFolder, specs, figures_dir: Path, started: float) -> int:

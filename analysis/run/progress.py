@@ -103,17 +103,19 @@ class CellProgress:
 
 class ProgressLog:
     """A file-like target for a kernel's stream output: writes each finished line to `log`
-    as its final state (what a progress bar drew last before its newline)."""
+    as its final state (what a progress bar drew last before its newline), after `prefix`
+    (the notebook's name when notebooks run side by side)."""
 
-    def __init__(self, log: IO[str]) -> None:
+    def __init__(self, log: IO[str], prefix: str = "") -> None:
         self._log = log
+        self._prefix = prefix
         self._pending = ""
 
     def write(self, text: str) -> int:
         self._pending += text
         *finished, self._pending = self._pending.split("\n")
         for line in finished:
-            self._log.write(final_state(line) + "\n")
+            self._log.write(self._prefix + final_state(line) + "\n")
         return len(text)
 
     def flush(self) -> None:
@@ -122,7 +124,7 @@ class ProgressLog:
     def close(self) -> None:
         """Write the last, unfinished line (a bar that never ended) and flush."""
         if self._pending.strip():
-            self._log.write(final_state(self._pending) + "\n")
+            self._log.write(self._prefix + final_state(self._pending) + "\n")
         self._pending = ""
         self._log.flush()
 

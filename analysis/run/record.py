@@ -8,6 +8,7 @@ import json
 import secrets
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import yaml
+from tqdm import tqdm
 
 from analysis.core.errors import InputError
 from analysis.core.params import Params
@@ -59,6 +61,7 @@ class RunFolder:
         self.path = path
         self.params = params
         self.record = record
+        self._lock = threading.RLock()  # notebooks running side by side report from threads
 
     @classmethod
     def create(cls, path: Path, options: Any, params: Params) -> RunFolder:
@@ -95,19 +98,23 @@ class RunFolder:
         return self.path / "outputs" / name
 
     def say(self, message: str) -> None:
-        """Print a progress line and append it to run.log."""
-        print(message, flush=True)
-        with self.log_handle() as log:
-            log.write(message + "\n")
+        """Print a progress line (above any progress bars) and append it to run.log."""
+        with self._lock:
+            tqdm.write(message, file=sys.stdout)
+            sys.stdout.flush()
+            with self.log_handle() as log:
+                log.write(message + "\n")
 
     @contextmanager
     def log_handle(self) -> Iterator[IO[str]]:
-        with open(self.path / "run.log", "a", encoding="utf-8") as handle:
+        # line-buffered: each line is one append, whole, beside another notebook's lines
+        with open(self.path / "run.log", "a", encoding="utf-8", buffering=1) as handle:
             yield handle
 
     def notebook(self, name: str, **fields: Any) -> None:
-        self.record["notebooks"][name] = fields
-        self.write_record()
+        with self._lock:
+            self.record["notebooks"][name] = fields
+            self.write_record()
 
     def collect_outputs(self, names: list[str]) -> dict[str, Path]:
         """Merge every notebook's figures and tables into figures/ and tables/ of the run.
@@ -158,4 +165,5 @@ class RunFolder:
         self.write_record()
 
     def write_record(self) -> None:
-        atomic_write_text(self.path / "run.json", canonical_json(self.record))
+        with self._lock:
+            atomic_write_text(self.path / "run.json", canonical_json(self.record))

@@ -1,8 +1,12 @@
 """Scores of a fitted topic model used to choose K: held-out likelihood by document
 completion (Wallach et al. 2009) on a seeded split, and coherence of the top words
-(gensim's CoherenceModel, one process)."""
+(gensim's CoherenceModel; one process per measure)."""
 
 from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -84,3 +88,25 @@ def coherence_scores(
         topic_sets, texts=texts, dictionary=dictionary, coherence=measure, topn=top_n, processes=1
     )
     return [float(mean) for _, mean in model.compare_model_topics(topic_sets)]
+
+
+def coherence_by_measure(
+    topic_sets: list[list[list[str]]],
+    texts: list[list[str]],
+    dictionary: Dictionary,
+    measures: Sequence[str],
+    top_n: int,
+    processes: int = 1,
+) -> dict[str, list[float]]:
+    """`coherence_scores` for each measure, the measures computed side by side in up to
+    `processes` forked processes (the same numbers as one after another)."""
+    workers = min(processes, len(measures))
+    if workers <= 1:
+        return {m: coherence_scores(topic_sets, texts, dictionary, m, top_n) for m in measures}
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        futures = {
+            m: pool.submit(coherence_scores, topic_sets, texts, dictionary, m, top_n)
+            for m in measures
+        }
+        return {m: future.result() for m, future in futures.items()}

@@ -45,6 +45,7 @@ from analysis.topics.model import (
 )
 from analysis.topics.restarts import FitJob, available_processes, fit_models
 from analysis.topics.scores import (  # noqa: F401 (re-exported: the sweep's scores)
+    coherence_by_measure,
     coherence_scores,
     completion_split,
     heldout_per_word_likelihood,
@@ -158,8 +159,10 @@ def k_sweep(
         )
     runs = pd.DataFrame(rows)
     runs["heldout_perplexity"] = np.exp(-runs["heldout_per_word_ll"])
-    runs["c_v"] = coherence_scores(topic_sets, texts, dictionary, "c_v", settings.top_n)
-    runs["npmi"] = coherence_scores(topic_sets, texts, dictionary, "c_npmi", settings.top_n)
+    coherence = coherence_by_measure(
+        topic_sets, texts, dictionary, ("c_v", "c_npmi"), settings.top_n, processes
+    )
+    runs["c_v"], runs["npmi"] = coherence["c_v"], coherence["c_npmi"]
     runs = runs[
         [
             "k",
@@ -301,11 +304,12 @@ def stability_of(sweep: KSweep, k: int) -> float:
 
 
 def model_coherence(
-    fit: TopicModelFit, data: TopicData, max_units: int = SWEEP_MAX_UNITS
+    fit: TopicModelFit, data: TopicData, max_units: int = SWEEP_MAX_UNITS, processes: int = 0
 ) -> dict[str, float]:
     """Mean c_v and NPMI of the final model's top-N words against the units (a seeded
     sample of `max_units` of them on a larger corpus: c_v slides a window over every text,
-    which would take longer than the fit)."""
+    which would take longer than the fit); the two measures side by side in `processes`
+    (0: every core)."""
     n_units, keep = len(data.bow), None
     if max_units and n_units > max_units:
         keep = np.sort(np.random.default_rng(fit.seed).choice(n_units, max_units, replace=False))
@@ -313,11 +317,11 @@ def model_coherence(
     words = [
         top_words(topic_word_matrix(fit.model), vocabulary_of(data.dictionary), fit.settings.top_n)
     ]
-    top_n = fit.settings.top_n
-    return {
-        "c_v": coherence_scores(words, texts, data.dictionary, "c_v", top_n)[0],
-        "npmi": coherence_scores(words, texts, data.dictionary, "c_npmi", top_n)[0],
-    }
+    coherence = coherence_by_measure(
+        words, texts, data.dictionary, ("c_v", "c_npmi"), fit.settings.top_n,
+        available_processes(processes),
+    )  # fmt: skip
+    return {"c_v": coherence["c_v"][0], "npmi": coherence["c_npmi"][0]}
 
 
 def closing_note(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.core.atomic import atomic_directory
-from analysis.core.cache import cache_key, seal, unseal
+from analysis.core.cache import cache_key, entry_lock, seal, unseal
 from analysis.core.paths import project_path
 from analysis.corpus import prepare
 from analysis.topics import bound, final, inference, labels, scores, stability, stream, units
@@ -95,15 +95,23 @@ def eta_builder(data: topics.TopicData, topic_params: Any, seeds: dict[str, list
 
 def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> SelectedTopicModel:
     """Sweep K (or check a fixed K's agreement across seeds), choose, fit the restarts and
-    choose among them: the run's topic model."""
+    choose among them: the run's topic model (fitted once per cache entry: a notebook that
+    asks while another fits it waits, then reads it)."""
     data = stream.topic_data_of(corpus, params)
     seeds = seed_words(data, params.topics)
+    if not use_cache:
+        return SelectedTopicModel(data, *_fitted(data, params, seeds), seeds)
     folder = project_path(params.run.cache_dir) / "topics" / model_key(corpus, params)
-    if use_cache:
-        cached = _load(folder)
-        if cached is not None:
-            sweep, choice, restarts = cached
-            return SelectedTopicModel(data, sweep, choice, restarts, seeds)
+    with entry_lock(folder):
+        fitted = _load(folder)
+        if fitted is None:
+            fitted = _fitted(data, params, seeds)
+            _save(folder, fitted)
+    return SelectedTopicModel(data, *fitted, seeds)
+
+
+def _fitted(data: topics.TopicData, params: Any, seeds: dict[str, list[int]]) -> tuple:
+    """(sweep, choice, restarts): the sweep over K, the K chosen, its restarts."""
     eta_for = eta_builder(data, params.topics, seeds)
     sweep = topic_selection.k_sweep_for(data, params.topics, params.run.seed, eta_for)
     choice = topic_selection.resolve_num_topics(
@@ -113,9 +121,7 @@ def selected_topic_model(corpus: Any, params: Any, use_cache: bool = True) -> Se
         topic_selection.ari_threshold(params.topics),
     )
     restarts = final.final_restarts(data, choice.k, params, eta_for(choice.k) if eta_for else None)
-    if use_cache:
-        _save(folder, (sweep, choice, restarts))
-    return SelectedTopicModel(data, sweep, choice, restarts, seeds)
+    return sweep, choice, restarts
 
 
 def model_key(corpus: Any, params: Any) -> str:

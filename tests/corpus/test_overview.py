@@ -34,7 +34,8 @@ def test_group_summary_counts_documents_segments_and_words(seeds, prepared):
         len(ts) for frame in prepared[0].iter_segments(["tokens"]) for ts in frame["tokens"]
     )
     assert summary["vocabulary_tokens"].sum() == tokens
-    words = sum(len(t.split()) for t in prepared[0].iter_texts())
+    texts = prepared[0].documents(with_text=True)["text"]
+    words = sum(len(t.split()) for t in texts)
     assert abs(summary["words"].sum() - words) / words < 0.05  # tokeniser vs whitespace split
 
 

@@ -1,6 +1,7 @@
 """The four notebooks on the seed corpus split into several partitions, their corpus-wide
-steps on a two-process dask.distributed LocalCluster, publish exactly the bytes of the
-one-partition run in one process (issue 16)."""
+steps on a two-process dask.distributed LocalCluster and two notebooks side by side,
+publish exactly the bytes of the one-partition run in one process, one notebook at a time
+(issue 16)."""
 
 from __future__ import annotations
 
@@ -30,13 +31,14 @@ PARTITION_ROWS = 2  # five seed documents: partitions of 2, 2 and 1
 NOT_COMPARED = {"README.md"}
 
 
-def _run(tmp_path: Path, name: str, overrides: dict) -> Path:
+def _run(tmp_path: Path, name: str, overrides: dict, jobs: int) -> Path:
     overrides = {**CHEAP, **overrides, "run.cache_dir": str(tmp_path / name / "cache")}
     options = RunOptions(
         overrides=overrides,
         figures_dir=str(tmp_path / name / "figures"),
         runs_dir=str(tmp_path / name / "runs"),
         progress_bar=False,
+        jobs=jobs,
     )
     assert run_pipeline(options) == 0, f"the {name} run failed; see its run.log"
     return tmp_path / name / "figures"
@@ -45,14 +47,14 @@ def _run(tmp_path: Path, name: str, overrides: dict) -> Path:
 @pytest.mark.slow
 def test_notebooks_on_partitions_and_a_local_cluster_publish_the_one_partition_bytes(tmp_path):
     distributed = pytest.importorskip("distributed")
-    reference = _run(tmp_path, "one", {})
+    reference = _run(tmp_path, "one", {}, jobs=1)
     one = partitioned_corpus(load_params(overrides={"run.cache_dir": str(tmp_path / "one/cache")}))
     assert len(one.parts) == 1
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         split = {"run.batch_rows": PARTITION_ROWS, "run.scheduler": cluster.scheduler_address}
-        partitioned = _run(tmp_path, "split", split)
+        partitioned = _run(tmp_path, "split", split, jobs=2)
         ran_on_cluster = set(cluster.scheduler.task_prefixes)
     assert ran_on_cluster, "no task ran on the cluster: the corpus was not split"
     params = load_params(overrides={**split, "run.cache_dir": str(tmp_path / "split/cache")})

@@ -8,6 +8,7 @@ from gensim.corpora import Dictionary
 
 from analysis.topics.model import TopicSettings, fit_topic_model
 from analysis.topics.scores import (
+    coherence_by_measure,
     coherence_scores,
     completion_split,
     heldout_per_word_likelihood,
@@ -54,6 +55,16 @@ def test_coherent_topics_score_higher_than_mixed_ones():
     for measure in ("c_v", "c_npmi"):
         good, bad = coherence_scores([coherent, mixed], texts, dictionary, measure, 4)
         assert good > bad
+
+
+def test_measures_side_by_side_give_the_numbers_of_one_after_another():
+    texts, dictionary = planted_corpus()
+    topic_sets = [[["a0", "a1", "a2", "a3"], ["b0", "b1", "b2", "b3"]], [["a0", "b1", "c2", "a3"]]]
+    measures = ("c_v", "c_npmi")
+    expected = {m: coherence_scores(topic_sets, texts, dictionary, m, 4) for m in measures}
+    for processes in (1, 2):
+        by_measure = coherence_by_measure(topic_sets, texts, dictionary, measures, 4, processes)
+        assert by_measure == expected  # exactly: the same computation in another process
 
 
 def test_heldout_likelihood_prefers_the_true_number_of_topics():

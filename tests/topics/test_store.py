@@ -31,7 +31,9 @@ def test_cached_model_is_the_fitted_model(setting):
     assert fresh.choice.k == first.choice.k == again.choice.k == 3
     matrices = [topics.topic_word_matrix(m.fit.model) for m in (fresh, first, again)]
     assert np.array_equal(matrices[0], matrices[1]) and np.array_equal(matrices[1], matrices[2])
-    assert len(list((cache / "topics").iterdir())) == 1
+    assert [p.name for p in (cache / "topics").iterdir() if not p.name.startswith(".")] == [
+        topic_model_store.model_key(corpus, params)
+    ]  # one entry (beside its hidden lock file)
 
 
 def test_corrupt_cache_is_refitted(setting):
