@@ -175,6 +175,7 @@ def pipeline_run(size: int) -> dict:
     record, log = run_record(folder / "runs")
     notebooks = record["notebooks"]
     result["notebook_s"] = {n: notebooks[n].get("duration_seconds") for n in NOTEBOOKS}
+    result["jobs"] = record.get("jobs", 1)
     result["prepare_s"] = round(sum(float(m["seconds"]) for m in _prepare_lines(log)), 1)
     return {**result, **published_size(folder / "figures")}
 
@@ -277,16 +278,18 @@ def results_markdown(results: dict) -> list[str]:
         "the resident sets of all its live processes, summed (sampled from /proc every",
         "0.2 s; an upper bound, shared pages count once per process). Load: the machine's",
         "1-minute load average when the run started / ended (2 cores: above 2, other work",
-        "competed for them and the times are not comparable).",
+        "competed for them and the times are not comparable). Jobs: notebooks run side by",
+        "side (`--jobs`, by default as many as memory allows); their times then overlap.",
         "",
-        "| articles | wall | prepare | 00_corpus | 10_topics | 20_framing | 30_sources"
+        "| articles | wall | jobs | prepare | 00_corpus | 10_topics | 20_framing | 30_sources"
         " | largest process | tree | published | largest published file | load | before |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
     ]
     for size, row in sorted(results["pipeline"].items(), key=lambda item: int(item[0])):
         times = [_minutes(row["notebook_s"].get(n)) for n in NOTEBOOKS]
         lines.append(
-            f"| {int(size):,} | {_minutes(row['wall_s'])} | {_minutes(row['prepare_s'])} | "
+            f"| {int(size):,} | {_minutes(row['wall_s'])} | {row.get('jobs', 1)} | "
+            f"{_minutes(row['prepare_s'])} | "
             + " | ".join(times)
             + f" | {row['largest_mib']:,} MiB ({row['largest_process']}) | "
             f"{row['tree_mib']:,} MiB | {row['published_mb']} MB | {row['largest_file']} | "
@@ -343,12 +346,13 @@ def target_lines(results: dict) -> list[str]:
         lines.append(f"- time per article, 1M / 100k ≤ 1.2×: {ratio:.2f}×")
     else:
         lines.append("- time per article 100k → 1M: not measured yet")
-    memory = [stages[s]["largest_mib"] for s in ("1000000",) if s in stages]
-    if "20000" in pipeline and memory:
-        flat = memory[0] / pipeline["20000"]["largest_mib"]
+    small = stages.get("20000") or pipeline.get("20000")
+    if small and "1000000" in stages:
+        what = "stages" if "20000" in stages else "pipeline"
+        flat = stages["1000000"]["largest_mib"] / small["largest_mib"]
         lines.append(
-            f"- largest process, 1M stages / 20k pipeline ≤ 1.2×: {flat:.2f}× "
-            f"({memory[0]:,} / {pipeline['20000']['largest_mib']:,} MiB)"
+            f"- largest process, 1M stages / 20k {what} ≤ 1.2×: {flat:.2f}× "
+            f"({stages['1000000']['largest_mib']:,} / {small['largest_mib']:,} MiB)"
         )
     else:
         lines.append("- memory flat from 20k to 1M: not measured yet")

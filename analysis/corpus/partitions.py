@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from analysis.core.params import Params
@@ -117,10 +119,12 @@ def phrase_sample(store: CorpusStore, rules: tuple, budget: int) -> pd.DataFrame
     per_group = budget // max(1, store.n_row_groups) if store.n_chars > budget else store.n_chars
     per_group = max(1, per_group)
     picked = []
-    for batch in store.iter_batches():
-        sizes = batch["text"].str.len().cumsum()
+    for table in store.iter_tables():
+        sizes = np.cumsum(pc.utf8_length(table["text"]).to_numpy(zero_copy_only=False))
         take = int((sizes <= per_group).sum()) or 1
-        picked.append(batch.iloc[:take])
+        # take, not slice: a slice would keep the whole row group's text in memory (with
+        # 500 row groups, 4 GB for a sample of 20 million characters)
+        picked.append(table.take(np.arange(take)).to_pandas())
     sample = pd.concat(picked, ignore_index=True)
     cleaned, _, _ = cleaning.clean_documents(sample, list(rules))
     return cleaned[cleaned["text"].str.strip() != ""].reset_index(drop=True)

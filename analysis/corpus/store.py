@@ -61,9 +61,14 @@ class CorpusStore:
 
     def iter_batches(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
         """Every row group in order; only one is in memory at a time."""
+        for table in self.iter_tables(columns):
+            yield table.to_pandas()
+
+    def iter_tables(self, columns: list[str] | None = None) -> Iterator[pa.Table]:
+        """Every row group in order as an Arrow table (`iter_batches` before pandas)."""
         handle = pq.ParquetFile(self.documents_path)
         for index in range(handle.num_row_groups):
-            yield handle.read_row_group(index, columns=columns).to_pandas()
+            yield handle.read_row_group(index, columns=columns)
 
     def metadata(self) -> pd.DataFrame:
         """All columns except the text (one row per document, for overviews and sampling)."""

@@ -116,3 +116,31 @@ def test_missing_group_column_names_the_parameter(tmp_path):
     pd.DataFrame(_rows()).drop(columns="outlet").to_csv(source, index=False)
     with pytest.raises(CorpusError, match="corpus.group_by is 'outlet'"):
         import_corpus(_spec(source), tmp_path / "store")
+
+
+def test_the_phrase_sample_keeps_only_its_own_rows_in_memory(tmp_path, monkeypatch):
+    """A sample of one text per row group must not hold the row groups it was taken from
+    while it reads the next (Arrow slices would: 4 GB at a million articles)."""
+    import pyarrow as pa
+
+    from analysis.corpus.partitions import phrase_sample
+
+    rows = [{"doc_id": f"d{i}", "outlet": "AB"[i % 2], "text": f"story {i} " + "x" * 20_000}
+            for i in range(400)]  # fmt: skip
+    source = tmp_path / "long.csv"
+    pd.DataFrame(rows).to_csv(source, index=False)
+    store = import_corpus(_spec(source), tmp_path / "store", batch_rows=20)
+    held = []  # Arrow memory in use after each row group has been sampled
+    read = store_module.CorpusStore.iter_tables
+
+    def recording(self, columns=None):
+        for table in read(self, columns):
+            yield table
+            held.append(pa.total_allocated_bytes())
+
+    monkeypatch.setattr(store_module.CorpusStore, "iter_tables", recording)
+    corpus_chars = sum(len(r["text"]) for r in rows)  # 8 MB in 20 row groups of 400 kB
+    sample = phrase_sample(store, (), budget=corpus_chars // 40)
+    assert list(sample["doc_id"]) == [f"d{i}" for i in range(0, 400, 20)]
+    assert len(held) == 20
+    assert max(held) - held[0] < 3 * corpus_chars // 20  # about one row group, not all
