@@ -97,7 +97,7 @@ def test_fingerprint_changes_with_content_and_settings_only(seed_copy, tmp_path)
 def test_corrupt_cache_is_detected_and_rebuilt(tmp_path):
     params = params_at(PROJECT_ROOT / "seeds", tmp_path)
     first = partitioned_corpus(params).in_memory()
-    entry = next((tmp_path / "prepared").iterdir())
+    entry = next(p for p in (tmp_path / "prepared").iterdir() if not p.name.startswith("."))
     (entry / "segments" / "part-00000.parquet").write_bytes(b"truncated")
     again = partitioned_corpus(params).in_memory()
     assert again.fingerprint == first.fingerprint
