@@ -81,26 +81,36 @@ def stack_unit_counts(parts: Sequence[UnitCounts]) -> UnitCounts:
 
 def stack_term_counts(parts: Sequence[TermCounts]) -> TermCounts:
     """Rows of several TermCounts with distinct labels in one matrix (int64, terms sorted,
-    rows sorted by label): the matrix `count_terms` gives over all their units at once."""
-    vocabulary = sorted({term for part in parts for term in part.vocabulary})
-    union = np.asarray(vocabulary, dtype=object)
-    blocks = []
-    for part in parts:
-        coo = part.matrix.tocoo()
-        columns = np.searchsorted(union, np.asarray(part.vocabulary, dtype=object))
-        blocks.append(
-            sparse.csr_array(
-                (coo.data.astype(np.int64), (coo.row, columns[coo.col])),
-                shape=(len(part.labels), len(vocabulary)),
-            )
-        )
-    labels = [label for part in parts for label in part.labels]
-    if not blocks:
+    rows sorted by label): the matrix `count_terms` gives over all their units at once.
+
+    Each part's entries are copied once, straight to their place in the result (rows in
+    label order, terms renumbered into the union vocabulary): the stacking holds the parts
+    and the result, not the four copies of a block-by-block `vstack` and reorder."""
+    if not parts:
         empty = sparse.csr_array((0, 0), dtype=np.int64)
         return TermCounts(matrix=empty, labels=(), vocabulary=())
-    order = sorted(range(len(labels)), key=labels.__getitem__)
-    matrix = sparse.csr_array(sparse.vstack(blocks, format="csr")[order, :], dtype=np.int64)
-    matrix.sort_indices()
+    vocabulary = sorted({term for part in parts for term in part.vocabulary})
+    labels = [label for part in parts for label in part.labels]
+    order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
+    lengths = np.concatenate([np.diff(part.matrix.indptr) for part in parts]).astype(np.int64)
+    indptr = np.concatenate([[0], np.cumsum(lengths[order])]).astype(np.int64)
+    destination_row = np.empty(len(labels), dtype=np.int64)
+    destination_row[order] = np.arange(len(labels))
+    data = np.empty(int(indptr[-1]), dtype=np.int64)
+    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    union = np.asarray(vocabulary, dtype=object)
+    first_row = 0
+    for part in parts:
+        matrix = sparse.csr_array(part.matrix)
+        matrix.sort_indices()
+        rows = destination_row[first_row : first_row + matrix.shape[0]]
+        first_row += matrix.shape[0]
+        shift = indptr[rows] - matrix.indptr[:-1]  # from a row's place here to there
+        entries = np.repeat(shift, np.diff(matrix.indptr)) + np.arange(matrix.nnz)
+        columns = np.searchsorted(union, np.asarray(part.vocabulary, dtype=object))
+        data[entries] = matrix.data
+        indices[entries] = columns[matrix.indices]
+    matrix = sparse.csr_array((data, indices, indptr), shape=(len(labels), len(vocabulary)))
     return TermCounts(
         matrix=matrix, labels=tuple(labels[i] for i in order), vocabulary=tuple(vocabulary)
     )

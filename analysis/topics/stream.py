@@ -149,14 +149,18 @@ class InferenceContext:
 
 
 class _FixedDraws:
-    """Stands in for a model's random state: returns the given starting draws."""
+    """Stands in for a model's random state: returns (a copy of) the given starting draws.
+
+    A copy, because gensim's inference updates the array it drew in place: handing out the
+    array itself would start the next model of the same partition from the previous
+    model's result instead of from the seeded draws."""
 
     def __init__(self, start: np.ndarray) -> None:
         self.start = start
 
     def gamma(self, shape: float, scale: float, size: tuple[int, int]) -> np.ndarray:
         assert tuple(size) == self.start.shape and shape == GAMMA_SHAPE
-        return self.start
+        return self.start.copy()
 
 
 def partition_gammas(item: InferencePart, context: InferenceContext) -> list[np.ndarray]:

@@ -46,3 +46,17 @@ def test_only_the_kept_documents_are_counted(corpora):
     units = corpus_unit_counts(many.corpus, many.params, "doc_id", frozenset(documents))
     assert list(units.counts.labels) == documents
     assert units.counts.totals.min() > 0
+
+
+def test_stacking_random_parts_equals_one_count_of_all_their_units():
+    rng = np.random.default_rng(3)
+    words = [f"w{i:03d}" for i in range(300)]
+    units = [(f"u{int(i):05d}", list(rng.choice(words, rng.integers(0, 40))))
+             for i in rng.permutation(2000)]  # fmt: skip
+    cuts = np.sort(rng.choice(np.arange(1, len(units)), 6, replace=False))
+    parts = [count_terms(chunk) for chunk in np.split(np.array(units, dtype=object), cuts)]
+    whole = count_terms(units)
+    stacked = stack_term_counts(parts)
+    assert stacked.labels == whole.labels and stacked.vocabulary == whole.vocabulary
+    assert stacked.matrix.dtype == np.int64 and stacked.matrix.has_sorted_indices
+    assert (stacked.matrix != whole.matrix).nnz == 0
