@@ -31,6 +31,9 @@ PALETTE: tuple[str, ...] = (
     "#882255",
     "#AA4499",
 )
+# Above this many points, a scatter is drawn as one embedded image in SVG and PDF (labels,
+# lines and axes stay vector), so a figure's file does not grow with the corpus.
+RASTER_MIN_POINTS = 2000
 SEQUENTIAL_CMAP = "viridis"
 DIVERGING_CMAP = "PuOr_r"
 

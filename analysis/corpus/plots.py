@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.core.figure_style import PALETTE, group_palette, new_figure, ordered_groups
+from analysis.core.figure_style import (
+    PALETTE,
+    RASTER_MIN_POINTS,
+    group_palette,
+    new_figure,
+    ordered_groups,
+)
 
 _COMPOSITION = (("documents", "Documents"), ("segments", "Segments"), ("words", "Words"))
 
@@ -36,7 +42,9 @@ def plot_composition(summary: pd.DataFrame) -> Figure:
 
 
 def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> Figure:
-    """Distribution of lengths per group: box plot with every unit drawn as a point."""
+    """Distribution of lengths per group: box plot with every unit drawn as a point (as
+    one embedded image above `RASTER_MIN_POINTS` units)."""
+    raster = len(lengths) > RASTER_MIN_POINTS
     groups = ordered_groups(lengths["group"])
     colors = group_palette(groups)
     fig, ax = new_figure("single", height_ratio=0.2 + 0.12 * len(groups))
@@ -47,7 +55,8 @@ def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> F
                    medianprops={"color": "black"}, boxprops={"color": "0.4"},
                    whiskerprops={"color": "0.4"}, capprops={"color": "0.4"})  # fmt: skip
         jitter = rng.uniform(-0.18, 0.18, len(values))
-        ax.scatter(values, i + jitter, s=6, color=colors[group], alpha=0.7, linewidths=0, zorder=3)
+        ax.scatter(values, i + jitter, s=6, color=colors[group], alpha=0.7, linewidths=0,
+                   zorder=3, rasterized=raster)  # fmt: skip
     ax.set_yticks(range(len(groups)), [f"{g} (n={(lengths['group'] == g).sum()})" for g in groups])
     ax.invert_yaxis()
     if lengths[value].max() > 20 * max(lengths[value].min(), 1):
@@ -57,7 +66,9 @@ def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> F
 
 
 def plot_timeline(dated: pd.DataFrame, undated: int) -> Figure:
-    """Documents over time per group; a bar spans a date known only to the month or year."""
+    """Documents over time per group; a bar spans a date known only to the month or year.
+    Above `RASTER_MIN_POINTS` documents the points are drawn as one embedded image."""
+    raster = len(dated) > RASTER_MIN_POINTS
     groups = ordered_groups(dated["group"]) if len(dated) else []
     colors = group_palette(groups)
     fig, ax = new_figure("double", height_ratio=0.12 + 0.06 * max(len(groups), 1))
@@ -65,7 +76,8 @@ def plot_timeline(dated: pd.DataFrame, undated: int) -> Figure:
         rows = dated[dated["group"] == group]
         exact = rows[rows["start"] == rows["end"]]
         spans = rows[rows["start"] != rows["end"]]
-        ax.scatter(exact["start"], [i] * len(exact), color=colors[group], s=14, zorder=3)
+        ax.scatter(exact["start"], [i] * len(exact), color=colors[group], s=14, zorder=3,
+                   rasterized=raster)  # fmt: skip
         for span in spans.itertuples():
             ax.plot([span.start, span.end + pd.Timedelta(days=1)], [i, i], color=colors[group],
                     linewidth=4, solid_capstyle="butt", alpha=0.8)  # fmt: skip

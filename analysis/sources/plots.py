@@ -21,6 +21,7 @@ from scipy.cluster import hierarchy
 
 from analysis.core.errors import InputError
 from analysis.core.figure_style import (
+    RASTER_MIN_POINTS,
     SEQUENTIAL_CMAP,
     group_palette,
     new_figure,
@@ -37,7 +38,6 @@ DARK = "#555555"
 # adjustText stops after a fixed number of iterations (never after a time limit), so the
 # label positions, and hence the figure bytes, are the same on every run.
 LABEL_ITERATIONS = 200
-RASTER_MIN_POINTS = 2000  # fightin' words: above this many points a panel is rasterized
 
 
 def _grid(n_panels: int, max_cols: int) -> tuple[int, int]:

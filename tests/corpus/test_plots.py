@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from analysis.core.figure_style import RASTER_MIN_POINTS
 from analysis.corpus import plots as corpus_plots
 
 
@@ -62,3 +64,23 @@ def test_cleaning_figure_says_so_when_nothing_was_removed():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["no cleaning step removed any characters"]
     assert not fig.axes[0].patches
+
+
+def test_thousands_of_units_are_drawn_as_one_image_and_a_few_as_vector_points():
+    rng = np.random.default_rng(1)
+    many = pd.DataFrame({"group": rng.choice(["A", "B"], RASTER_MIN_POINTS + 1),
+                         "n_words": rng.integers(50, 900, RASTER_MIN_POINTS + 1)})  # fmt: skip
+    few = many.iloc[:RASTER_MIN_POINTS]
+    for lengths, raster in ((many, True), (few, False)):
+        fig = corpus_plots.plot_length_distribution(lengths, "n_words", "words")
+        points = [c for c in fig.axes[0].collections if len(c.get_offsets())]
+        assert sum(len(c.get_offsets()) for c in points) == len(lengths)  # every unit drawn
+        assert {c.get_rasterized() for c in points} == {raster}
+    dated = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(many))], "group": many["group"],
+                          "start": pd.Timestamp("2020-01-01") + pd.to_timedelta(
+                              rng.integers(0, 900, len(many)), unit="D")})  # fmt: skip
+    dated["end"], dated["precision"] = dated["start"], "day"
+    timeline = corpus_plots.plot_timeline(dated, undated=0)
+    assert all(c.get_rasterized() for c in timeline.axes[0].collections)
+    small = corpus_plots.plot_timeline(dated.iloc[:10], undated=0)
+    assert not any(c.get_rasterized() for c in small.axes[0].collections)
