@@ -13,6 +13,7 @@ from analysis.core.params import ParameterError, load_params, parse_override
 from analysis.core.paths import project_path
 from analysis.corpus.check import check_corpus
 from analysis.run.pipeline import DECLARED_NOTEBOOKS, RunOptions, notebooks_in, run_pipeline
+from analysis.run.schedule import NOTEBOOK_MEMORY
 from analysis.run.verify import verify_published
 
 EXAMPLES = """examples:
@@ -47,8 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=RunOptions.jobs,
         metavar="N",
-        help="notebooks run side by side (default 0: as many as memory allows, 3 GiB each; "
-        "results do not depend on it)",
+        help=f"notebooks run side by side (default 0: as many as memory allows, "
+        f"{NOTEBOOK_MEMORY // 2**30} GiB each; results do not depend on it)",
     )
     verify = commands.add_parser("verify", help="regenerate into a temp folder and compare")
     _add_param_options(verify)

@@ -27,11 +27,9 @@ class NotebookSpec:
     after: tuple[str, ...] = ()
 
     @classmethod
-    def declared(
-        cls, name: str, extra: tuple[str, ...] = (), after: tuple[str, ...] = ()
-    ) -> NotebookSpec:
+    def declared(cls, name: str, extra: tuple[str, ...] = ()) -> NotebookSpec:
         path = PROJECT_ROOT / "notebooks" / f"{name}.ipynb"
-        return cls(name, BASE_SECTIONS + extra, path, after)
+        return cls(name, BASE_SECTIONS + extra, path)
 
 
 # The pipeline, in the order notebooks start; the source of truth for what a full run
