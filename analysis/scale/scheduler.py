@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial, reduce
@@ -151,7 +152,10 @@ def _run_graph(
     workers = params.run.workers
     if workers < 1:
         raise InputError(f"run.workers is {workers}; use at least 1 worker")
-    tasks = build(dask.delayed(context, name="partition-context", traverse=False))
+    # A key of its own for every graph: two notebooks on one dask.distributed scheduler would
+    # otherwise share one "partition-context" key, and each get the other's context.
+    name = f"partition-context-{uuid.uuid4().hex}"
+    tasks = build(dask.delayed(context, name=name, traverse=False))
     if not tasks:
         return []
     if scheduler in LOCAL_SCHEDULERS:
