@@ -50,6 +50,7 @@ from scale_benchmark import (
 from analysis.core.params import load_params
 from analysis.corpus.overview import corpus_overview
 from analysis.corpus.prepare import partitioned_corpus
+from analysis.scale import process_peak_kib
 from analysis.sources.corpus_counts import corpus_counts
 
 DISCOURSE_LAB = Path(sys.executable).parent / "discourse-lab"
@@ -148,11 +149,31 @@ def pipeline_command(folder: Path, corpus: Path | None) -> list[str]:
     ]  # fmt: skip
 
 
+def latest_run(runs: Path) -> Path:
+    return sorted(p for p in runs.iterdir() if p.name[:1].isdigit())[-1]
+
+
 def run_record(runs: Path) -> tuple[dict, str]:
     """run.json and run.log of the latest run in a runs folder."""
-    latest = sorted(p for p in runs.iterdir() if p.name[:1].isdigit())[-1]
+    latest = latest_run(runs)
     record = json.loads((latest / "run.json").read_text(encoding="utf-8"))
     return record, (latest / "run.log").read_text(encoding="utf-8")
+
+
+def memory_steps(executed: Path, top: int = 3) -> list[str]:
+    """The cells of an executed notebook that raised its kernel's peak memory most: "+N MiB
+    `first line`" (each code cell records the kernel's peak so far)."""
+    cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    steps, before = [], 0
+    for cell in cells:
+        peak = cell.get("metadata", {}).get("discourse_lab", {}).get("kernel_peak_mib")
+        if peak is None:
+            continue
+        source = "".join(cell.get("source", "")).strip().splitlines() or [""]
+        steps.append((peak - before, source[0][:70]))
+        before = peak
+    ranked = sorted(steps, key=lambda step: -step[0])[:top]
+    return [f"+{rise:,} MiB `{line}`" for rise, line in ranked if rise > 0]
 
 
 def published_size(folder: Path) -> dict:
@@ -175,6 +196,9 @@ def pipeline_run(size: int) -> dict:
     record, log = run_record(folder / "runs")
     notebooks = record["notebooks"]
     result["notebook_s"] = {n: notebooks[n].get("duration_seconds") for n in NOTEBOOKS}
+    result["notebook_peak_mib"] = {n: notebooks[n].get("kernel_peak_mib") for n in NOTEBOOKS}
+    executed = latest_run(folder / "runs") / "notebooks"
+    result["memory_steps"] = {n: memory_steps(executed / f"{n}.ipynb") for n in NOTEBOOKS}
     result["jobs"] = record.get("jobs", 1)
     result["prepare_s"] = round(sum(float(m["seconds"]) for m in _prepare_lines(log)), 1)
     return {**result, **published_size(folder / "figures")}
@@ -224,19 +248,22 @@ def stage_process(size: int) -> None:
                 "run.scheduler": cluster.scheduler_address,
             }
         )
-        times, started = {}, time.perf_counter()
+        times, peaks, started = {}, {}, time.perf_counter()
         corpus = partitioned_corpus(params, progress=True)
         times["prepare_s"] = time.perf_counter() - started
+        peaks["main_after_prepare_mib"] = round(process_peak_kib() / MIB)
         started = time.perf_counter()
         counts = corpus_counts(
             corpus.segment_paths(), params, frozenset(corpus.dictionary.token2id)
         )
         times["counts_s"] = time.perf_counter() - started
+        peaks["main_after_counts_mib"] = round(process_peak_kib() / MIB)
         started = time.perf_counter()
         overview = corpus_overview(corpus)
         times["overview_s"] = time.perf_counter() - started
+        peaks["main_after_overview_mib"] = round(process_peak_kib() / MIB)
     total = sum(times.values())
-    result = {k: round(v, 1) for k, v in times.items()}
+    result = {k: round(v, 1) for k, v in times.items()} | peaks
     result.update(
         stages_s=round(total, 1),
         us_per_article=round(total / size * 1e6),
@@ -266,6 +293,10 @@ def _minutes(seconds: float | None) -> str:
     return f"{seconds:.1f} s" if seconds < 90 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
 
 
+def _notebook_cell(seconds: float | None, peak_mib: int | None) -> str:
+    return _minutes(seconds) + (f"; {peak_mib:,} MiB" if peak_mib else "")
+
+
 def results_markdown(results: dict) -> list[str]:
     """The "Pipeline benchmark" section of RESULTS.md."""
     lines = [
@@ -280,13 +311,15 @@ def results_markdown(results: dict) -> list[str]:
         "1-minute load average when the run started / ended (2 cores: above 2, other work",
         "competed for them and the times are not comparable). Jobs: notebooks run side by",
         "side (`--jobs`, by default as many as memory allows); their times then overlap.",
+        "Each notebook: its time and, where recorded, its kernel's peak resident set (run.json).",
         "",
         "| articles | wall | jobs | prepare | 00_corpus | 10_topics | 20_framing | 30_sources"
         " | largest process | tree | published | largest published file | load | before |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
     ]
     for size, row in sorted(results["pipeline"].items(), key=lambda item: int(item[0])):
-        times = [_minutes(row["notebook_s"].get(n)) for n in NOTEBOOKS]
+        peaks = row.get("notebook_peak_mib", {})
+        times = [_notebook_cell(row["notebook_s"].get(n), peaks.get(n)) for n in NOTEBOOKS]
         lines.append(
             f"| {int(size):,} | {_minutes(row['wall_s'])} | {row.get('jobs', 1)} | "
             f"{_minutes(row['prepare_s'])} | "
@@ -295,6 +328,11 @@ def results_markdown(results: dict) -> list[str]:
             f"{row['tree_mib']:,} MiB | {row['published_mb']} MB | {row['largest_file']} | "
             f"{row.get('load', '')} | {BEFORE.get(int(size), '')} |"
         )
+    for size, row in sorted(results["pipeline"].items(), key=lambda item: int(item[0])):
+        if row.get("memory_steps"):
+            lines += ["", f"Where each kernel's memory went at {int(size):,} articles (the cells"
+                      " that raised its peak most):", ""]  # fmt: skip
+            lines += [f"- {n}: " + "; ".join(row["memory_steps"][n]) for n in NOTEBOOKS]
     seeds = results.get("seeds")
     if seeds:
         lines += [

@@ -25,6 +25,7 @@ from analysis.framing.antmn import TopicNetwork, network_layout
 from analysis.framing.salience import source_frame_matrix
 
 LABEL_SIZE = 7  # points: the smallest text of a figure, readable at printed size
+SINGLE_COLUMN_GROUPS = 5  # annotated heatmaps of more groups than this are double width
 
 MEASURE_LABELS = {
     "per_1000": "Frame hits per 1,000 words",
@@ -39,11 +40,15 @@ def _frame_labels(frames: list[str], labels: dict | None) -> list[str]:
 def plot_source_frame_heatmap(
     salience: pd.DataFrame, measure: str = "per_1000", labels: dict | None = None
 ) -> Figure:
-    """Frame × group heatmap of one salience measure, each cell annotated with its value."""
+    """Frame × group heatmap of one salience measure, each cell annotated with its value
+    (a single column wide; double for more than `SINGLE_COLUMN_GROUPS` groups, whose cells
+    would be narrower than their values)."""
     matrix = source_frame_matrix(salience, measure)
     groups = ordered_groups(matrix.columns)
     data = matrix[groups].to_numpy(float)
-    fig, ax = new_figure("single", height_ratio=0.35 + 0.09 * len(matrix))
+    width = "single" if len(groups) <= SINGLE_COLUMN_GROUPS else "double"
+    ratio = 0.35 + 0.09 * len(matrix)
+    fig, ax = new_figure(width, height_ratio=ratio if width == "single" else ratio / 2)
     image = ax.imshow(data, cmap=SEQUENTIAL_CMAP, aspect="auto", vmin=0)
     ax.set_xticks(range(len(groups)), groups, rotation=35, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(matrix)), _frame_labels(list(matrix.index), labels))
@@ -218,8 +223,7 @@ def plot_antmn_frame_shares(shares: pd.DataFrame) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("Mean share of topic proportions")
     ax.set_xlim(0, 1)
-    ax.legend(title="Frame", ncols=min(len(wide.columns), 4), loc="upper center",
-              bbox_to_anchor=(0.5, -0.35))  # fmt: skip
+    fig.legend(title="Frame", ncols=min(len(wide.columns), 4), loc="outside lower center")
     return fig
 
 
@@ -231,7 +235,9 @@ def plot_collocates(
 ) -> Figure:
     """Strongest collocates (log-Dice) of each focal term (rows) in each group (columns).
     `groups`: every group of the corpus (e.g. `corpus.segments["group"]`), so that a group
-    without collocates keeps its column, shown as empty, and every group its colour."""
+    without collocates keeps its column, shown as empty, and every group its colour.
+    Each collocate is written on its bar, inside its own panel (tick labels would run into
+    the panel on their left once there are more than a few groups)."""
     groups = ordered_groups(collocates["group"] if groups is None else groups)
     groups = groups or ["(no collocates)"]
     colours = group_palette(groups)
@@ -239,21 +245,48 @@ def plot_collocates(
         "double", height_ratio=0.2 * max(len(terms), 1), nrows=max(len(terms), 1),
         ncols=len(groups), sharex=True, squeeze=False,
     )  # fmt: skip
+    fits = _characters_across(fig.get_figwidth() / len(groups))
     for r, term in enumerate(terms):
         for c, group in enumerate(groups):
             ax = axes[r, c]
             rows = collocates[(collocates["term"] == term) & (collocates["group"] == group)]
-            rows = rows.head(top_n)
-            ax.barh(range(len(rows)), rows["log_dice"], color=colours[group])
-            ax.set_yticks(range(len(rows)), rows["collocate"], fontsize=LABEL_SIZE)
-            ax.invert_yaxis()
+            _named_bars(ax, rows.head(top_n), colours[group], top_n, fits)
             if r == 0:
                 ax.set_title(wrap_label(group, 16))
             if c == 0:
                 ax.set_ylabel(wrap_label(term, 14), fontsize=LABEL_SIZE)
             if rows.empty:
                 ax.text(0.5, 0.5, "none above\nmin. frequency", transform=ax.transAxes,
-                        ha="center", va="center", fontsize=LABEL_SIZE, color="#555555")  # fmt: skip
+                        ha="center", va="center", fontsize=LABEL_SIZE, color="#555555",
+                        in_layout=False)  # fmt: skip
     for ax in axes[-1]:
         ax.set_xlabel("log-Dice")
     return fig
+
+
+def _named_bars(ax, rows: pd.DataFrame, colour: str, slots: int, fits: int) -> None:
+    """Light horizontal bars of `rows["log_dice"]`, each collocate's name written on it from
+    the left (cut to `fits` characters); `slots` rows, so every panel has the same bars."""
+    positions = np.arange(len(rows))
+    ax.barh(positions, rows["log_dice"], color=colour, alpha=0.35, height=0.8)
+    on_bar = ax.get_yaxis_transform()  # x in axes fractions, y in rows
+    for y, name in zip(positions, rows["collocate"].astype(str), strict=True):
+        name = name if len(name) <= fits else name[: fits - 1] + "…"
+        ax.text(
+            0.03,
+            y,
+            name,
+            transform=on_bar,
+            ha="left",
+            va="center",
+            fontsize=LABEL_SIZE,
+            in_layout=False,
+        )  # fmt: skip  (cut to fit: the panels keep their width)
+    ax.set_ylim(slots - 0.5, -0.5)
+    ax.set_yticks([])
+
+
+def _characters_across(inches: float) -> int:
+    """About how many characters of LABEL_SIZE text fit across a panel in a column `inches`
+    wide (a wide glyph is about 0.62 em; a fifth of the column is spacing and margins)."""
+    return max(4, int(inches * 0.8 * 72 / (0.62 * LABEL_SIZE)))

@@ -7,6 +7,7 @@ import contextlib
 import glob
 import json
 import os
+import re
 import signal
 import tempfile
 import time
@@ -29,6 +30,7 @@ from analysis.run.progress import KERNEL_SETUP, CellProgress, ProgressLog
 from analysis.run.registry import NOTEBOOK_METADATA_KEY
 
 ENGINE_NAME = "discourse-lab"
+KERNEL_PEAK_KEY = "kernel_peak_mib"  # executed cell metadata: the kernel's peak memory so far
 KERNEL_NAME = "python3"  # jupyter_client runs the "python" of this spec as sys.executable
 
 
@@ -118,6 +120,9 @@ class _CellAwareClient(PapermillNotebookClient):
         executed = await super().async_execute_cell(
             cell, cell_index, execution_count, store_history
         )
+        if cell.get("cell_type") == "code" and self.km is not None:
+            peak = peak_memory_mib(getattr(self.km.provisioner, "pid", None))
+            cell.setdefault("metadata", {}).setdefault("discourse_lab", {})[KERNEL_PEAK_KEY] = peak
         if cell_index == len(self.nb.cells) - 1 and self.km is not None:
             self.km.finished = True
         return executed
@@ -195,6 +200,28 @@ def execute_notebook(
             if stream is not None:
                 stream.close()
     return None
+
+
+def peak_memory_mib(pid: int | None) -> int | None:
+    """Peak resident set of a live process (VmHWM, MiB); None where /proc does not tell."""
+    try:
+        status = Path(f"/proc/{int(pid)}/status").read_text(encoding="utf-8")
+    except (OSError, TypeError, ValueError):
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(found[1]) / 1024) if found else None
+
+
+def kernel_peak_mib(executed: Path) -> int | None:
+    """The peak memory of the kernel that ran an executed notebook (MiB), as its cells
+    recorded it (each code cell: the peak up to its end, so the steps that need the memory
+    can be read off the executed notebook); None if not recorded."""
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None
+    peaks = [c.get("metadata", {}).get("discourse_lab", {}).get(KERNEL_PEAK_KEY) for c in cells]
+    return max((p for p in peaks if p is not None), default=None)
 
 
 def stop_kernels() -> None:

@@ -42,7 +42,7 @@ from analysis.output.gallery import write_gallery
 from analysis.output.publish import OutputFolderError, check_output_folder, publish, recover
 from analysis.output.tables import write_schema_document
 from analysis.run import cache as runcache
-from analysis.run.execution import execute_notebook, render_html, stop_kernels
+from analysis.run.execution import execute_notebook, kernel_peak_mib, render_html, stop_kernels
 from analysis.run.lock import RunLocked, output_lock, run_lock
 from analysis.run.progress import StageLog
 from analysis.run.record import RunFolder, close_abandoned, new_run_id
@@ -284,9 +284,16 @@ def _run_one(
         )
         return False
     cache.store(key, folder.path, spec.name)
-    folder.say(f"{label}: done in {duration:.1f} s")
+    peak = kernel_peak_mib(executed)
+    memory = f", kernel peak {peak:,} MiB" if peak is not None else ""
+    folder.say(f"{label}: done in {duration:.1f} s{memory}")
     folder.notebook(
-        spec.name, status="ok", skipped=False, duration_seconds=duration, input_hash=key
+        spec.name,
+        status="ok",
+        skipped=False,
+        duration_seconds=duration,
+        input_hash=key,
+        kernel_peak_mib=peak,
     )
     return True
 

@@ -96,18 +96,17 @@ def group_divergence(
         raise InputError(f"sources.bootstrap_samples must be >= 0, got {bootstrap_samples}")
     members = _group_members(unit_counts, unit_groups)
     groups = sorted(members)
-    matrix = unit_counts.matrix.astype(float)
+    # each group's rows, integer counts (one copy of the matrix in all; sums stay exact)
+    blocks = [unit_counts.matrix[members[group], :] for group in groups]
     point = _row_distributions(
-        np.vstack([np.asarray(matrix[members[g], :].sum(axis=0)).ravel() for g in groups])
+        np.vstack([np.asarray(block.sum(axis=0)).ravel() for block in blocks]).astype(float)
     )
     g = len(groups)
     ia, ib = np.triu_indices(g, k=1)
     estimate = np.zeros((g, g))
     estimate[ia, ib] = estimate[ib, ia] = _pairwise_jsd(point[ia], point[ib])
 
-    replicates = _replicates(
-        matrix, members, groups, bootstrap_samples, np.random.default_rng(seed)
-    )
+    replicates = _replicates(blocks, bootstrap_samples, np.random.default_rng(seed))
     corrected = np.full((g, g), np.nan)
     low = high = np.full((g, g), np.nan)
     if bootstrap_samples:
@@ -151,28 +150,24 @@ def _group_members(counts: TermCounts, unit_groups: Mapping[str, str]) -> dict[s
 
 
 def _replicates(
-    matrix: sparse.csr_array,
-    members: Mapping[str, np.ndarray],
-    groups: list[str],
-    samples: int,
-    rng: np.random.Generator,
+    blocks: list[sparse.csr_array], samples: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """JSD of every pair of groups in each of `samples` resamples (samples x g x g); the
-    diagonal: JSD between two independent resamples of the same group.
+    """JSD of every pair of groups in each of `samples` resamples (samples x g x g), from
+    each group's unit rows (`blocks`); the diagonal: JSD between two independent resamples
+    of the same group.
 
     Each resample draws every group's units with replacement (multinomial weights, two
-    draws per replicate in a fixed order), and a batch of replicates is summed in one sparse
-    x dense product per group. Weights and counts are integers, so the sums are exact and
-    the result does not depend on the batch size.
+    draws per replicate in a fixed order), and a batch of replicates is summed in one
+    weights x counts product per group. Weights and counts are integers, so the sums are
+    exact and the result does not depend on the batch size.
     """
-    g = len(groups)
+    g = len(blocks)
     ia, ib = np.triu_indices(g, k=1)
     replicates = np.empty((samples, g, g))
-    blocks = [sparse.csr_array(matrix[members[group], :].T) for group in groups]
-    batch = max(1, BOOTSTRAP_BATCH_BYTES // (2 * 8 * g * max(1, matrix.shape[1])))
+    batch = max(1, BOOTSTRAP_BATCH_BYTES // (2 * 8 * g * max(1, blocks[0].shape[1])))
     for start in range(0, samples, batch):
         size = min(batch, samples - start)
-        sums = _resampled_sums(blocks, [len(members[group]) for group in groups], size, rng)
+        sums = _resampled_sums(blocks, size, rng)
         for k in range(size):
             first, second = _row_distributions(sums[2 * k]), _row_distributions(sums[2 * k + 1])
             entropy = _entropy_bits(first)  # each group's entropy once, not once per pair
@@ -183,18 +178,19 @@ def _replicates(
 
 
 def _resampled_sums(
-    blocks: list[sparse.csr_array], sizes: list[int], replicates: int, rng: np.random.Generator
+    blocks: list[sparse.csr_array], replicates: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Term sums of each group after resampling its units, two draws per replicate
     (first, second): shape (2 * replicates, groups, terms)."""
-    weights = [np.empty((2 * replicates, n)) for n in sizes]
+    sizes = [block.shape[0] for block in blocks]
+    weights = [np.empty((2 * replicates, n), dtype=np.int64) for n in sizes]
     uniform = [np.full(n, 1 / n) for n in sizes]
     for draw in range(2 * replicates):
         for weight, n, p in zip(weights, sizes, uniform, strict=True):
             weight[draw] = rng.multinomial(n, p)
-    sums = np.empty((2 * replicates, len(blocks), blocks[0].shape[0]))
+    sums = np.empty((2 * replicates, len(blocks), blocks[0].shape[1]))
     for index, (block, weight) in enumerate(zip(blocks, weights, strict=True)):
-        sums[:, index, :] = (block @ np.ascontiguousarray(weight.T)).T
+        sums[:, index, :] = (block.T @ weight.T).T  # block.T: a view, not a copy
     return sums
 
 

@@ -93,11 +93,13 @@ def stack_term_counts(parts: Sequence[TermCounts]) -> TermCounts:
     labels = [label for part in parts for label in part.labels]
     order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
     lengths = np.concatenate([np.diff(part.matrix.indptr) for part in parts]).astype(np.int64)
-    indptr = np.concatenate([[0], np.cumsum(lengths[order])]).astype(np.int64)
+    nnz = int(lengths.sum())
+    index = np.int32 if max(nnz, len(vocabulary)) < np.iinfo(np.int32).max else np.int64
+    indptr = np.concatenate([[0], np.cumsum(lengths[order])]).astype(index)  # as scipy keeps it
     destination_row = np.empty(len(labels), dtype=np.int64)
     destination_row[order] = np.arange(len(labels))
-    data = np.empty(int(indptr[-1]), dtype=np.int64)
-    indices = np.empty(int(indptr[-1]), dtype=np.int64)
+    data = np.empty(nnz, dtype=np.int64)
+    indices = np.empty(nnz, dtype=index)
     union = np.asarray(vocabulary, dtype=object)
     first_row = 0
     for part in parts:
@@ -105,7 +107,7 @@ def stack_term_counts(parts: Sequence[TermCounts]) -> TermCounts:
         matrix.sort_indices()
         rows = destination_row[first_row : first_row + matrix.shape[0]]
         first_row += matrix.shape[0]
-        shift = indptr[rows] - matrix.indptr[:-1]  # from a row's place here to there
+        shift = indptr[rows].astype(np.int64) - matrix.indptr[:-1]  # from a row's place here
         entries = np.repeat(shift, np.diff(matrix.indptr)) + np.arange(matrix.nnz)
         columns = np.searchsorted(union, np.asarray(part.vocabulary, dtype=object))
         data[entries] = matrix.data

@@ -55,8 +55,9 @@ def final_restarts(
     if rows is None:
         return restarts
     final = fit_topic_model(
-        training_units(data), data.dictionary, k, settings, restarts.fit.seed, eta
-    )
+        training_units(data), data.dictionary, k, settings, restarts.fit.seed, eta,
+        progress=f"final fit, K={k}",
+    )  # fmt: skip
     final.model.callbacks = None  # the convergence monitor holds a sample of the corpus
     return refitted(restarts, final, data, seed)
 

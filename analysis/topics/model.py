@@ -23,6 +23,7 @@ from gensim.corpora import Dictionary
 from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 from gensim.models.callbacks import Metric
+from tqdm.auto import tqdm
 
 from analysis.core.errors import InputError
 from analysis.core.params import TopicParams
@@ -212,11 +213,13 @@ def fit_topic_model(
     settings: TopicSettings,
     seed: int,
     eta: np.ndarray | None = None,
+    progress: str = "",
 ) -> TopicModelFit:
     """Fit LDA with `num_topics` topics on `bow` (bags of words in a list, or a stream with
     `reordered`, read on every pass), deterministically for a given `seed`.
 
-    `eta`, a K x V topic–word prior, replaces `settings.eta` (seeded topics)."""
+    `eta`, a K x V topic–word prior, replaces `settings.eta` (seeded topics). `progress`:
+    the label of a progress bar over the units read, every pass (none when empty)."""
     if num_topics < 1:
         raise InputError(f"num_topics = {num_topics}: need at least 1 topic")
     if not bow or not any(bow):
@@ -251,9 +254,13 @@ def fit_topic_model(
     )
     if eta is not None:  # the first E-step sees the seeded prior, not only the noise
         model.expElogbeta = np.exp(dirichlet_expectation(model.state.sstats + model.eta))
-    model.entry_cache = {} if passes > 1 else None  # the same chunks in every pass
+    # the same chunks in every pass, held in memory: their entries are built once (a stream
+    # read from disk gives new units on every pass, which the cache would keep for good)
+    model.entry_cache = {} if passes > 1 and isinstance(shuffled, list) else None
     model.converged_counts = counts = []
-    model.update(shuffled)
+    with tqdm(total=passes * len(shuffled), desc=progress, unit=" units", mininterval=1.0,
+              disable=not progress) as bar:  # fmt: skip
+        model.update(_Ticking(shuffled, bar) if progress else shuffled)
     model.entry_cache = model.converged_counts = None
     values = np.asarray(model.metrics.get("per_word_bound", []), dtype=float)
     evaluated = ~np.isnan(values)
@@ -275,6 +282,21 @@ def fit_topic_model(
         converged=bound_has_converged(values, settings.convergence_tolerance),
         documents_converged=float(share),
     )
+
+
+class _Ticking:
+    """The units of a corpus as gensim reads them, each pass, ticking a progress bar."""
+
+    def __init__(self, units: Any, bar: tqdm) -> None:
+        self.units, self.bar = units, bar
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __iter__(self) -> Any:
+        for unit in self.units:
+            yield unit
+            self.bar.update()
 
 
 def bound_has_converged(values: np.ndarray, tolerance: float) -> bool:

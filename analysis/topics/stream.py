@@ -119,7 +119,7 @@ def segment_values(
         return []
     found: dict[str, Any] = {}
     for part in map_segments(
-        corpus, rows_with_ids, (wanted, column), params, ("segment_id", column), f"{column}s"
+        corpus, rows_with_ids, (wanted, column), params, ("segment_id", column), f"unit {column}"
     ):
         found.update(part)
     return [found[segment_id] for segment_id in segment_ids]

@@ -184,3 +184,59 @@ def test_cooccurrence_matrix_labels_do_not_overlap_each_other():
         assert all(t.get_fontsize() >= framing_plots.LABEL_SIZE for t in ticks)
         assert not any(overlaps(a, b) for a, b in zip(boxes, boxes[1:], strict=False))
         assert all(fig.bbox.contains(b.x0 + 1, b.y0 + 1) for b in boxes)
+
+
+def test_collocate_names_stay_in_their_own_panel_with_eight_sources():
+    """Eight sources side by side: each collocate is named inside its own panel (at the
+    tick labels' place the names ran over the panel on their left), in rank order, at a
+    readable size, cut with "…" only when too long for the panel."""
+    groups = [f"Outlet {c}" for c in "ABCDEFGH"]
+    names = ["headache-inducing", "council", "percentagewise", "242", "accord", "settlers"]
+    collocates = pd.DataFrame(
+        [(g, "settlement*", name, 14.0 - i) for g in groups for i, name in enumerate(names)],
+        columns=["group", "term", "collocate", "log_dice"],
+    )
+    fig = framing_plots.plot_collocates(collocates, ["settlement*"], groups)
+    renderer, texts, _ = pixel_boxes(fig)
+    for ax in fig.axes:
+        panel = ax.get_window_extent(renderer)
+        shown = [t for t in texts if t.axes is ax and t not in (ax.title, ax.yaxis.label)]
+        shown = [t for t in shown if t not in ax.get_xticklabels()]
+        assert [t.get_text().rstrip("…") for t in shown] == [
+            name[: len(t.get_text().rstrip("…"))] for name, t in zip(names, shown, strict=True)
+        ]
+        assert shown[1].get_text() == "council" and shown[0].get_text() != names[0]  # cut
+        for t in shown:
+            box = t.get_window_extent(renderer)
+            assert panel.x0 <= box.x0 and box.x1 <= panel.x1, t.get_text()
+            assert t.get_fontsize() >= framing_plots.LABEL_SIZE
+
+
+def test_heatmap_values_of_eight_sources_do_not_touch():
+    """Two-digit values in eight columns: a single-column figure ran them into each other."""
+    groups = [f"Outlet {c}" for c in "ABCDEFGH"]
+    salience = pd.DataFrame(
+        [(g, f, "per_1000", 10.0 + i + 0.55 * k, 9.0, 11.0) for i, g in enumerate(groups)
+         for k, f in enumerate(["conflict", "economic_consequences", "human_interest"])],
+        columns=["group", "frame", "measure", "estimate", "ci_low", "ci_high"],
+    )  # fmt: skip
+    fig = framing_plots.plot_source_frame_heatmap(salience)
+    renderer, texts, _ = pixel_boxes(fig)
+    values = [t for t in texts if t.axes is fig.axes[0] and t.get_text()[:1].isdigit()]
+    assert len(values) == 24
+    boxes = [t.get_window_extent(renderer).expanded(1.1, 1.0) for t in values]
+    assert not any(overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_antmn_share_legend_sits_just_below_the_axis_label_for_any_number_of_sources():
+    for n in (4, 12):
+        shares = pd.DataFrame(
+            [(f"Source {i:02d}", f"F{k}", 0.5) for i in range(n) for k in (1, 2)],
+            columns=["group", "frame", "share"],
+        )
+        fig = framing_plots.plot_antmn_frame_shares(shares)
+        renderer, _, _ = pixel_boxes(fig)
+        label = fig.axes[0].xaxis.label.get_window_extent(renderer)
+        legend = fig.legends[0].get_window_extent(renderer)
+        gap_inches = (label.y0 - legend.y1) / fig.dpi
+        assert 0 <= gap_inches < 0.25 and legend.y0 >= 0, (n, gap_inches)

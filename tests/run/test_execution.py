@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from analysis.run.execution import execute_notebook
+from analysis.run.execution import execute_notebook, kernel_peak_mib
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "notebooks"
 
@@ -74,3 +75,27 @@ def test_timeout_stops_the_notebook_and_names_the_running_cell(tmp_path, monkeyp
     )
     assert failure.cell_id == "wait" and failure.cell_index == 2
     assert "exceeded run.timeout_seconds=3" in failure.error
+
+
+@pytest.mark.slow
+def test_executed_notebook_records_its_kernels_peak_memory(tmp_path):
+    """A kernel that held 256 MiB and let it go reports a peak of at least that (the peak,
+    not the memory it ends with; its own process, not the runner's)."""
+    source = tmp_path / "allocate.ipynb"
+    notebook = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Py"}}
+    )
+    notebook.cells = [
+        nbformat.v4.new_code_cell('params_file = ""', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import sys"),
+        nbformat.v4.new_code_cell("block = b'x' * (256 * 2**20)\ndel block"),
+        nbformat.v4.new_code_cell("print(len(sys.argv))"),
+    ]
+    nbformat.write(notebook, source)
+    executed = tmp_path / "allocate-run.ipynb"
+    assert execute_notebook("allocate", source, executed, _params(tmp_path), 120, False) is None
+    peak = kernel_peak_mib(executed)
+    assert 256 <= peak < 256 + 1024
+    cells = json.loads(executed.read_text())["cells"]
+    by_cell = [c["metadata"]["discourse_lab"]["kernel_peak_mib"] for c in cells[-3:]]
+    assert by_cell[0] < 256 <= by_cell[1] == by_cell[2] == peak  # the step that needed it

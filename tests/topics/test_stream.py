@@ -9,7 +9,9 @@ import pytest
 
 from analysis.core.params import load_params
 from analysis.corpus.prepare import partitioned_corpus
+from analysis.topics import inference
 from analysis.topics.comparison import topic_prevalence
+from analysis.topics.inference import ChunkedLdaModel
 from analysis.topics.model import (
     TopicSettings,
     document_topic_gamma,
@@ -137,14 +139,32 @@ def test_each_of_several_models_inferred_per_partition_starts_from_the_seeded_dr
         assert np.array_equal(together[1], document_gammas(models[1:], data, 11)[0])
 
 
-def test_a_fit_streamed_from_disk_equals_the_fit_in_memory(corpora):
+def test_a_fit_streamed_from_disk_equals_the_fit_in_memory(corpora, monkeypatch, capsys):
+    """Same topics and convergence (with its progress bar: every unit of every pass); and
+    the streamed fit keeps no chunk's entries (each pass reads new units: a cache of them
+    would hold every unit of every pass)."""
+    cached: list[int] = []
+    chunk_entries = ChunkedLdaModel.chunk_entries
+
+    def recording(model, chunk):
+        entries = chunk_entries(model, chunk)
+        cached.append(len(model.entry_cache or {}))
+        return entries
+
+    monkeypatch.setattr(ChunkedLdaModel, "chunk_entries", recording)
+    monkeypatch.setattr(inference, "LONG_UNIT", 10**6)  # every chunk through the chunked E-step
     (one, single), (many, split) = corpora
     first, second = corpus_topic_data(single, one), corpus_topic_data(split, many)
     stream = training_units(second)
     assert len(stream) == len(first.bow) and list(stream) == first.bow
     assert stream.reordered([2, 0])[1] == first.bow[0]
     in_memory = fit_topic_model(first.bow, first.dictionary, 2, FAST, seed=4)
-    streamed = fit_topic_model(stream, second.dictionary, 2, FAST, seed=4)
+    assert max(cached) > 0  # in memory, the cache is used
+    cached.clear()
+    streamed = fit_topic_model(stream, second.dictionary, 2, FAST, seed=4, progress="fit")
+    assert cached and max(cached) == 0
+    every_unit = streamed.passes * len(stream)
+    assert f"{every_unit}/{every_unit}" in capsys.readouterr().err
     assert np.array_equal(topic_word_matrix(streamed.model), topic_word_matrix(in_memory.model))
     pd.testing.assert_frame_equal(streamed.convergence, in_memory.convergence)
     in_memory_data = topic_data(single.in_memory())
