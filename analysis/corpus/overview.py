@@ -212,7 +212,20 @@ def length_caption(prepared: CorpusOverview, level: str) -> str:
 
 
 def timeline_caption(prepared: CorpusOverview) -> str:
+    # The figure's own rule; imported here so that this module does not load matplotlib.
+    from analysis.corpus.plots import timeline_period
+
     undated = undated_count(prepared)
+    period = timeline_period(dated_documents(prepared))
+    if period:
+        coarser = {"week": "the month or year", "month": "the year"}.get(period)
+        spread = (
+            f" A date known only to {coarser} is spread evenly over its days." if coarser else ""
+        )
+        return (
+            f"Documents per {period} by group (one row per group, same scale).{spread} "
+            f"{undated} undated document(s) are not shown."
+        )
     return (
         "Document dates by group; points are dates known to the day, bars span the month or "
         f"year when only that is known. {undated} undated document(s) are not shown."

@@ -9,6 +9,7 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from analysis.core.figure_style import (
     PALETTE,
@@ -42,21 +43,26 @@ def plot_composition(summary: pd.DataFrame) -> Figure:
 
 
 def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> Figure:
-    """Distribution of lengths per group: box plot with every unit drawn as a point (as
-    one embedded image above `RASTER_MIN_POINTS` units)."""
+    """Distribution of lengths per group: box plot with every unit drawn as a point. Above
+    `RASTER_MIN_POINTS` units the points are one embedded image, smaller, lighter and
+    beneath the boxes, so that the quartiles and median stay visible."""
     raster = len(lengths) > RASTER_MIN_POINTS
     groups = ordered_groups(lengths["group"])
     colors = group_palette(groups)
     fig, ax = new_figure("single", height_ratio=0.2 + 0.12 * len(groups))
     rng = np.random.default_rng(0)  # jitter only, fixed so the figure is reproducible
+    # Many points: beneath black boxes (zorder), small and light; few: the seed-corpus look.
+    box = {"color": "black", "linewidth": 1.0} if raster else {"color": "0.4"}
+    median = {"color": "black", "linewidth": 1.8} if raster else {"color": "black"}
+    points = {"s": 1, "alpha": 0.25, "zorder": 1} if raster else {"s": 6, "alpha": 0.7, "zorder": 3}
     for i, group in enumerate(groups):
         values = lengths.loc[lengths["group"] == group, value].to_numpy()
         ax.boxplot(values, positions=[i], orientation="horizontal", widths=0.5, showfliers=False,
-                   medianprops={"color": "black"}, boxprops={"color": "0.4"},
-                   whiskerprops={"color": "0.4"}, capprops={"color": "0.4"})  # fmt: skip
+                   medianprops=median, boxprops=box, whiskerprops=box, capprops=box,
+                   **({"zorder": 4} if raster else {}))  # fmt: skip
         jitter = rng.uniform(-0.18, 0.18, len(values))
-        ax.scatter(values, i + jitter, s=6, color=colors[group], alpha=0.7, linewidths=0,
-                   zorder=3, rasterized=raster)  # fmt: skip
+        ax.scatter(values, i + jitter, color=colors[group], linewidths=0, rasterized=raster,
+                   **points)  # fmt: skip
     ax.set_yticks(range(len(groups)), [f"{g} (n={(lengths['group'] == g).sum()})" for g in groups])
     ax.invert_yaxis()
     if lengths[value].max() > 20 * max(lengths[value].min(), 1):
@@ -65,10 +71,28 @@ def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> F
     return fig
 
 
+# Above this many dated documents the timeline counts documents per period: one marker
+# per document would merge into solid lines that read as month or year spans.
+TIMELINE_MAX_MARKERS = RASTER_MIN_POINTS
+_PERIODS = (("week", "W-MON", 2 * 366), ("month", "MS", 25 * 366), ("year", "YS", None))
+
+
+def timeline_period(dated: pd.DataFrame) -> str:
+    """The period the timeline counts documents per ('week', 'month' or 'year': at most
+    about 100 weeks or 300 months), or '' when it draws each document."""
+    if len(dated) <= TIMELINE_MAX_MARKERS:
+        return ""
+    days = (dated["end"].max() - dated["start"].min()).days
+    return next(name for name, _, most in _PERIODS if most is None or days <= most)
+
+
 def plot_timeline(dated: pd.DataFrame, undated: int) -> Figure:
-    """Documents over time per group; a bar spans a date known only to the month or year.
-    Above `RASTER_MIN_POINTS` documents the points are drawn as one embedded image."""
-    raster = len(dated) > RASTER_MIN_POINTS
+    """Documents over time per group. Up to `TIMELINE_MAX_MARKERS` documents, a point per
+    document, or a bar spanning a date known only to the month or year; above, documents
+    per period (`timeline_period`) per group, on one scale."""
+    period = timeline_period(dated)
+    if period:
+        return _plot_timeline_counts(dated, undated, period)
     groups = ordered_groups(dated["group"]) if len(dated) else []
     colors = group_palette(groups)
     fig, ax = new_figure("double", height_ratio=0.12 + 0.06 * max(len(groups), 1))
@@ -76,8 +100,7 @@ def plot_timeline(dated: pd.DataFrame, undated: int) -> Figure:
         rows = dated[dated["group"] == group]
         exact = rows[rows["start"] == rows["end"]]
         spans = rows[rows["start"] != rows["end"]]
-        ax.scatter(exact["start"], [i] * len(exact), color=colors[group], s=14, zorder=3,
-                   rasterized=raster)  # fmt: skip
+        ax.scatter(exact["start"], [i] * len(exact), color=colors[group], s=14, zorder=3)
         for span in spans.itertuples():
             ax.plot([span.start, span.end + pd.Timedelta(days=1)], [i, i], color=colors[group],
                     linewidth=4, solid_capstyle="butt", alpha=0.8)  # fmt: skip
@@ -88,6 +111,61 @@ def plot_timeline(dated: pd.DataFrame, undated: int) -> Figure:
     if undated:
         ax.set_title(f"{undated} undated document(s) not shown", loc="right", fontsize=7)
     return fig
+
+
+def _plot_timeline_counts(dated: pd.DataFrame, undated: int, period: str) -> Figure:
+    """Documents per period, one panel per group, shared axes; a date known only to a
+    longer period than `period` is spread evenly over the periods it spans."""
+    groups = ordered_groups(dated["group"])
+    colors = group_palette(groups)
+    edges = _period_edges(dated, dict((n, f) for n, f, _ in _PERIODS)[period])
+    fig, axes = new_figure("double", height_ratio=0.12 + 0.06 * len(groups), nrows=len(groups),
+                           sharex=True, sharey=True, squeeze=False)  # fmt: skip
+    axes = axes[:, 0]
+    for ax, group in zip(axes, groups, strict=True):
+        counts = _documents_per_period(dated[dated["group"] == group], edges)
+        ax.stairs(counts, edges, fill=True, color=colors[group], alpha=0.35, linewidth=0)
+        ax.stairs(counts, edges, color=colors[group], linewidth=0.8)
+        ax.set_ylabel(group, rotation=0, ha="right", va="center", fontsize=7)
+        ax.yaxis.set_major_locator(MaxNLocator(2, integer=True))
+        ax.tick_params(axis="y", labelsize=6)
+    axes[0].set_ylim(bottom=0)
+    for ax in axes:  # the edges are date numbers: make it a date axis
+        locator = mdates.AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    axes[-1].set_xlabel(f"date (documents per {period}, same scale in every row)")
+    if undated:
+        axes[0].set_title(f"{undated} undated document(s) not shown", loc="right", fontsize=7)
+    return fig
+
+
+def _period_edges(dated: pd.DataFrame, freq: str) -> np.ndarray:
+    """Period boundaries (as matplotlib date numbers) from before the first date to after
+    the last."""
+    first = dated["start"].min().normalize()
+    first = {"W-MON": first - pd.Timedelta(days=first.day_of_week),
+             "MS": first.replace(day=1), "YS": first.replace(month=1, day=1)}[freq]  # fmt: skip
+    last = dated["end"].max() + pd.Timedelta(days=1)
+    edges = pd.date_range(first, last + pd.tseries.frequencies.to_offset(freq), freq=freq)
+    return mdates.date2num(edges[: np.searchsorted(edges, last, side="left") + 1])
+
+
+def _documents_per_period(dated: pd.DataFrame, edges: np.ndarray) -> np.ndarray:
+    """Documents per period between `edges`; a document whose date spans several periods
+    counts in each by the share of its days that fall there."""
+    start = mdates.date2num(dated["start"])
+    end = mdates.date2num(dated["end"]) + 1.0  # exclusive: the day after the last day
+    counts = np.zeros(len(edges) - 1)
+    first = np.searchsorted(edges, start, side="right") - 1
+    last = np.searchsorted(edges, end, side="left") - 1
+    inside = first == last
+    np.add.at(counts, first[inside], 1.0)
+    for s, e, i, j in zip(start[~inside], end[~inside], first[~inside], last[~inside],
+                          strict=True):  # fmt: skip
+        overlap = np.minimum(edges[i + 1 : j + 2], e) - np.maximum(edges[i : j + 1], s)
+        counts[i : j + 1] += overlap / (e - s)
+    return counts
 
 
 def plot_cleaning(by_rule: pd.DataFrame) -> Figure:

@@ -3,9 +3,12 @@ analysis.framing.actors, quotations and tone and returns a Figure; nothing is fi
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from analysis.core.figure_style import (
     PALETTE,
@@ -14,6 +17,8 @@ from analysis.core.figure_style import (
     ordered_groups,
     wrap_label,
 )
+from analysis.core.params import FramingParams
+from analysis.core.paths import load_versioned_yaml
 from analysis.framing.antmn import network_layout
 from analysis.framing.plots import LABEL_SIZE, place_node_labels
 
@@ -25,13 +30,31 @@ def top_actors(salience: pd.DataFrame, top_n: int) -> list[str]:
     return totals["actor"].head(top_n).tolist()
 
 
+UNIDENTIFIED_GREY = "#999999"  # reserved: no camp but 'Unidentified' is drawn in it
+CAMP_COLOURS = tuple(c for c in PALETTE if c != UNIDENTIFIED_GREY)
+
+
+@cache
+def reference_camps() -> tuple[str, ...]:
+    """The camps of the bundled actor gazetteer, in the order it lists them: camp i has
+    colour i, whichever camps a figure shows."""
+    raw = load_versioned_yaml(FramingParams().actors_file, "actors", "actor gazetteer",
+                              "params.framing.actors_file")  # fmt: skip
+    return tuple(str(c) for c in raw.get("camps") or [])
+
+
 def camp_colours(camps: list[str]) -> dict[str, str]:
-    """Distinct colours for up to seven camps (in the order given); grey for the rest and
-    for 'Unidentified', so that no two camps in a figure share a colour."""
+    """A distinct colour for each camp, the same in every figure: a camp of the bundled
+    gazetteer keeps its own colour; other camps take the colours left free, by name. Grey
+    is reserved for 'Unidentified'. Colours repeat only beyond len(CAMP_COLOURS) camps."""
+    reference = {c: i for i, c in enumerate(reference_camps())}
     named = [c for c in dict.fromkeys(camps) if c != "Unidentified"]
-    colours = {c: PALETTE[i] for i, c in enumerate(named[:7])}
-    colours.update({c: PALETTE[7] for c in named[7:]})
-    colours["Unidentified"] = PALETTE[7]
+    known = [c for c in named if reference.get(c, len(CAMP_COLOURS)) < len(CAMP_COLOURS)]
+    colours = {c: CAMP_COLOURS[reference[c]] for c in known}
+    free = [c for c in CAMP_COLOURS if c not in colours.values()] or list(CAMP_COLOURS)
+    others = ordered_groups([c for c in named if c not in known])
+    colours.update({c: free[i % len(free)] for i, c in enumerate(others)})
+    colours["Unidentified"] = UNIDENTIFIED_GREY
     return colours
 
 
@@ -111,8 +134,7 @@ def plot_actor_networks(
         ax.margins(0.2)
     for ax in axes[len(groups) :]:
         ax.set_axis_off()
-    named = camps[:7] + (["other camps"] if len(camps) > 7 else [])
-    handles = [axes[0].scatter([], [], color=colour.get(c, PALETTE[7]), label=c) for c in named]
+    handles = [axes[0].scatter([], [], color=colour[c], label=c) for c in camps]
     fig.legend(handles=handles, title="Camp", loc="outside lower center", ncols=4,
                fontsize=LABEL_SIZE)  # fmt: skip
     for ax, nodes in labels.values():  # last: placing measures the drawn figure
@@ -152,27 +174,55 @@ def plot_voice_shares(shares: pd.DataFrame) -> Figure:
 
 def plot_voice_share_intervals(intervals: pd.DataFrame, top_n: int = 8) -> Figure:
     """Camp shares per group with 95% intervals that include the extractor's measured error
-    (`quotation_scoring.voice_share_intervals`), for the `top_n` most quoted camps."""
+    (`quotation_scoring.voice_share_intervals`), for the `top_n` most quoted camps: one
+    panel per camp, its share axis fitted to that camp's intervals (shares of one camp can
+    be near 1 while the others' are near 0)."""
     weight = intervals.groupby("camp")["voices"].sum().reset_index()
     camps = weight.sort_values(["voices", "camp"], ascending=[False, True])["camp"]
     camps = camps.head(top_n).tolist()
     groups = ordered_groups(intervals["group"])
     colours = group_palette(groups)
-    fig, ax = new_figure("double", height_ratio=0.12 + 0.035 * max(len(camps), 1))
-    step = 0.8 / max(len(groups), 1)
-    for k, group in enumerate(groups):
-        rows = intervals[(intervals["group"] == group) & intervals["camp"].isin(camps)]
-        rows = rows.set_index("camp")
-        y = np.array([camps.index(c) for c in rows.index]) - 0.4 + step * (k + 0.5)
-        xerr = [rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]]
-        ax.errorbar(rows["share"], y, xerr=np.clip(xerr, 0, None), fmt="o", ms=3, lw=0.8,
-                    capsize=1.5, color=colours[group], label=group)  # fmt: skip
-    ax.set_yticks(range(len(camps)), camps)
-    ax.invert_yaxis()
-    ax.set_xlim(0, 1)
-    ax.set_xlabel("Share of the source's quoted and reported voices (95% interval)")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=6)
+    ncols = min(max(len(camps), 1), 4)
+    nrows = int(np.ceil(max(len(camps), 1) / ncols))
+    fig, axes = new_figure("double", height_ratio=nrows * (0.1 + 0.024 * len(groups)),
+                           nrows=nrows, ncols=ncols, sharey=True, squeeze=False)  # fmt: skip
+    flat = axes.ravel()
+    for ax, camp in zip(flat, camps, strict=False):
+        rows = intervals[intervals["camp"] == camp].set_index("group").reindex(groups)
+        for y, (group, row) in enumerate(rows.iterrows()):
+            if pd.isna(row["share"]):  # the source quotes nobody of this camp
+                continue
+            xerr = [[max(row["share"] - row["ci_low"], 0)], [max(row["ci_high"] - row["share"], 0)]]
+            ax.errorbar([row["share"]], [y], xerr=xerr, fmt="o", ms=3, lw=0.8, capsize=1.5,
+                        color=colours[group])  # fmt: skip
+        ax.set_xlim(*_fitted_share_range(rows[["ci_low", "share", "ci_high"]]))
+        ax.xaxis.set_major_locator(MaxNLocator(3))
+        ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+        ax.set_title(wrap_label(camp, 24), fontsize=7)
+        ax.tick_params(axis="x", labelsize=6)
+    for ax in flat[len(camps) :]:
+        ax.set_visible(False)
+    flat[0].set_yticks(range(len(groups)), groups)
+    flat[0].set_ylim(len(groups) - 0.5, -0.5)
+    fig.supxlabel("Share of the source's quoted and reported voices (95% interval); "
+                  "each panel's axis is fitted to its camp", fontsize=8)  # fmt: skip
+    handles = [flat[0].plot([], [], "o", ms=3, color=colours[g])[0] for g in groups]
+    fig.legend(handles, groups, title="Source", loc="outside right upper", fontsize=6)
     return fig
+
+
+def _percent(share: float, _position: object = None) -> str:
+    """A share as a percentage with no more digits than it needs: 0.015 -> '1.5%'."""
+    return f"{100 * share:.4g}%"
+
+
+def _fitted_share_range(values: pd.DataFrame) -> tuple[float, float]:
+    """An x range for shares: from 0 unless every value is far from it, padded, within
+    [0, 1]."""
+    low, high = float(np.nanmin(values.to_numpy())), float(np.nanmax(values.to_numpy()))
+    pad = max(high - low, 0.01) * 0.1
+    start = 0.0 if low < 0.5 * high else max(low - pad, 0.0)
+    return start, min(high + pad, 1.0)
 
 
 def plot_actor_tone(tone: pd.DataFrame, min_sentences: int = 3, top_n: int = 12) -> Figure:

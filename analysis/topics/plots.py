@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -216,32 +217,82 @@ def plot_difference(difference: pd.DataFrame, labels: dict[int, str]) -> Figure:
     return fig
 
 
+# At most this many rows in the unit heatmap: each row stays a few pixels high in print
+# (about 1,000 pixel rows at 300 dpi); more units are averaged in runs of consecutive units.
+HEATMAP_MAX_ROWS = 400
+
+
+def heatmap_units_per_row(n_units: int, n_groups: int) -> int:
+    """Consecutive units of one source averaged into one heatmap row (1: every unit is a
+    row), so that the heatmap has at most `HEATMAP_MAX_ROWS` rows."""
+    if n_units <= HEATMAP_MAX_ROWS:
+        return 1
+    return int(np.ceil(n_units / max(HEATMAP_MAX_ROWS - n_groups, 1)))
+
+
+def document_heatmap_caption(units: pd.DataFrame) -> str:
+    """Caption of `plot_document_topic_heatmap` for these units."""
+    per_row = heatmap_units_per_row(len(units), units["group"].nunique())
+    if per_row == 1:
+        return (
+            "Topic proportions of every unit of analysis (rows, grouped by source, in document "
+            "order) for each topic (columns)."
+        )
+    return (
+        f"Topic proportions of the {len(units):,} units of analysis for each topic (columns): "
+        f"each row is the mean of {per_row:,} consecutive units of one source (fewer in a "
+        "source's last row), grouped by source, in document order."
+    )
+
+
 def plot_document_topic_heatmap(
     doc_topic: np.ndarray, units: pd.DataFrame, labels: dict[int, str]
 ) -> Figure:
     """Topic proportions of every unit (rows), grouped by source and ordered by document and
-    position; columns are topics."""
+    position; columns are topics. Above `HEATMAP_MAX_ROWS` units a row is the mean of a run
+    of consecutive units of one source (`heatmap_units_per_row`)."""
     order = units.assign(_row=np.arange(len(units))).sort_values(
         ["group", "doc_id", "position", "_row"], kind="mergesort"
     )
-    matrix = doc_topic[order["_row"].to_numpy()]
+    groups = order["group"].astype(str).to_numpy()
+    per_row = heatmap_units_per_row(len(units), len(set(groups)))
+    matrix, groups = _row_means(doc_topic[order["_row"].to_numpy()], groups, per_row)
     fig, ax = new_figure("double", height_ratio=0.6)
     image = ax.imshow(
         matrix, aspect="auto", cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1, interpolation="nearest"
     )
-    groups = order["group"].astype(str).to_numpy()
     boundaries = np.flatnonzero(groups[1:] != groups[:-1]) + 0.5
-    for b in boundaries:
-        ax.axhline(b, color="white", lw=1.2)
+    for b in boundaries:  # white, edged in dark grey: visible on the lightest colours too
+        ax.axhline(b, color="white", lw=1.2,
+                   path_effects=[patheffects.Stroke(linewidth=2.2, foreground="0.25"),
+                                 patheffects.Normal()])  # fmt: skip
     starts = np.concatenate([[0], np.ceil(boundaries).astype(int)])
     ends = np.concatenate([np.ceil(boundaries).astype(int), [len(groups)]])
     ax.set_yticks((starts + ends - 1) / 2, [wrap_label(groups[s], 14) for s in starts])
     ax.tick_params(axis="y", length=0)
     k = doc_topic.shape[1]
     ax.set_xticks(np.arange(k), [_label(labels, t, 16) for t in range(k)], rotation=90)
-    ax.set_ylabel("Units (by source, document, position)")
+    if per_row == 1:
+        ax.set_ylabel("Units (by source, document, position)")
+    else:
+        ax.set_ylabel(f"Units (by source, document, position);\nrow = mean of {per_row:,} units")
     fig.colorbar(image, ax=ax, label="Topic proportion", shrink=0.8)
     return fig
+
+
+def _row_means(
+    matrix: np.ndarray, groups: np.ndarray, per_row: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Means of runs of `per_row` consecutive rows that share a group (rows sorted by
+    group), and each run's group."""
+    if per_row == 1:
+        return matrix, groups
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    ends = np.r_[starts[1:], len(groups)]
+    runs = np.concatenate([np.arange(s, e, per_row) for s, e in zip(starts, ends, strict=True)])
+    sums = np.add.reduceat(matrix, runs, axis=0)
+    sizes = np.diff(np.r_[runs, len(groups)])
+    return sums / sizes[:, None], groups[runs]
 
 
 def plot_intertopic_map(topic_map: pd.DataFrame, labels: dict[int, str]) -> Figure:
@@ -272,6 +323,19 @@ def plot_intertopic_map(topic_map: pd.DataFrame, labels: dict[int, str]) -> Figu
     return fig
 
 
+def period_ticks(periods: pd.Series, unit: str, most: int = 10) -> tuple[list[int], list[str]]:
+    """Ticks at whole periods (years, or the first years of decades), every period while
+    there are at most `most`, else every 2nd, 5th, 10th, ... period."""
+    width = 10 if unit == "decade" else 1
+    first, last = int(periods.min()), int(periods.max())
+    count = (last - first) // width + 1
+    steps = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+    step = next((s for s in steps if count <= most * s), steps[-1])
+    start = -(-first // (width * step)) * width * step  # first multiple of the step
+    ticks = list(range(start, last + 1, width * step)) or [first]
+    return ticks, [str(t) for t in ticks]
+
+
 def plot_prevalence_over_time(over_time: TimePrevalence, labels: dict[int, str]) -> Figure:
     """Prevalence of each topic per period (only called when `over_time.drawable`)."""
     if not over_time.drawable:
@@ -290,6 +354,7 @@ def plot_prevalence_over_time(over_time: TimePrevalence, labels: dict[int, str])
             ls="-" if i < len(PALETTE) else "--",
             label=_label(labels, topic, 30),
         )
+    ax.set_xticks(*period_ticks(table["period"], over_time.period_unit))
     ax.set_xlabel(over_time.period_unit.capitalize())
     ax.set_ylabel("Topic prevalence")
     ax.set_ylim(bottom=0)

@@ -70,7 +70,71 @@ def test_voice_share_interval_figure():
          "share": [0.75, 0.25, 1.0], "ci_low": [0.5, 0.0, 1.0], "ci_high": [1.0, 0.5, 1.0]}
     )  # fmt: skip
     fig = actor_plots.plot_voice_share_intervals(intervals)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["X", "Y"]
+    assert [ax.get_title() for ax in fig.axes] == ["X", "Y"]  # one panel per camp
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["A", "B"]
+
+
+def test_voice_share_panels_fit_each_camp_so_small_shares_are_readable():
+    groups = [f"Outlet {g}" for g in "ABCDEFGH"]
+    small = [0.005 + 0.003 * i for i in range(8)]
+    intervals = pd.DataFrame(
+        {"group": groups * 2, "camp": ["Unidentified"] * 8 + ["United States"] * 8,
+         "voices": [6000] * 8 + [100] * 8, "share": [1 - s for s in small] + small,
+         "ci_low": [1 - s - 0.004 for s in small] + [s - 0.002 for s in small],
+         "ci_high": [1 - s + 0.004 for s in small] + [s + 0.002 for s in small]}
+    )  # fmt: skip
+    fig = actor_plots.plot_voice_share_intervals(intervals)
+    unidentified, states = fig.axes[:2]
+    assert unidentified.get_title() == "Unidentified" and states.get_title() == "United States"
+    low, high = states.get_xlim()
+    assert low == 0 and high < 0.04  # the 8 outlets spread over the panel, not a 3% strip
+    assert unidentified.get_xlim()[0] > 0.9  # and the near-1 shares over theirs
+    assert fig.legends[0].get_title().get_text() == "Source"
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == groups
+
+
+def test_every_camp_gets_its_own_colour_the_same_in_every_figure():
+    camps = list(actor_plots.reference_camps()) + ["Unidentified"]
+    assert len(camps) == 17
+    colours = actor_plots.camp_colours(camps)
+    assert len(set(colours.values())) == len(camps)  # all distinct
+    assert colours["Unidentified"] == "#999999"
+    assert actor_plots.camp_colours(["Media", "Israel"]) == {
+        "Media": colours["Media"], "Israel": colours["Israel"], "Unidentified": "#999999"
+    }  # fmt: skip
+    other = actor_plots.camp_colours(["Custom camp", "Israel", "Unidentified"])
+    assert other["Custom camp"] not in (other["Israel"], "#999999")
+
+
+def test_voice_share_bars_of_nine_camps_have_nine_colours():
+    camps = ["United Nations", "Palestinians", "Israel", "Russia", "United States",
+             "African Union", "Arab League", "Media", "Unidentified"]  # fmt: skip
+    shares = pd.DataFrame(
+        {
+            "group": "A",
+            "camp": camps,
+            "voices": range(9, 0, -1),
+            "anonymous": 0,
+            "share": [v / 45 for v in range(9, 0, -1)],
+        }
+    )
+    fig = actor_plots.plot_voice_shares(shares)
+    legend = fig.axes[0].get_legend()
+    colours = [tuple(h.get_facecolor()) for h in legend.legend_handles]
+    assert len(set(colours)) == 9
+    assert [t.get_text() for t in legend.get_texts()][-1] == "Unidentified"
+    net = actor_plots.plot_actor_networks(
+        pd.DataFrame(columns=["group", "actor_a", "actor_b", "units"]),
+        shares.assign(actor=camps, name=camps, mentions=range(9, 0, -1), units=1,
+                      share_units=0.5, per_1000=1.0),
+        seed=1,
+    )  # fmt: skip
+    net_colours = {t.get_text(): tuple(h.get_facecolor()[0])
+                   for t, h in zip(net.legends[0].get_texts(), net.legends[0].legend_handles,
+                                   strict=True)}  # fmt: skip
+    assert "other camps" not in net_colours and len(set(net_colours.values())) == 9
+    voice_colours = dict(zip([t.get_text() for t in legend.get_texts()], colours, strict=True))
+    assert all(net_colours[c] == voice_colours[c] for c in camps)  # same camp, same colour
 
 
 def _texts(fig):

@@ -9,6 +9,9 @@ import pytest
 
 from analysis.topics.comparison import TimePrevalence, intertopic_map
 from analysis.topics.plots import (
+    HEATMAP_MAX_ROWS,
+    document_heatmap_caption,
+    heatmap_units_per_row,
     plot_convergence,
     plot_difference,
     plot_document_topic_heatmap,
@@ -194,3 +197,38 @@ def test_over_time_and_terms_and_convergence_figures():
     assert fig.axes[1].get_title(loc="left") == "Humanitarian aid"
     conv = pd.DataFrame({"pass": [1, 2, 3], "per_word_bound": [-9.0, -8.0, -7.9]})
     assert plot_convergence(conv).axes[0].lines[0].get_ydata().tolist() == [-9.0, -8.0, -7.9]
+
+
+def test_over_time_ticks_are_whole_periods():
+    years = np.repeat(np.arange(2000, 2020), 2)
+    table = pd.DataFrame({"period": years, "topic": [0, 1] * 20, "prevalence": 0.5})
+    fig = plot_prevalence_over_time(TimePrevalence(table, "year", True, ""), LABELS)
+    fig.canvas.draw()
+    ticks = tick_texts(fig.axes[0].xaxis)
+    assert ticks == [str(y) for y in range(2000, 2020, 2)]  # whole years, every second one
+    decades = table.head(20).assign(period=np.repeat(np.arange(1900, 2000, 10), 2))
+    fig = plot_prevalence_over_time(TimePrevalence(decades, "decade", True, ""), LABELS)
+    fig.canvas.draw()
+    assert tick_texts(fig.axes[0].xaxis) == [str(y) for y in range(1900, 2000, 10)]
+
+
+def test_heatmap_of_many_units_shows_means_of_runs_within_each_source():
+    n_a, n_b = 600, 400
+    theta = np.array([[1.0, 0.0] if i % 3 == 0 else [0.0, 1.0] for i in range(n_a)]
+                     + [[0.0, 1.0]] * n_b)  # fmt: skip
+    units = pd.DataFrame({"doc_id": [f"a{i:04d}" for i in range(n_a)]
+                          + [f"b{i:04d}" for i in range(n_b)],
+                          "group": ["A"] * n_a + ["B"] * n_b, "position": 0})  # fmt: skip
+    assert heatmap_units_per_row(len(units), 2) == 3
+    fig = plot_document_topic_heatmap(theta, units, LABELS)
+    image = np.asarray(fig.axes[0].images[0].get_array())
+    assert len(image) <= HEATMAP_MAX_ROWS
+    assert len(image) == 200 + 134  # runs of 3 units, never across a source
+    assert np.allclose(image[:200], [1 / 3, 2 / 3])  # each A run: one unit of topic 0 in three
+    assert np.allclose(image[200:], [0.0, 1.0])
+    (separator,) = fig.axes[0].lines
+    assert separator.get_ydata()[0] == 199.5
+    assert separator.get_color() == "white" and separator.get_path_effects()  # dark edges
+    assert "mean of 3 units" in fig.axes[0].get_ylabel()
+    assert "each row is the mean of 3 consecutive units" in document_heatmap_caption(units)
+    assert document_heatmap_caption(units.head(3)).startswith("Topic proportions of every unit")
