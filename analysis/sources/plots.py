@@ -12,17 +12,20 @@ import math
 import numpy as np
 import pandas as pd
 from adjustText import adjust_text
+from matplotlib import colormaps, rcParams
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+from matplotlib.ticker import FuncFormatter, Locator, NullFormatter
 from scipy.cluster import hierarchy
 
 from analysis.core.errors import InputError
 from analysis.core.figure_style import (
     RASTER_MIN_POINTS,
     SEQUENTIAL_CMAP,
+    WIDTHS,
     group_palette,
     new_figure,
     ordered_groups,
@@ -62,6 +65,23 @@ MEASURE_LABELS = {
     "chi2_yates": "chi-squared (Yates correction as quanteda)",
     "exact": "odds ratio (Fisher's exact test)",
 }
+# Under each panel: short enough to stay within a panel of a three-column grid; the full
+# label (MEASURE_LABELS) is written once, under the whole figure.
+MEASURE_SHORT_LABELS = {
+    "log_odds": "log-odds z",
+    "g2": "G2",
+    "log_ratio": "log ratio",
+    "chi2": "chi-squared",
+    "chi2_yates": "chi-squared (Yates)",
+    "exact": "odds ratio",
+}
+
+
+# Height of a row of keyness bars, in inches: BAR_TERM_INCHES a term (at least four terms'
+# worth), and never less than BAR_ROW_INCHES for the title and axis plus BAR_INCHES a term.
+BAR_TERM_INCHES = 0.216
+BAR_ROW_INCHES = 0.8
+BAR_INCHES = 0.13
 
 
 def plot_keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "rest") -> Figure:
@@ -76,9 +96,12 @@ def plot_keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "re
     groups = ordered_groups(chosen["group"])
     colours = group_palette(table["group"])
     rows, cols = _grid(len(groups), 2 if len(groups) <= 4 else 3)
+    # With few terms a row's title and axis take most of it: without the second bound the
+    # term labels would run together.
+    row_inches = max(BAR_TERM_INCHES * max(4, top_n), BAR_ROW_INCHES + BAR_INCHES * top_n)
     fig, axes = new_figure(
         "double",
-        height_ratio=0.18 * rows * max(4, top_n) / 6,
+        height_ratio=rows * row_inches / WIDTHS["double"],
         nrows=rows,
         ncols=cols,
         squeeze=False,
@@ -91,8 +114,9 @@ def plot_keyness_bars(table: pd.DataFrame, top_n: int = 15, reference: str = "re
         ax.set_title(wrap_label(f"{group} vs {reference}", 40), loc="left")
         if measure == "log_odds":
             ax.axvline(Z_CRITICAL, color=DARK, linewidth=0.6, linestyle="--")
-        ax.set_xlabel(MEASURE_LABELS[measure])
+        ax.set_xlabel(MEASURE_SHORT_LABELS[measure])
     _hide_unused(axes, len(groups))
+    fig.supxlabel(MEASURE_LABELS[measure], fontsize="medium")
     return fig
 
 
@@ -141,9 +165,7 @@ def _fightin_words_panel(ax, part: pd.DataFrame, above: str, below: str, n_label
         rasterized=len(z) > RASTER_MIN_POINTS,
     )  # fmt: skip
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(ScalarFormatter())
-    ax.xaxis.set_minor_formatter(NullFormatter())
+    _frequency_ticks(ax)
     for level in (Z_CRITICAL, -Z_CRITICAL):
         ax.axhline(level, color=DARK, linewidth=0.5, linestyle="--")
     ax.set_xlabel("term frequency in both (tokens, log scale)")
@@ -171,6 +193,52 @@ def _fightin_words_panel(ax, part: pd.DataFrame, above: str, below: str, n_label
             force_text=(0.3, 0.5),
             arrowprops={"arrowstyle": "-", "color": DARK, "linewidth": 0.4},
         )
+
+
+# Labels of a log frequency axis keep at least FREQUENCY_LABEL_GAP (in em) between them.
+FREQUENCY_LABEL_GAP = 0.5
+DIGIT_EM, COMMA_EM = 0.64, 0.32  # DejaVu Sans: widths of a digit and of a comma
+FREQUENCY_SUBS = ((1.0, 2.0, 5.0), (1.0, 3.0), (1.0,))  # the finest that fits is used
+
+
+class FrequencyLocator(Locator):
+    """Ticks of a log axis whose labels ("1,000") never run together: 1, 2 and 5 of each
+    decade if their labels fit side by side at the axis's drawn width, else 1 and 3, else
+    every decade, or every second, third... decade. Chosen when the axis is drawn, from
+    its width and the width of its widest label, so the same figure gets the same ticks."""
+
+    def __init__(self, fontsize: float):
+        self.fontsize = fontsize
+
+    def __call__(self):
+        return self.tick_values(*self.axis.get_view_interval())
+
+    def tick_values(self, vmin, vmax):
+        low, high = np.log10(sorted((max(vmin, 1e-12), max(vmax, 1e-12))))
+        decades = max(high - low, 1e-6)
+        inches = self.axis.axes.get_window_extent().width / self.axis.figure.dpi
+        label = f"{10 ** np.floor(high) * 5:,.0f}"  # as wide as the widest label in view
+        em = DIGIT_EM * sum(c.isdigit() for c in label) + COMMA_EM * label.count(",")
+        needed = (em + FREQUENCY_LABEL_GAP) * self.fontsize / 72 * decades / inches
+        exponents = range(int(np.floor(low)) - 1, int(np.ceil(high)) + 2)
+        for subs in FREQUENCY_SUBS:
+            steps = np.diff(np.log10([*subs, 10.0]))
+            if steps.min() >= needed:
+                return np.array([m * 10.0**k for k in exponents for m in subs])
+        stride = math.ceil(needed)
+        return np.array([10.0**k for k in exponents if k % stride == 0])
+
+
+def _frequency_label(value: float, _position=None) -> str:
+    return f"{value:,.0f}" if value >= 1 else f"{value:g}"
+
+
+def _frequency_ticks(ax) -> None:
+    """Label a log frequency axis so that no two tick labels run together."""
+    size = FontProperties(size=rcParams["xtick.labelsize"]).get_size_in_points()
+    ax.xaxis.set_major_locator(FrequencyLocator(size))
+    ax.xaxis.set_major_formatter(FuncFormatter(_frequency_label))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 def plot_divergence_heatmap(table: pd.DataFrame) -> Figure:
@@ -225,9 +293,29 @@ def _group_legend(fig: Figure, order: list[str]) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(order)))
 
 
+# The similarity colour scale ends at this percentile of the pairs of distinct documents:
+# a document's similarity to itself (1) would otherwise set the scale and flatten every
+# other cell into its lowest colour.
+SIMILARITY_SCALE_PERCENTILE = 99
+
+
+def similarity_scale(similarity: np.ndarray) -> float:
+    """Top of the similarity colour scale: SIMILARITY_SCALE_PERCENTILE of the cosines of
+    distinct documents (the diagonal left out); 1 if no two documents share a term."""
+    pairs = similarity[np.triu_indices(len(similarity), k=1)]
+    top = float(np.percentile(pairs, SIMILARITY_SCALE_PERCENTILE)) if len(pairs) else 0.0
+    return top if top > 0 else 1.0
+
+
 def plot_similarity_heatmap(result: DocumentSimilarity) -> Figure:
-    """Document x document TF-IDF cosine similarity, documents ordered by group."""
+    """Document x document TF-IDF cosine similarity, documents ordered by group.
+
+    The colour scale runs from 0 to `similarity_scale` (a high percentile of the pairs of
+    distinct documents); higher pairs take the top colour (the colour bar's arrow), and
+    the diagonal, each document with itself, is drawn grey, off the scale.
+    """
     n = len(result.doc_ids)
+    vmax = similarity_scale(result.similarity)
     codes, cmap, order = _group_strip(result.groups)
     fig, axes = new_figure(
         "single" if n <= 30 else "double",
@@ -248,11 +336,12 @@ def plot_similarity_heatmap(result: DocumentSimilarity) -> Figure:
     )
     strip.set_yticks([])
     strip.spines[:].set_visible(False)
+    cells = np.ma.masked_array(result.similarity, mask=np.eye(n, dtype=bool))
     image = ax.imshow(
-        result.similarity,
-        cmap=SEQUENTIAL_CMAP,
+        cells,
+        cmap=colormaps[SEQUENTIAL_CMAP].with_extremes(bad=NEUTRAL),
         vmin=0,
-        vmax=1,
+        vmax=vmax,
         interpolation="nearest",
         aspect="auto",
     )
@@ -268,14 +357,55 @@ def plot_similarity_heatmap(result: DocumentSimilarity) -> Figure:
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(f"{n} documents, ordered by group")
-    colourbar = fig.colorbar(image, ax=axes, shrink=0.8)
-    colourbar.set_label("TF-IDF cosine similarity")
+    colourbar = fig.colorbar(image, ax=axes, shrink=0.8, extend="max" if vmax < 1 else "neither")
+    colourbar.set_label(_similarity_scale_label(vmax))
     _group_legend(fig, order)
     return fig
 
 
+def _similarity_scale_label(vmax: float) -> str:
+    if vmax >= 1:
+        return "TF-IDF cosine similarity\n(grey: a document with itself)"
+    return (
+        f"TF-IDF cosine similarity\n(scale ends at {vmax:.2g}, the "
+        f"{SIMILARITY_SCALE_PERCENTILE}th\npercentile of document pairs;\n"
+        "grey: a document with itself)"
+    )
+
+
+# Above DENDROGRAM_MAX_LEAVES documents the tree is cut to its top DENDROGRAM_CLUSTERS
+# clusters (scipy's truncate_mode="lastp"): thousands of leaves draw as a solid block.
+DENDROGRAM_MAX_LEAVES = 40
+DENDROGRAM_CLUSTERS = 30
+
+
+def dendrogram_truncated(result: DocumentSimilarity) -> bool:
+    """Whether `plot_dendrogram` cuts the tree to DENDROGRAM_CLUSTERS leaves."""
+    return len(result.doc_ids) > DENDROGRAM_MAX_LEAVES
+
+
+def dendrogram_leaf_note(result: DocumentSimilarity) -> str:
+    """What the dendrogram's leaves are, for the caption: documents coloured by source, or
+    (above DENDROGRAM_MAX_LEAVES documents) the clusters of the truncated tree."""
+    if not dendrogram_truncated(result):
+        return "leaves coloured by source."
+    return (
+        f"the tree of {len(result.doc_ids):,} documents is cut to its top "
+        f"{DENDROGRAM_CLUSTERS} clusters (its last merges): each leaf is a cluster, labelled "
+        "with its number of documents and its most common source, and the bar under it "
+        "shows the sources of its documents."
+    )
+
+
 def plot_dendrogram(result: DocumentSimilarity) -> Figure:
-    """Average-linkage dendrogram of documents, leaves coloured by group."""
+    """Average-linkage dendrogram of documents, leaves coloured by group.
+
+    Above DENDROGRAM_MAX_LEAVES documents the tree is cut to its top DENDROGRAM_CLUSTERS
+    clusters (`dendrogram_leaf_note` says so for the caption), each leaf labelled with its size
+    and majority group, above a bar of its groups' shares.
+    """
+    if dendrogram_truncated(result):
+        return _truncated_dendrogram(result)
     n = len(result.doc_ids)
     codes, cmap, order = _group_strip(result.groups)
     colours = group_palette(result.groups)
@@ -287,19 +417,17 @@ def plot_dendrogram(result: DocumentSimilarity) -> Figure:
         gridspec_kw={"height_ratios": [12, 1]},
     )
     tree_ax, strip = axes
-    labels = list(result.doc_ids) if n <= 40 else None
+    labels = list(result.doc_ids)
     tree = hierarchy.dendrogram(
         result.linkage,
         ax=tree_ax,
         labels=labels,
-        no_labels=labels is None,
         link_color_func=lambda _: DARK,
         leaf_rotation=90,
     )
-    if labels is not None:
-        for tick in tree_ax.get_xticklabels():
-            tick.set_color(colours[result.groups[result.doc_ids.index(tick.get_text())]])
-            tick.set_fontsize(6)
+    for tick in tree_ax.get_xticklabels():
+        tick.set_color(colours[result.groups[result.doc_ids.index(tick.get_text())]])
+        tick.set_fontsize(6)
     tree_ax.set_ylabel("cosine distance (average linkage)")
     leaves = tree["leaves"]
     strip.imshow(
@@ -316,6 +444,64 @@ def plot_dendrogram(result: DocumentSimilarity) -> Figure:
     strip.set_xlabel("leaf colour = group")
     _group_legend(fig, order)
     return fig
+
+
+def _truncated_dendrogram(result: DocumentSimilarity) -> Figure:
+    order = ordered_groups(result.groups)
+    colours = group_palette(result.groups)
+    codes = np.array([order.index(g) for g in result.groups])
+    fig, axes = new_figure(
+        "double",
+        height_ratio=0.75,
+        nrows=2,
+        ncols=1,
+        sharex=True,
+        gridspec_kw={"height_ratios": [6, 1]},
+    )
+    tree_ax, strip = axes
+    tree = hierarchy.dendrogram(
+        result.linkage,
+        ax=tree_ax,
+        truncate_mode="lastp",
+        p=DENDROGRAM_CLUSTERS,
+        no_labels=True,
+        link_color_func=lambda _: DARK,
+    )
+    tree_ax.set_ylabel("cosine distance (average linkage)")
+    tree_ax.tick_params(axis="x", length=0)
+    _, nodes = hierarchy.to_tree(result.linkage, rd=True)
+    counts = np.array(
+        [
+            np.bincount(codes[nodes[leaf].pre_order()], minlength=len(order))
+            for leaf in tree["leaves"]
+        ]
+    )
+    x = 5.0 + 10.0 * np.arange(len(counts))  # scipy draws leaf i at 5 + 10 i
+    shares = counts / counts.sum(axis=1, keepdims=True)
+    bottom = np.zeros(len(counts))
+    for k, group in enumerate(order):
+        strip.bar(x, shares[:, k], width=10.0, bottom=bottom, color=colours[group], linewidth=0)
+        bottom += shares[:, k]
+    labels = [_cluster_label(row, order) for row in counts]
+    strip.set_xticks(x, labels, rotation=90)
+    strip.set_ylim(0, 1)
+    strip.set_yticks([])
+    strip.spines[:].set_visible(False)
+    strip.tick_params(axis="x", length=0)
+    strip.set_xlabel(
+        f"top {len(counts)} clusters of {len(result.doc_ids):,} documents (tree cut); "
+        "bars: sources of each cluster's documents"
+    )
+    _group_legend(fig, order)
+    return fig
+
+
+def _cluster_label(counts: np.ndarray, order: list[str]) -> str:
+    """'n docs: share majority' for a leaf of a truncated tree (ties: the first group)."""
+    size, top = int(counts.sum()), int(np.argmax(counts))
+    if size == 1:
+        return f"1 doc: {order[top]}"
+    return f"{size:,} docs: {counts[top] / size:.0%} {order[top]}"
 
 
 def plot_style_profile(profile: pd.DataFrame) -> Figure:
