@@ -142,12 +142,10 @@ class PartitionedCorpus:
     def documents(self, with_text: bool = False) -> pd.DataFrame:
         """Document table (metadata, n_chars, n_words; cleaned text only if asked)."""
         folder = self.root / "documents"
-        frames = []
-        for part in self.parts:
-            table = pq.read_table(folder / part)
-            if not with_text:
-                table = table.drop(["text"])
-            frames.append(table.to_pandas())
+        columns = None
+        if not with_text and self.parts:  # the texts are not even read
+            columns = [c for c in pq.read_schema(folder / self.parts[0]).names if c != "text"]
+        frames = [pq.read_table(folder / part, columns=columns).to_pandas() for part in self.parts]
         return pd.concat(frames, ignore_index=True)
 
     def units(self) -> pd.DataFrame:

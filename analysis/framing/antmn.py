@@ -182,15 +182,16 @@ def topic_proportions(corpus, params) -> tuple[pd.DataFrame, pd.Series, dict]:
     level = params.framing.antmn_level
     n_documents = data.units["doc_id"].nunique()
     if level == "documents" or (level == "auto" and n_documents >= MIN_DOCUMENTS):
-        doc_topics, groups = pool_by_document(doc_topics, data.units, data.bow)
+        doc_topics, groups = pool_by_document(doc_topics, data.units)
     return doc_topics, groups, labels
 
 
 def pool_by_document(
-    unit_topics: pd.DataFrame, units: pd.DataFrame, bow: list
+    unit_topics: pd.DataFrame, units: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """Document × topic proportions: each unit's proportions weighted by its token count."""
-    weights = np.array([sum(n for _, n in doc) for doc in bow], dtype=float)
+    """Document × topic proportions: each unit's proportions weighted by its token count
+    (`units["n_tokens"]`, in-vocabulary tokens)."""
+    weights = units["n_tokens"].to_numpy(dtype=float)
     weighted = unit_topics.mul(weights, axis=0)
     weighted["doc_id"] = units["doc_id"].to_numpy()
     summed = weighted.groupby("doc_id", sort=False).sum()

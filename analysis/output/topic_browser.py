@@ -25,7 +25,6 @@ from analysis.topics.model import (
     default_topic_labels,
     document_topic_matrix,
     representative_passages,
-    term_probabilities,
     topic_data,
     topic_terms,
     topic_terms_table,
@@ -89,7 +88,7 @@ def topic_view(
         )
     return TopicView(
         topic_word=topic_word,
-        term_probability=term_probabilities(data.bow, len(data.dictionary)),
+        term_probability=data.term_probabilities(),
         vocabulary=vocabulary_of(data.dictionary),
         doc_topic=doc_topic,
         units=data.units if "text" in data.units else passage_units(data, doc_topic, max_passages),

@@ -10,17 +10,20 @@
 
 A single partition (every small corpus) runs in this process. Results come back in
 partition order whatever order the workers finish in; `reduce_in_order` folds partial
-results on the workers in a fixed tree over the partitions, so that associative, ordered
+results in a fixed tree over the partitions (on a cluster's workers; on the local
+schedulers in this process as the results arrive), so that associative, ordered
 reductions are identical on every scheduler.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import uuid
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial, reduce
 
 import dask
@@ -91,18 +94,22 @@ def reduce_in_order(
     peaks: list[int] | None = None,
     description: str = "",
 ) -> object:
-    """``combine`` folded over ``[func(p, context) for p in partitions]``, as a tree of
-    tasks, each folding up to `REDUCE_FAN_IN` neighbours in partition order (the same tree
-    on every scheduler).
+    """``combine`` folded over ``[func(p, context) for p in partitions]`` in a fixed tree:
+    each fold joins up to `REDUCE_FAN_IN` neighbours in partition order, level by level
+    (the same tree on every scheduler, so an ordered reduction gives the same result).
 
-    Partial results are combined by the workers as soon as a group is complete, so the
-    client holds a few of them at a time instead of one per partition: memory grows with
-    the size of a result, not with the number of partitions. `combine(a, b)` must be
-    associative; it may change and return `a`. If `peaks` is a list, the largest peak
-    resident memory (KiB) of any process that ran a task is appended to it.
+    On a `dask.distributed` cluster the folds are tasks on the workers, where the partial
+    results stay. On the local schedulers every result comes back to this process anyway:
+    here the workers compute the partitions only, a few at a time, and this process folds
+    the tree as their results arrive in order (`_TreeFold`), holding a few partial
+    results instead of every level of the tree and its copies in transit. `combine(a, b)`
+    must be associative; it may change and return `a`. If `peaks` is a list, the largest
+    peak resident memory (KiB) of any process that ran a task is appended to it.
     """
     if not partitions:
         raise InputError("reduce_in_order needs at least one partition")
+    if (params.run.scheduler or "processes") in LOCAL_SCHEDULERS:
+        return _reduce_here(func, combine, partitions, context, params, peaks, description)
     measured = peaks is not None
 
     def build(shared) -> list:
@@ -123,6 +130,100 @@ def reduce_in_order(
     result, peak = root
     peaks.append(peak)
     return result
+
+
+def _reduce_here(
+    func: Callable,
+    combine: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    peaks: list[int] | None,
+    description: str,
+) -> object:
+    """`reduce_in_order` on a local scheduler: the partitions on the workers, the tree here."""
+    tree = _TreeFold(len(partitions), partial(_fold, combine))
+    if peaks is None:
+        for result in _results_in_order(func, partitions, context, params, description):
+            tree.add(result)
+        return tree.root()
+    largest = process_peak_kib()
+    tasks = [(func, p) for p in partitions]
+    for result, peak in _results_in_order(_measured_task, tasks, context, params, description):
+        tree.add(result)
+        largest = max(largest, peak)
+    peaks.append(max(largest, process_peak_kib()))
+    return tree.root()
+
+
+class _TreeFold:
+    """The tree of `reduce_in_order` over `n` results given one at a time in order: level by
+    level, neighbours joined in groups of `REDUCE_FAN_IN`, a last incomplete group of one
+    passed up as it is. Holds at most `REDUCE_FAN_IN - 1` waiting results per level."""
+
+    def __init__(self, n: int, join: Callable) -> None:
+        self.join = join
+        self.sizes = [n]  # the number of results on each level
+        while self.sizes[-1] > 1:
+            self.sizes.append(-(-self.sizes[-1] // REDUCE_FAN_IN))
+        self.seen = [0] * len(self.sizes)
+        self.waiting: list[list] = [[] for _ in self.sizes]
+        self.result: object = None
+
+    def add(self, value: object, level: int = 0) -> None:
+        while True:
+            self.seen[level] += 1
+            if level == len(self.sizes) - 1:  # the root
+                self.result = value
+                return
+            group = self.waiting[level]
+            group.append(value)
+            complete = len(group) == REDUCE_FAN_IN or self.seen[level] == self.sizes[level]
+            if not complete:
+                return
+            self.waiting[level] = []
+            value = self.join(*group) if len(group) > 1 else group[0]
+            level += 1
+
+    def root(self) -> object:
+        if self.seen[-1] != 1:
+            raise RuntimeError("_TreeFold: not every result was added")
+        return self.result
+
+
+def _results_in_order(
+    func: Callable, partitions: Sequence, context: object, params: Params, description: str
+) -> Iterator[object]:
+    """``func(p, context)`` for each partition, yielded in partition order, on the local
+    scheduler of ``params.run`` (at most two tasks per worker queued at a time)."""
+    scheduler, workers = params.run.scheduler or "processes", params.run.workers
+    if workers < 1:
+        raise InputError(f"run.workers is {workers}; use at least 1 worker")
+    bar = tqdm(
+        total=len(partitions), desc=description, unit=" partitions", mininterval=1.0,
+        disable=not description or len(partitions) < 2,
+    )  # fmt: skip
+    with bar, contextlib.ExitStack() as stack:
+        if scheduler == "synchronous" or workers == 1 or len(partitions) == 1:
+            for partition in partitions:
+                yield func(partition, context)
+                bar.update()
+            return
+        if scheduler == "processes":
+            pool = worker_pool(workers)
+        else:
+            pool = stack.enter_context(ThreadPoolExecutor(workers))
+        queued: deque[Future] = deque()
+        stack.callback(lambda: [future.cancel() for future in queued])  # on a failure
+        upcoming = iter(partitions)
+        for partition in itertools.islice(upcoming, 2 * workers):
+            queued.append(pool.submit(func, partition, context))
+        while queued:
+            result = queued.popleft().result()
+            for partition in itertools.islice(upcoming, 1):
+                queued.append(pool.submit(func, partition, context))
+            yield result
+            bar.update()
 
 
 def _fold(combine: Callable, *results: object) -> object:

@@ -384,7 +384,7 @@ def topic_terms(fit: TopicModelFit, data: TopicData) -> pd.DataFrame:
     return topic_terms_table(
         topic_word_matrix(fit.model),
         vocabulary_of(data.dictionary),
-        term_probabilities(data.bow, len(data.dictionary)),
+        data.term_probabilities(),
         fit.settings.relevance_lambda,
         fit.settings.top_n,
     )

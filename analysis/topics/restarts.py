@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -125,7 +125,8 @@ def _fit_job(job: FitJob) -> tuple[TopicModelFit, np.ndarray | None]:
     fit.model.callbacks = None  # the convergence monitor holds a sample of the corpus
     infer = _SHARED.get("infer")
     gamma = None if infer is None else document_topic_gamma(fit.model, infer[0], infer[1])
-    return fit, gamma
+    summarise = _SHARED.get("summarise")
+    return (fit, gamma) if summarise is None else summarise(job, fit, gamma)
 
 
 def fit_models(
@@ -136,13 +137,18 @@ def fit_models(
     processes: int = 1,
     infer: tuple[BagOfWords, int] | None = None,
     progress: str = "",
-) -> list[tuple[TopicModelFit, np.ndarray | None]]:
+    summarise: Callable | None = None,
+) -> list:
     """Fit every job, in `processes` forked worker processes (1: in this process); results
-    in job order, identical whatever the number of processes. With `infer` = (units,
-    seed), each worker also returns the units' N x K posterior parameters under its model
-    (`document_topic_gamma`), else None. `progress`: the label of a progress bar over the
-    fits (none when empty)."""
-    _SHARED.update(bow=bow, dictionary=dictionary, settings=settings, infer=infer)
+    in job order, identical whatever the number of processes: (fit, gamma) per job. With
+    `infer` = (units, seed), gamma is the units' N x K posterior parameters under its
+    model (`document_topic_gamma`), else None. With `summarise`, each job returns
+    `summarise(job, fit, gamma)` instead, computed where the model was fitted: what the
+    caller keeps of it, so that this process never holds every model at once.
+    `progress`: the label of a progress bar over the fits (none when empty)."""
+    _SHARED.update(
+        bow=bow, dictionary=dictionary, settings=settings, infer=infer, summarise=summarise
+    )
     try:
         workers = min(processes, len(jobs))
         bar = {"total": len(jobs), "desc": progress, "unit": " model", "mininterval": 1.0}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -138,23 +139,23 @@ def k_sweep(
     heldout_bow = [bow[i] for i in heldout]
     vocabulary = vocabulary_of(dictionary)
     jobs = [FitJob(k, seed, (etas or {}).get(k)) for k in ks for seed in seeds]
-    fits = fit_models(
-        train_bow, dictionary, jobs, settings, processes, (train_bow, seeds[0]), "K sweep"
-    )
+    scores = fit_models(
+        train_bow, dictionary, jobs, settings, processes, (train_bow, seeds[0]), "K sweep",
+        partial(_sweep_score, heldout_bow, vocabulary, settings.top_n),
+    )  # fmt: skip
     rows, matrices, dominant, topic_sets = [], {}, {}, []
-    for job, (fit, gamma) in zip(jobs, fits, strict=True):
+    for job, score in zip(jobs, scores, strict=True):
         k, seed = job.num_topics, job.seed
-        phi = topic_word_matrix(fit.model)
-        matrices.setdefault(k, []).append(topic_word_evidence(fit.model))
-        dominant.setdefault(k, []).append(gamma.argmax(axis=1))
-        topic_sets.append(top_words(phi, vocabulary, settings.top_n))
+        matrices.setdefault(k, []).append(score.evidence)
+        dominant.setdefault(k, []).append(score.dominant)
+        topic_sets.append(score.top_words)
         rows.append(
             {
                 "k": k,
                 "seed": seed,
-                "heldout_per_word_ll": heldout_per_word_likelihood(fit.model, heldout_bow, seed),
-                "exclusivity": model_exclusivity(phi, settings.top_n),
-                "converged": fit.converged,
+                "heldout_per_word_ll": score.heldout_per_word_ll,
+                "exclusivity": score.exclusivity,
+                "converged": score.converged,
             }
         )
     runs = pd.DataFrame(rows)
@@ -182,6 +183,39 @@ def k_sweep(
         summary=sweep_summary(runs, stability, ari),
         n_train=len(train),
         n_heldout=len(heldout),
+    )
+
+
+@dataclass(frozen=True)
+class _SweepScore:
+    """What the sweep keeps of one (K, seed) model: its topics for stability, its units'
+    dominant topics for ARI, its top words for coherence, and its scores."""
+
+    evidence: np.ndarray
+    dominant: np.ndarray
+    top_words: list[list[str]]
+    heldout_per_word_ll: float
+    exclusivity: float
+    converged: bool
+
+
+def _sweep_score(
+    heldout_bow: BagOfWords,
+    vocabulary: list[str],
+    top_n: int,
+    job: FitJob,
+    fit: TopicModelFit,
+    gamma: np.ndarray,
+) -> _SweepScore:
+    """`_SweepScore` of one fitted model (computed where it was fitted)."""
+    phi = topic_word_matrix(fit.model)
+    return _SweepScore(
+        evidence=topic_word_evidence(fit.model),
+        dominant=gamma.argmax(axis=1),
+        top_words=top_words(phi, vocabulary, top_n),
+        heldout_per_word_ll=heldout_per_word_likelihood(fit.model, heldout_bow, job.seed),
+        exclusivity=model_exclusivity(phi, top_n),
+        converged=fit.converged,
     )
 
 

@@ -86,7 +86,7 @@ def eta_builder(data: topics.TopicData, topic_params: Any, seeds: dict[str, list
     """K -> the seeded K x V prior (None without seeded topics)."""
     if not seeds:
         return None
-    counts = topics.term_probabilities(data.bow, len(data.dictionary))
+    counts = data.term_probabilities()
     counts = counts * sum(data.units["n_tokens"])
     settings = topics.topic_settings(topic_params)
     weight = float(topic_params.seed_weight)

@@ -4,7 +4,9 @@ tokens and texts fetched by segment id, topic proportions inferred per partition
 Every step is a function of one partition's segments on the scheduler of `run`
 (`analysis.corpus.partition_map`), joined in corpus order, so the results are the same for
 any partitioning and scheduler. The kernel holds the light per-unit table (ids, group,
-position, date, token count) and the bags of words, never the texts or token lists.
+position, date, token count) and each term's count, never the texts or token lists; the
+bags of words only up to `topics.sweep_max_units` segments (above, they are read from the
+corpus's Matrix Market file by row: the sweep's sample, the final fit's passes).
 
 Inference draws each unit's starting point from the model's random state (gensim draws one
 N x K block for the whole corpus). The block is drawn here, in corpus order, from the seed,
@@ -50,14 +52,24 @@ GAMMA_SHAPE = 100.0  # gensim's initial draw of a unit's gamma: Gamma(100, 1/100
 
 @dataclass(frozen=True)
 class PartitionUnits:
-    """One partition's modelled units (no text), their bags of words and their rows among
-    the partition's segments."""
+    """One partition's modelled units (no text), their bags of words (None when the corpus
+    is too large to hold them: they are read from disk), how often each term occurs in
+    them, and their rows among the partition's segments."""
 
     units: pd.DataFrame
-    bow: BagOfWords
+    bow: BagOfWords | None
+    term_totals: np.ndarray
     n_empty: int
     rows: np.ndarray
     n_segments: int
+
+
+@dataclass(frozen=True)
+class UnitsContext:
+    """What a partition's `partition_units` task needs."""
+
+    dictionary: Dictionary
+    keep_bow: bool  # send the bags of words back (a corpus small enough to hold them)
 
 
 @dataclass(frozen=True)
@@ -76,31 +88,46 @@ class CorpusSource:
         return segment_values(self.corpus, segment_ids, "text", self.params)
 
 
-def partition_units(segments: pd.DataFrame, dictionary: Dictionary) -> PartitionUnits:
+def partition_units(segments: pd.DataFrame, context: UnitsContext) -> PartitionUnits:
     """The modelled units of one partition (`segment_topic_data` without token lists)."""
-    data = segment_topic_data(segments, dictionary, keep_texts=False)
+    data = segment_topic_data(segments, context.dictionary, keep_texts=False)
     rows = pd.Index(segments["segment_id"]).get_indexer(data.units["segment_id"])
-    return PartitionUnits(data.units, data.bow, data.n_empty, rows, len(segments))
+    terms = [t for bag in data.bow for t, _ in bag]
+    counts = [c for bag in data.bow for _, c in bag]
+    totals = np.bincount(terms, weights=counts, minlength=len(context.dictionary))
+    bow = data.bow if context.keep_bow else None
+    return PartitionUnits(data.units, bow, totals, data.n_empty, rows, len(segments))
 
 
 def corpus_topic_data(corpus: PartitionedCorpus, params: Params) -> TopicData:
     """The units of the partitioned corpus with at least one in-vocabulary token, in corpus
-    order: the light per-unit table and the bags of words, built per partition."""
-    parts = map_segments(
-        corpus, partition_units, corpus.dictionary, params, UNIT_READ, "topic units"
-    )
+    order: the light per-unit table, built per partition, and the bags of words: held in
+    memory up to `topics.sweep_max_units` segments (every fit trains on all of them), else
+    read from the corpus's Matrix Market file by row (`UnitStream`: the fits then train on
+    a sample, and the final fit streams)."""
+    keep_bow = corpus.n_segments <= params.topics.sweep_max_units
+    context = UnitsContext(corpus.dictionary, keep_bow)
+    parts = map_segments(corpus, partition_units, context, params, UNIT_READ, "topic units")
     units = concat_in_order([p.units for p in parts], [c for c in UNIT_COLUMNS if c != "date"])
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct pair
-    bow = [[pairs.setdefault(pair, pair) for pair in bag] for p in parts for bag in p.bow]
-    del pairs
     offsets = np.cumsum([0] + [p.n_segments for p in parts])
     rows = np.concatenate([p.rows + offset for p, offset in zip(parts, offsets, strict=False)])
     source = CorpusSource(corpus, params, tuple(len(p.units) for p in parts), rows)
-    data = TopicData(units, bow, None, corpus.dictionary, sum(p.n_empty for p in parts), source)
+    bow = _shared_pairs(p.bow for p in parts) if keep_bow else UnitStream(corpus, rows)
+    if len(rows) <= params.topics.sweep_max_units and not keep_bow:  # many empty segments
+        bow = list(bow)
+    totals = np.sum([p.term_totals for p in parts], axis=0)
+    n_empty = sum(p.n_empty for p in parts)
+    data = TopicData(units, bow, None, corpus.dictionary, n_empty, source, totals)
     require_units(data)
     documents = corpus.documents()
     dates = documents.set_index("doc_id")["date"] if "date" in documents else None
     return with_dates(data, dates)
+
+
+def _shared_pairs(parts: Iterator[BagOfWords]) -> BagOfWords:
+    """The partitions' bags of words in one list, equal (id, count) pairs one tuple."""
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
+    return [[pairs.setdefault(pair, pair) for pair in bag] for part in parts for bag in part]
 
 
 def topic_data_of(corpus: Any, params: Params) -> TopicData:
@@ -244,10 +271,15 @@ class UnitStream:
     def reordered(self, order: Sequence[int]) -> UnitStream:
         return UnitStream(self.corpus, self.rows[np.asarray(order, dtype=np.int64)])
 
+    def __getstate__(self) -> dict:  # the open Matrix Market file is not sent along
+        return {"corpus": self.corpus, "rows": self.rows, "_matrix": None}
+
 
 def training_units(data: TopicData) -> Sequence:
     """The bags of words a fit of all units trains on: streamed from disk for the
     partitioned corpus (`UnitStream`), else `data.bow`."""
+    if isinstance(data.bow, UnitStream):
+        return data.bow
     if isinstance(data.source, CorpusSource):
         return UnitStream(data.source.corpus, data.source.rows)
     return data.bow

@@ -11,7 +11,7 @@ passages shown) through its `source` by segment id (`analysis.topics.stream`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 from gensim.corpora import Dictionary
 
 from analysis.core.errors import InputError
+from analysis.topics.terms import term_probabilities
 
 BagOfWords = list[list[tuple[int, int]]]
 UNIT_COLUMNS = ["segment_id", "doc_id", "group", "position", "date", "n_tokens"]
@@ -37,11 +38,21 @@ class TopicData:
     """The units a topic model sees: their metadata, bags of words and token lists."""
 
     units: pd.DataFrame  # segment_id, doc_id, group, position, [text], date, n_tokens
-    bow: BagOfWords
+    bow: Sequence  # BagOfWords in a list, or read from disk by row (a large corpus)
     texts: list[list[str]] | None  # in-vocabulary tokens per unit; None: fetched by `source`
     dictionary: Dictionary
     n_empty: int  # units left out because no token survived preprocessing
     source: UnitSource | None = None  # fetches tokens and texts not held in memory
+    term_totals: np.ndarray | None = None  # occurrences of each term id; None: count `bow`
+
+    def term_probabilities(self) -> np.ndarray:
+        """Marginal probability of each term in the modelled units (relevance, lift)."""
+        if self.term_totals is None:
+            return term_probabilities(self.bow, len(self.dictionary))
+        total = self.term_totals.sum()
+        if total == 0:
+            raise InputError("the corpus has no tokens")
+        return self.term_totals / total
 
     def unit_tokens(self, indices: Sequence[int] | None = None) -> list[list[str]]:
         """In-vocabulary tokens of the units at `indices` (all units when None)."""
@@ -120,7 +131,7 @@ def with_dates(data: TopicData, dates: pd.Series | None) -> TopicData:
         "date",
         units["doc_id"].map(dates).fillna("") if dates is not None else "",
     )
-    return TopicData(units, data.bow, data.texts, data.dictionary, data.n_empty, data.source)
+    return replace(data, units=units)
 
 
 def require_units(data: TopicData) -> None:

@@ -78,9 +78,10 @@ def test_units_pool_into_documents_by_token_weight():
     from analysis.framing.antmn import pool_by_document
 
     unit_topics = pd.DataFrame([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5]], columns=[0, 1])
-    units = pd.DataFrame({"doc_id": ["a", "a", "b"], "group": ["G", "G", "H"]})
-    bow = [[(0, 3)], [(1, 1)], [(0, 2)]]  # 3 tokens, 1 token, 2 tokens
-    pooled, groups = pool_by_document(unit_topics, units, bow)
+    units = pd.DataFrame(
+        {"doc_id": ["a", "a", "b"], "group": ["G", "G", "H"], "n_tokens": [3, 1, 2]}
+    )
+    pooled, groups = pool_by_document(unit_topics, units)
     assert pooled.loc["a"].tolist() == [0.75, 0.25]  # (3*1 + 1*0) / 4
     assert pooled.loc["b"].tolist() == [0.5, 0.5]
     assert groups.tolist() == ["G", "H"]

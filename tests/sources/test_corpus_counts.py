@@ -105,6 +105,8 @@ def test_local_cluster_gives_the_single_process_result(counted_corpus):
         squares = compute_in_order(pow, [1, 2, 3, 4], 2, cluster_params, peaks)
         # [i] * 1 per partition, joined by list concatenation: order-sensitive, associative
         joined = reduce_in_order(mul, add, [[i] for i in range(7)], 1, cluster_params, peaks)
+        tree = reduce_in_order(digit, bracket, list(range(5)), None, cluster_params)
+    assert tree == "(((01)(23))4)"  # the tree every local scheduler folds too
     assert squares == [1, 4, 9, 16]
     assert joined == list(range(7))
     assert len(peaks) == 5 and all(peak > 0 for peak in peaks)
@@ -176,3 +178,22 @@ def test_reduce_in_order_folds_partitions_in_order(counted_corpus, n):
     assert reduce_in_order(mul, add, [[i] for i in range(n)], 1, params) == list(range(n))
     with pytest.raises(ValueError, match="at least one partition"):
         reduce_in_order(mul, add, [], 1, params)
+
+
+def bracket(*parts: str) -> str:
+    """A non-associative `combine`: writes down the tree it was folded in."""
+    return "(" + "".join(parts) + ")"
+
+
+def digit(partition: int, _context: object) -> str:
+    return str(partition)
+
+
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads", "processes"])
+def test_every_local_scheduler_folds_the_tree_a_cluster_folds(counted_corpus, scheduler):
+    """Neighbours in pairs, level by level, a last odd one passed up: the tree the cluster's
+    graph has (`test_local_cluster_gives_the_single_process_result`), folded here."""
+    _, _, overrides = counted_corpus
+    params = load_params(overrides={**overrides, "run.scheduler": scheduler, "run.workers": 2})
+    trees = {n: reduce_in_order(digit, bracket, list(range(n)), None, params) for n in (1, 5, 6)}
+    assert trees == {1: "0", 5: "(((01)(23))4)", 6: "(((01)(23))(45))"}

@@ -9,8 +9,10 @@ from gensim.corpora import Dictionary
 from analysis.core.errors import InputError
 from analysis.topics.model import TopicSettings, topic_word_matrix
 from analysis.topics.restarts import (
+    FitJob,
     available_processes,
     choose_restart,
+    fit_models,
     fit_restarts,
     restart_seeds,
 )
@@ -75,3 +77,20 @@ def test_seeds_derive_from_the_run_seed_and_bad_values_are_errors():
     with pytest.raises(InputError, match="processes"):
         available_processes(-1)
     assert available_processes(0) >= 1
+
+
+def test_a_summary_of_each_fit_comes_back_instead_of_the_model():
+    """`summarise` runs where the model was fitted; the results are the summaries, in job
+    order, the same in one process as in two (the caller never holds every model)."""
+    bow, dictionary, _ = planted()
+    jobs = [FitJob(k, seed) for k in (2, 3) for seed in (1, 2)]
+
+    def summarise(job, fit, gamma):
+        return job.num_topics, job.seed, topic_word_matrix(fit.model).shape, gamma.shape
+
+    found = [
+        fit_models(bow, dictionary, jobs, FAST, processes, (bow, 5), summarise=summarise)
+        for processes in (1, 2)
+    ]
+    expected = [(k, s, (k, len(dictionary)), (len(bow), k)) for k in (2, 3) for s in (1, 2)]
+    assert found[0] == found[1] == expected

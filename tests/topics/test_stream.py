@@ -3,6 +3,8 @@ partition equal those of the whole corpus in memory, on two worker processes as 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,9 +24,12 @@ from analysis.topics.model import (
     topic_word_matrix,
 )
 from analysis.topics.stream import (
+    UnitsContext,
+    UnitStream,
     corpus_topic_data,
     document_gammas,
     document_topics,
+    partition_units,
     topic_data_of,
     training_units,
 )
@@ -169,3 +174,26 @@ def test_a_fit_streamed_from_disk_equals_the_fit_in_memory(corpora, monkeypatch,
     pd.testing.assert_frame_equal(streamed.convergence, in_memory.convergence)
     in_memory_data = topic_data(single.in_memory())
     assert training_units(in_memory_data) is in_memory_data.bow
+
+
+def test_above_the_sweep_size_the_bags_of_words_stay_on_disk(corpora):
+    """A corpus of more segments than `topics.sweep_max_units`: the partitions send back no
+    bags of words; the data reads them from the Matrix Market file by row (the same bags)
+    and counts the terms from the partitions' totals (the same probabilities)."""
+    (one, single), (many, split) = corpora
+    streamed_params = dataclasses.replace(
+        many, topics=dataclasses.replace(many.topics, sweep_max_units=10)
+    )
+    in_memory = topic_data(single.in_memory())
+    streamed = corpus_topic_data(split, streamed_params)
+    assert isinstance(streamed.bow, UnitStream) and training_units(streamed) is streamed.bow
+    assert len(streamed.bow) == len(in_memory.bow) and list(streamed.bow) == in_memory.bow
+    assert [streamed.bow[i] for i in (5, 0)] == [in_memory.bow[5], in_memory.bow[0]]
+    assert np.array_equal(streamed.term_probabilities(), in_memory.term_probabilities())
+    held = corpus_topic_data(split, many)  # 36 segments within the default 10,000
+    assert isinstance(held.bow, list) and held.bow == in_memory.bow
+    empties = dataclasses.replace(many.topics, sweep_max_units=len(in_memory.bow))
+    few = corpus_topic_data(split, dataclasses.replace(many, topics=empties))
+    assert isinstance(few.bow, list) and few.bow == in_memory.bow  # 36 segments, 24 units
+    part = partition_units(next(split.iter_segments()), UnitsContext(split.dictionary, False))
+    assert part.bow is None and part.term_totals.sum() == part.units["n_tokens"].sum() > 0
