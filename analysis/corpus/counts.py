@@ -136,6 +136,33 @@ def segment_term_counts(
     return count_terms(zip(segments[by].astype(str), segments[tokens_column], strict=True))
 
 
+def added_term_counts(first: TermCounts, second: TermCounts) -> TermCounts:
+    """The counts of both, added: rows are the union of their labels, terms the union of
+    their vocabularies (both sorted), as one `count_terms` over all their pairs would give.
+    Integer counts, so any order of adding gives the same matrix."""
+    labels = sorted(set(first.labels) | set(second.labels))
+    vocabulary = sorted(set(first.vocabulary) | set(second.vocabulary))
+    rows, columns, values = [], [], []
+    for counts in (first, second):
+        entries = counts.matrix.tocoo()
+        row_of = np.searchsorted(
+            np.asarray(labels, dtype=object), np.asarray(counts.labels, dtype=object)
+        )
+        column_of = np.searchsorted(
+            np.asarray(vocabulary, dtype=object), np.asarray(counts.vocabulary, dtype=object)
+        )
+        rows.append(row_of[entries.row])
+        columns.append(column_of[entries.col])
+        values.append(entries.data.astype(np.int64))
+    matrix = sparse.csr_array(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
+        shape=(len(labels), len(vocabulary)),
+        dtype=np.int64,
+    )
+    matrix.sum_duplicates()
+    return TermCounts(matrix=matrix, labels=tuple(labels), vocabulary=tuple(vocabulary))
+
+
 def sum_rows(counts: TermCounts, row_groups: Mapping[str, str]) -> TermCounts:
     """Add rows together: ``row_groups`` maps each row label (e.g. a segment) to its group."""
     missing = [label for label in counts.labels if label not in row_groups]

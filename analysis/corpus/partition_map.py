@@ -13,7 +13,7 @@ Dask scheduler of `run.scheduler`, with a progress bar (partitions done of total
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from analysis.core.params import Params
 from analysis.corpus.prepare import PartitionedCorpus
-from analysis.scale.scheduler import compute_in_order, reduce_in_order
+from analysis.scale.scheduler import compute_in_order, iter_in_order, reduce_in_order
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,21 @@ def map_segments(
     parts = segment_parts(corpus, columns)
     task = PartitionTask(func, context)
     return compute_in_order(_apply, parts, task, params, description=description)
+
+
+def iter_segments_mapped(
+    corpus: PartitionedCorpus,
+    func: Callable[[pd.DataFrame, object], object],
+    context: object,
+    params: Params,
+    columns: Sequence[str] | None = None,
+    description: str = "",
+) -> Iterator[object]:
+    """`map_segments`, its results one at a time in partition order (on the local
+    schedulers as they arrive: each can be dropped before the next is read)."""
+    parts = segment_parts(corpus, columns)
+    task = PartitionTask(func, context)
+    return iter_in_order(_apply, parts, task, params, description=description)
 
 
 def reduce_segments(

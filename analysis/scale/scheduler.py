@@ -60,6 +60,19 @@ def compute_in_order(
     return [result for result, _ in measured]
 
 
+def iter_in_order(
+    func: Callable, partitions: Sequence, context: object, params: Params, description: str = ""
+) -> Iterator[object]:
+    """`compute_in_order`'s results one at a time, in partition order: on the local
+    schedulers as they arrive (the caller can drop each before the next), on a cluster
+    once all are computed."""
+    if not partitions:
+        return iter(())
+    if (params.run.scheduler or "processes") in LOCAL_SCHEDULERS:
+        return _results_in_order(func, partitions, context, params, description)
+    return iter(_compute(func, partitions, context, params, description))
+
+
 def _measured_task(task: tuple[Callable, object], context: object) -> tuple[object, int]:
     func, partition = task
     result = func(partition, context)

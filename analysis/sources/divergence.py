@@ -23,8 +23,14 @@ from scipy import sparse
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.corpus.counts import TermCounts, segment_term_counts
+from analysis.corpus.partition_map import iter_segments_mapped
 from analysis.corpus.prepare import PartitionedCorpus
-from analysis.sources.unit_counts import corpus_unit_counts
+from analysis.sources.unit_counts import (
+    UNIT_COUNT_COLUMNS,
+    UnitContext,
+    group_blocks,
+    partition_unit_counts,
+)
 from analysis.stats.bootstrap import percentile_interval
 
 BOOTSTRAP_BATCH_BYTES = 64 * 2**20  # resampled group sums held at once by the bootstrap
@@ -90,23 +96,37 @@ def group_divergence(
     ``unit_counts`` has one row per unit (segment or document); ``unit_groups`` maps each
     unit label to its group. Returns every ordered pair, the diagonal included.
     """
+    members = _group_members(unit_counts, unit_groups)
+    # each group's rows, integer counts (one copy of the matrix in all; sums stay exact)
+    blocks = {group: unit_counts.matrix[rows, :] for group, rows in members.items()}
+    return block_divergence(blocks, bootstrap_samples, seed, ci_level)
+
+
+def block_divergence(
+    blocks: Mapping[str, sparse.csr_array],
+    bootstrap_samples: int = 500,
+    seed: int = 0,
+    ci_level: float = 0.95,
+) -> pd.DataFrame:
+    """`group_divergence` from each group's unit rows (integer counts over one vocabulary,
+    rows in label order): the table of every ordered pair of groups."""
     if not 0 < ci_level < 1:
         raise InputError(f"ci_level must be between 0 and 1, got {ci_level}")
     if bootstrap_samples < 0:
         raise InputError(f"sources.bootstrap_samples must be >= 0, got {bootstrap_samples}")
-    members = _group_members(unit_counts, unit_groups)
-    groups = sorted(members)
-    # each group's rows, integer counts (one copy of the matrix in all; sums stay exact)
-    blocks = [unit_counts.matrix[members[group], :] for group in groups]
+    if len(blocks) < 2:
+        raise InputError("group_divergence needs at least two groups")
+    groups = sorted(blocks)
+    matrices = [blocks[group] for group in groups]
     point = _row_distributions(
-        np.vstack([np.asarray(block.sum(axis=0)).ravel() for block in blocks]).astype(float)
+        np.vstack([np.asarray(block.sum(axis=0)).ravel() for block in matrices]).astype(float)
     )
     g = len(groups)
     ia, ib = np.triu_indices(g, k=1)
     estimate = np.zeros((g, g))
     estimate[ia, ib] = estimate[ib, ia] = _pairwise_jsd(point[ia], point[ib])
 
-    replicates = _replicates(blocks, bootstrap_samples, np.random.default_rng(seed))
+    replicates = _replicates(matrices, bootstrap_samples, np.random.default_rng(seed))
     corrected = np.full((g, g), np.nan)
     low = high = np.full((g, g), np.nan)
     if bootstrap_samples:
@@ -118,6 +138,7 @@ def group_divergence(
         corrected[diagonal, diagonal] = 0.0
         low[diagonal, diagonal] = lower_q[diagonal, diagonal]
         high[diagonal, diagonal] = upper_q[diagonal, diagonal]
+    sizes = [block.shape[0] for block in matrices]
     rows = [
         {
             "group_a": groups[i],
@@ -127,8 +148,8 @@ def group_divergence(
             "ci_low": low[i, j],
             "ci_high": high[i, j],
             "ci_level": ci_level,
-            "n_units_a": len(members[groups[i]]),
-            "n_units_b": len(members[groups[j]]),
+            "n_units_a": sizes[i],
+            "n_units_b": sizes[j],
             "bootstrap_samples": bootstrap_samples,
         }
         for i in range(g)
@@ -144,8 +165,6 @@ def _group_members(counts: TermCounts, unit_groups: Mapping[str, str]) -> dict[s
     members: dict[str, list[int]] = {}
     for row, label in enumerate(counts.labels):
         members.setdefault(str(unit_groups[label]), []).append(row)
-    if len(members) < 2:
-        raise InputError("group_divergence needs at least two groups")
     return {g: np.asarray(rows) for g, rows in members.items()}
 
 
@@ -212,19 +231,23 @@ def source_divergence(segments: pd.DataFrame, params: Params | None = None) -> p
 
 def corpus_divergence(corpus: PartitionedCorpus, params: Params) -> pd.DataFrame:
     """`source_divergence` of the whole corpus: segment term counts per partition on the
-    scheduler (`analysis.sources.unit_counts`), then the bootstrap over those rows."""
-    units = corpus_unit_counts(corpus, params, "segment_id", description="divergence counts")
-    return _divergence(units.counts, units.group_of(), params)
+    scheduler (`analysis.sources.unit_counts`), split into each group's rows as they
+    arrive, then the bootstrap over those rows."""
+    parts = iter_segments_mapped(
+        corpus, partition_unit_counts, UnitContext("segment_id"), params,
+        UNIT_COUNT_COLUMNS, "divergence counts",
+    )  # fmt: skip
+    blocks = {group: counts.matrix for group, counts in group_blocks(parts).items()}
+    return block_divergence(blocks, *_bootstrap_settings(params))
 
 
 def _divergence(counts: TermCounts, groups: Mapping[str, str], params: Params) -> pd.DataFrame:
-    return group_divergence(
-        counts,
-        groups,
-        bootstrap_samples=params.sources.bootstrap_samples,
-        seed=params.run.seed,
-        ci_level=params.sources.ci_level,
-    )
+    return group_divergence(counts, groups, *_bootstrap_settings(params))
+
+
+def _bootstrap_settings(params: Params) -> tuple[int, int, float]:
+    """(bootstrap samples, seed, confidence level) of `params`."""
+    return params.sources.bootstrap_samples, params.run.seed, params.sources.ci_level
 
 
 # Table schemas: the description and columns each table is saved with.

@@ -42,7 +42,6 @@ tables such as its inaugural example (will, your, while, everyone) can be reprod
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -52,15 +51,15 @@ from scipy import stats
 
 from analysis.core.errors import InputError
 from analysis.core.params import Params
-from analysis.corpus.counts import TermCounts, count_terms, segment_term_counts
+from analysis.corpus.counts import (
+    TermCounts,
+    added_term_counts,
+    count_terms,
+    segment_term_counts,
+)
 from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.tokens import content_tokens, tokenize_words
-from analysis.sources.corpus_counts import (
-    added_term_counters,
-    group_term_counters,
-    term_counts_from,
-)
 
 Correction = Literal["bh", "holm"]
 Comparisons = Literal["rest", "pairs", "all", "auto"]
@@ -151,20 +150,12 @@ def keyness_counts(segments: pd.DataFrame, params: Any) -> TermCounts:
 
 def corpus_keyness_counts(corpus: PartitionedCorpus, params: Params) -> TermCounts:
     """`keyness_counts` of the whole corpus, counted partition by partition on the scheduler
-    (`analysis.sources.corpus_counts.group_term_counters`) and added in partition order."""
+    and added in partition order (`added_term_counts`: sparse, a few MB per partial sum
+    where per-group Counters took a hundred)."""
     columns = ["group", "tokens"] if _stopwords(params) == "preprocess" else ["group", "text"]
-    counters = reduce_segments(
-        corpus, partition_term_counters, added_term_counters, params, params, columns,
-        "keyness counts",
-    )  # fmt: skip
-    return term_counts_from(counters)
-
-
-def partition_term_counters(segments: pd.DataFrame, params: Params) -> dict[str, Counter]:
-    """One partition's keyness counts: a Counter of terms per group."""
-    if _stopwords(params) == "preprocess":
-        return group_term_counters(segments["group"].astype(str), segments["tokens"])
-    return group_term_counters(segments["group"].astype(str), _running_words(segments, params))
+    return reduce_segments(
+        corpus, keyness_counts, added_term_counts, params, params, columns, "keyness counts"
+    )
 
 
 def _stopwords(params: Any) -> str:

@@ -10,7 +10,7 @@ similarity counts the sampled documents only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +21,8 @@ from analysis.core.params import Params
 from analysis.corpus.counts import TermCounts, segment_term_counts
 from analysis.corpus.partition_map import map_segments
 from analysis.corpus.prepare import PartitionedCorpus
+
+UNIT_COUNT_COLUMNS = ("segment_id", "group", "tokens")  # what a partition's counting reads
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,7 +66,7 @@ def corpus_unit_counts(
     by="doc_id" sums whole documents."""
     parts = map_segments(
         corpus, partition_unit_counts, UnitContext(by, keep), params,
-        [by, "group", "tokens"], description,
+        [by, *UNIT_COUNT_COLUMNS[1:]], description,
     )  # fmt: skip
     return stack_unit_counts(parts)
 
@@ -79,17 +81,41 @@ def stack_unit_counts(parts: Sequence[UnitCounts]) -> UnitCounts:
     return UnitCounts(counts, tuple(group[label] for label in counts.labels))
 
 
-def stack_term_counts(parts: Sequence[TermCounts]) -> TermCounts:
+def group_blocks(parts: Iterable[UnitCounts]) -> dict[str, TermCounts]:
+    """Each group's rows of the stacked `parts`, as `stack_unit_counts` would order them
+    (rows by label), all over the union of the parts' vocabularies: the rows split by
+    group part by part, so that the parts can be dropped as they come (`parts` may be a
+    stream) and the whole corpus is never one matrix."""
+    chunks: dict[str, list[TermCounts]] = {}
+    vocabulary: set[str] = set()
+    for part in parts:
+        vocabulary.update(part.counts.vocabulary)
+        groups = np.asarray(part.groups, dtype=object)
+        for group in sorted(set(part.groups)):
+            rows = np.flatnonzero(groups == group)
+            labels = tuple(part.counts.labels[i] for i in rows)
+            matrix = sparse.csr_array(part.counts.matrix[rows, :])
+            chunks.setdefault(group, []).append(TermCounts(matrix, labels, part.counts.vocabulary))
+    union = sorted(vocabulary)
+    return {group: stack_term_counts(chunks.pop(group), union) for group in sorted(chunks)}
+
+
+def stack_term_counts(
+    parts: Sequence[TermCounts], vocabulary: Sequence[str] | None = None
+) -> TermCounts:
     """Rows of several TermCounts with distinct labels in one matrix (int64, terms sorted,
-    rows sorted by label): the matrix `count_terms` gives over all their units at once.
+    rows sorted by label): the matrix `count_terms` gives over all their units at once;
+    over `vocabulary` (sorted, a superset of the parts' terms) if given, else their union.
 
     Each part's entries are copied once, straight to their place in the result (rows in
     label order, terms renumbered into the union vocabulary): the stacking holds the parts
     and the result, not the four copies of a block-by-block `vstack` and reorder."""
     if not parts:
-        empty = sparse.csr_array((0, 0), dtype=np.int64)
-        return TermCounts(matrix=empty, labels=(), vocabulary=())
-    vocabulary = sorted({term for part in parts for term in part.vocabulary})
+        columns = len(vocabulary or ())
+        empty = sparse.csr_array((0, columns), dtype=np.int64)
+        return TermCounts(matrix=empty, labels=(), vocabulary=tuple(vocabulary or ()))
+    if vocabulary is None:
+        vocabulary = sorted({term for part in parts for term in part.vocabulary})
     labels = [label for part in parts for label in part.labels]
     order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
     lengths = np.concatenate([np.diff(part.matrix.indptr) for part in parts]).astype(np.int64)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.corpus.counts import count_terms, segment_term_counts, sum_rows
+from analysis.corpus.counts import added_term_counts, count_terms, segment_term_counts, sum_rows
 
 
 def test_counts_are_exact_and_sorted():
@@ -80,3 +80,16 @@ def test_totals_match_and_order_does_not_matter(pairs, random):
     again = count_terms(shuffled)
     assert again.labels == counts.labels and again.vocabulary == counts.vocabulary
     assert np.array_equal(again.matrix.toarray(), counts.matrix.toarray())
+
+
+def test_added_term_counts_equal_one_count_of_all_pairs():
+    rng = np.random.default_rng(8)
+    words = [f"w{i:02d}" for i in range(30)]
+    pairs = [("ABCD"[int(rng.integers(4))], list(rng.choice(words, 5))) for _ in range(40)]
+    first, second = count_terms(pairs[:25]), count_terms(pairs[25:] + [("E", [])])
+    added = added_term_counts(first, second)
+    whole = count_terms(pairs + [("E", [])])
+    assert added.labels == whole.labels and added.vocabulary == whole.vocabulary
+    assert added.matrix.dtype == np.int64 and added.matrix.has_sorted_indices
+    assert (added.matrix != whole.matrix).nnz == 0
+    assert added.row("E").sum() == 0

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from analysis.corpus.counts import count_terms, segment_term_counts
-from analysis.sources.unit_counts import corpus_unit_counts, stack_term_counts
+from analysis.sources.unit_counts import (
+    UnitCounts,
+    corpus_unit_counts,
+    group_blocks,
+    stack_term_counts,
+    stack_unit_counts,
+)
 from tests.sources.partitioned import seed_corpora
 
 
@@ -60,3 +66,21 @@ def test_stacking_random_parts_equals_one_count_of_all_their_units():
     assert stacked.labels == whole.labels and stacked.vocabulary == whole.vocabulary
     assert stacked.matrix.dtype == np.int64 and stacked.matrix.has_sorted_indices
     assert (stacked.matrix != whole.matrix).nnz == 0
+
+
+def test_group_blocks_are_each_groups_rows_of_the_stacked_parts():
+    rng = np.random.default_rng(5)
+    words = [f"w{i:02d}" for i in range(40)]
+    parts = []
+    for p in range(4):
+        units = [(f"u{p}{i:03d}", list(rng.choice(words, rng.integers(1, 12)))) for i in range(30)]
+        counts = count_terms(units)
+        parts.append(UnitCounts(counts, tuple("ABC"[int(rng.integers(3))] for _ in units)))
+    whole = stack_unit_counts(parts)
+    blocks = group_blocks(part for part in parts)  # a stream of parts will do
+    assert sorted(blocks) == ["A", "B", "C"]
+    for group, block in blocks.items():
+        rows = [i for i, g in enumerate(whole.groups) if g == group]
+        assert block.labels == tuple(whole.counts.labels[i] for i in rows)
+        assert block.vocabulary == whole.counts.vocabulary
+        assert (block.matrix != whole.counts.matrix[rows, :]).nnz == 0
