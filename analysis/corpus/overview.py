@@ -211,10 +211,23 @@ def length_caption(prepared: CorpusOverview, level: str) -> str:
     )
 
 
-def timeline_caption(prepared: CorpusOverview) -> str:
-    # The figure's own rule; imported here so that this module does not load matplotlib.
-    from analysis.corpus.plots import timeline_period
+# Above this many dated documents the timeline counts documents per period: one marker
+# per document would merge into solid lines that read as month or year spans.
+TIMELINE_MAX_MARKERS = 2000
+# (period, pandas frequency of its bins, longest span in days drawn per that period)
+TIMELINE_PERIODS = (("week", "W-MON", 2 * 366), ("month", "MS", 25 * 366), ("year", "YS", None))
 
+
+def timeline_period(dated: pd.DataFrame) -> str:
+    """The period the timeline counts documents per ('week', 'month' or 'year': at most
+    about 100 weeks or 300 months), or '' when it draws each document."""
+    if len(dated) <= TIMELINE_MAX_MARKERS:
+        return ""
+    days = (dated["end"].max() - dated["start"].min()).days
+    return next(name for name, _, most in TIMELINE_PERIODS if most is None or days <= most)
+
+
+def timeline_caption(prepared: CorpusOverview) -> str:
     undated = undated_count(prepared)
     period = timeline_period(dated_documents(prepared))
     if period:

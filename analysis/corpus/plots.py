@@ -18,6 +18,7 @@ from analysis.core.figure_style import (
     new_figure,
     ordered_groups,
 )
+from analysis.corpus.overview import TIMELINE_PERIODS, timeline_period
 
 _COMPOSITION = (("documents", "Documents"), ("segments", "Segments"), ("words", "Words"))
 
@@ -71,21 +72,6 @@ def plot_length_distribution(lengths: pd.DataFrame, value: str, label: str) -> F
     return fig
 
 
-# Above this many dated documents the timeline counts documents per period: one marker
-# per document would merge into solid lines that read as month or year spans.
-TIMELINE_MAX_MARKERS = RASTER_MIN_POINTS
-_PERIODS = (("week", "W-MON", 2 * 366), ("month", "MS", 25 * 366), ("year", "YS", None))
-
-
-def timeline_period(dated: pd.DataFrame) -> str:
-    """The period the timeline counts documents per ('week', 'month' or 'year': at most
-    about 100 weeks or 300 months), or '' when it draws each document."""
-    if len(dated) <= TIMELINE_MAX_MARKERS:
-        return ""
-    days = (dated["end"].max() - dated["start"].min()).days
-    return next(name for name, _, most in _PERIODS if most is None or days <= most)
-
-
 def plot_timeline(dated: pd.DataFrame, undated: int) -> Figure:
     """Documents over time per group. Up to `TIMELINE_MAX_MARKERS` documents, a point per
     document, or a bar spanning a date known only to the month or year; above, documents
@@ -118,7 +104,7 @@ def _plot_timeline_counts(dated: pd.DataFrame, undated: int, period: str) -> Fig
     longer period than `period` is spread evenly over the periods it spans."""
     groups = ordered_groups(dated["group"])
     colors = group_palette(groups)
-    edges = _period_edges(dated, dict((n, f) for n, f, _ in _PERIODS)[period])
+    edges = _period_edges(dated, dict((n, f) for n, f, _ in TIMELINE_PERIODS)[period])
     fig, axes = new_figure("double", height_ratio=0.12 + 0.06 * len(groups), nrows=len(groups),
                            sharex=True, sharey=True, squeeze=False)  # fmt: skip
     axes = axes[:, 0]

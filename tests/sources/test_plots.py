@@ -16,6 +16,7 @@ from analysis.core.figure_style import apply_style, group_palette
 from analysis.corpus.counts import count_terms
 from analysis.framing.plots import LABEL_SIZE
 from analysis.sources import plots as source_plots
+from analysis.sources import similarity_plots
 from analysis.sources.divergence import group_divergence
 from analysis.sources.keyness import KeynessSettings, keyness_table
 from analysis.sources.similarity import DocumentSimilarity, document_similarity
@@ -86,11 +87,11 @@ def test_divergence_heatmap_annotates_intervals():
 def test_similarity_heatmap_and_dendrogram():
     docs = {"a1": ["peace"] * 3, "a2": ["peace", "talks"], "b1": ["war"], "b2": ["war", "gaza"]}
     result = document_similarity(count_terms(docs.items()), {d: d[0].upper() for d in docs})
-    heat = source_plots.plot_similarity_heatmap(result)
+    heat = similarity_plots.plot_similarity_heatmap(result)
     image = heat.axes[1].images[0]
     assert np.allclose(image.get_array().data, result.similarity)
     plt.close(heat)
-    tree = source_plots.plot_dendrogram(result)
+    tree = similarity_plots.plot_dendrogram(result)
     labels = {t.get_text() for t in tree.axes[0].get_xticklabels()}
     assert labels == set(docs)
     plt.close(tree)
@@ -171,11 +172,11 @@ def collisions(boxes) -> list[tuple[str, str]]:
 def test_similarity_colours_span_the_pairs_of_distinct_documents_not_the_diagonal():
     result = planted_similarity(within=0.036, between=0.021)  # as at 100,000 documents
     pairs = result.similarity[np.triu_indices(2000, k=1)]
-    fig = source_plots.plot_similarity_heatmap(result)
+    fig = similarity_plots.plot_similarity_heatmap(result)
     image = fig.axes[1].images[0]
     low, high = image.get_clim()
     assert low == 0 and pairs.min() <= high <= pairs.max()
-    assert high == pytest.approx(np.percentile(pairs, source_plots.SIMILARITY_SCALE_PERCENTILE))
+    assert high == pytest.approx(np.percentile(pairs, similarity_plots.SIMILARITY_SCALE_PERCENTILE))
     assert high < 0.1  # the diagonal of 1s does not set the scale
     assert np.array_equal(np.ma.getmaskarray(image.get_array()), np.eye(2000, dtype=bool))
     label = fig.axes[-1].get_ylabel()  # the colour bar
@@ -187,13 +188,13 @@ def test_similarity_scale_of_a_handful_of_documents():
     docs = {"a1": ["peace"] * 3, "a2": ["peace", "talks"], "b1": ["war", "talks"], "b2": ["war"]}
     result = document_similarity(count_terms(docs.items()), {d: d[0].upper() for d in docs})
     pairs = result.similarity[np.triu_indices(4, k=1)]
-    fig = source_plots.plot_similarity_heatmap(result)
+    fig = similarity_plots.plot_similarity_heatmap(result)
     low, high = fig.axes[1].images[0].get_clim()
     assert low == 0 and 0 < high <= pairs.max() < 1
-    assert high == source_plots.similarity_scale(result.similarity)
+    assert high == similarity_plots.similarity_scale(result.similarity)
     plt.close(fig)
     separate = np.eye(3)  # no two documents share a term: a 0-1 scale, not 0-0
-    assert source_plots.similarity_scale(separate) == 1.0
+    assert similarity_plots.similarity_scale(separate) == 1.0
 
 
 def frequency_table(low: float, high: float) -> pd.DataFrame:
@@ -259,8 +260,8 @@ def test_keyness_bars_of_eight_groups_keep_their_text_apart():
 
 def test_dendrogram_of_thousands_of_documents_draws_its_top_clusters():
     result = planted_similarity(within=0.3, between=0.03)  # eight clean clusters
-    p = source_plots.DENDROGRAM_CLUSTERS
-    fig = source_plots.plot_dendrogram(result)
+    p = similarity_plots.DENDROGRAM_CLUSTERS
+    fig = similarity_plots.plot_dendrogram(result)
     tree_ax, strip = fig.axes[:2]
     links = sum(len(c.get_segments()) for c in tree_ax.collections)
     assert links == p - 1  # p leaves: p - 1 merges drawn, not 1,999
@@ -269,13 +270,13 @@ def test_dendrogram_of_thousands_of_documents_draws_its_top_clusters():
     sizes = [int(label.split(" doc")[0].replace(",", "")) for label in labels]
     assert sum(sizes) == 2000
     assert all(label.startswith("1 doc: ") or ": 100% Outlet " in label for label in labels)
-    assert "top 30 clusters" in source_plots.dendrogram_leaf_note(result)
+    assert "top 30 clusters" in similarity_plots.dendrogram_leaf_note(result)
     ticks = strip.get_xticklabels()
     assert all(t.get_fontsize() >= LABEL_SIZE for t in ticks)
     assert collisions(text_boxes(fig, ticks)) == []
     plt.close(fig)
-    first = _svg(source_plots.plot_dendrogram(result))
-    assert first == _svg(source_plots.plot_dendrogram(result))
+    first = _svg(similarity_plots.plot_dendrogram(result))
+    assert first == _svg(similarity_plots.plot_dendrogram(result))
     docs = {"a1": ["peace"], "a2": ["peace", "talks"], "b1": ["war"], "b2": ["war", "gaza"]}
     small = document_similarity(count_terms(docs.items()), {d: d[0].upper() for d in docs})
-    assert source_plots.dendrogram_leaf_note(small) == "leaves coloured by source."
+    assert similarity_plots.dendrogram_leaf_note(small) == "leaves coloured by source."
