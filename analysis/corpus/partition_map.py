@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from analysis.core.params import Params
 from analysis.corpus.prepare import PartitionedCorpus
-from analysis.scale.scheduler import compute_in_order, iter_in_order, reduce_in_order
+from analysis.scale.scheduler import iter_in_order, reduce_in_order
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,7 @@ def map_segments(
 ) -> list:
     """``[func(segments of partition i, context) for every partition i]`` in order, each
     on the scheduler of ``params.run``. `func` must be a module-level function."""
-    parts = segment_parts(corpus, columns)
-    task = PartitionTask(func, context)
-    return compute_in_order(_apply, parts, task, params, description=description)
+    return list(iter_segments_mapped(corpus, func, context, params, columns, description))
 
 
 def iter_segments_mapped(

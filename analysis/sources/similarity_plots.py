@@ -29,6 +29,16 @@ def _group_strip(groups: tuple[str, ...]) -> tuple[np.ndarray, ListedColormap, l
     return codes, ListedColormap([colours[g] for g in order]), order
 
 
+def _draw_strip(strip, codes: np.ndarray, cmap: ListedColormap) -> None:
+    """A strip of cells coloured by group code (`_group_strip`), without axes."""
+    strip.imshow(
+        codes[None, :], cmap=cmap, aspect="auto", vmin=0, vmax=cmap.N - 1,
+        interpolation="nearest",
+    )  # fmt: skip
+    strip.set_yticks([])
+    strip.spines[:].set_visible(False)
+
+
 def _group_legend(fig: Figure, order: list[str]) -> None:
     colours = group_palette(order)
     handles = [Patch(color=colours[g], label=g) for g in order]
@@ -68,16 +78,7 @@ def plot_similarity_heatmap(result: DocumentSimilarity) -> Figure:
         sharex=True,
     )
     strip, ax = axes
-    strip.imshow(
-        codes[None, :],
-        cmap=cmap,
-        aspect="auto",
-        vmin=0,
-        vmax=len(order) - 1,
-        interpolation="nearest",
-    )
-    strip.set_yticks([])
-    strip.spines[:].set_visible(False)
+    _draw_strip(strip, codes, cmap)
     cells = np.ma.masked_array(result.similarity, mask=np.eye(n, dtype=bool))
     image = ax.imshow(
         cells,
@@ -172,17 +173,8 @@ def plot_dendrogram(result: DocumentSimilarity) -> Figure:
         tick.set_fontsize(6)
     tree_ax.set_ylabel("cosine distance (average linkage)")
     leaves = tree["leaves"]
-    strip.imshow(
-        codes[leaves][None, :],
-        cmap=cmap,
-        aspect="auto",
-        vmin=0,
-        vmax=len(order) - 1,
-        interpolation="nearest",
-    )
+    _draw_strip(strip, codes[leaves], cmap)
     strip.set_xticks([])
-    strip.set_yticks([])
-    strip.spines[:].set_visible(False)
     strip.set_xlabel("leaf colour = group")
     _group_legend(fig, order)
     return fig
