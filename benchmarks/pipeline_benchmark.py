@@ -290,7 +290,10 @@ def save_results(results: dict) -> None:
 def _minutes(seconds: float | None) -> str:
     if seconds is None:
         return ""
-    return f"{seconds:.1f} s" if seconds < 90 else f"{int(seconds // 60)} min {seconds % 60:.0f} s"
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    return f"{whole // 60} min {whole % 60} s"
 
 
 def _notebook_cell(seconds: float | None, peak_mib: int | None) -> str:
