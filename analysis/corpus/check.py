@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -20,12 +21,7 @@ from analysis.core.errors import DiscourseLabError, InputError
 from analysis.core.params import Params, load_params
 from analysis.core.paths import project_path
 from analysis.corpus.cleaning import CleaningRule, load_rules
-from analysis.corpus.overview import (
-    CorpusOverview,
-    accounting,
-    corpus_overview,
-    group_summary,
-)
+from analysis.corpus.overview import CorpusOverview, accounting, corpus_overview
 from analysis.corpus.prepare import partitioned_corpus
 
 # What every analysis supports: English. Tokenising works for any language that separates
@@ -45,7 +41,8 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
         params = load_params(project_path(params_file) if params_file else None, overrides)
         rules = preflight(params)
         prepared = corpus_overview(partitioned_corpus(params))
-        warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
+        documents = prepared.corpus.iter_table("documents")
+        warnings = corpus_problems(prepared) + rule_warnings(rules, documents)
     except DiscourseLabError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -54,10 +51,11 @@ def check_corpus(params_file: str, overrides: dict[str, Any]) -> int:
         f"{counts['documents_in']} documents in: {counts['analysed']} analysed, "
         f"{counts['rejected']} rejected; fingerprint {prepared.fingerprint}"
     )
-    print(group_summary(prepared).to_string(index=False))
+    print(prepared.summary.to_string(index=False))
     for row in prepared.rejected.itertuples(index=False):
         print(f"rejected {row.location}: {row.reason}")
-    for line in decoding_report(prepared.documents, params.corpus.encoding):
+    encodings = prepared.corpus.iter_table("documents", ["doc_id", "encoding"])
+    for line in decoding_report(encodings, params.corpus.encoding):
         print(line)
     for warning in warnings:
         print(f"warning: {warning}")
@@ -83,10 +81,7 @@ def preflight(params: Params) -> list[CleaningRule]:
 
 def corpus_problems(prepared: CorpusOverview) -> list[str]:
     """Warnings about a prepared corpus; CorpusCheckError when a group has no token left."""
-    tokens = Counter()
-    units = prepared.units
-    if len(units):
-        tokens.update(units.groupby("group")["n_tokens"].sum().to_dict())
+    tokens = prepared.summary.set_index("group")["vocabulary_tokens"]
     empty = [g for g in prepared.groups if tokens.get(g, 0) == 0]
     if empty:
         raise CorpusCheckError(
@@ -94,71 +89,81 @@ def corpus_problems(prepared: CorpusOverview) -> list[str]:
             "after cleaning, stop words and vocabulary pruning, so they cannot be compared; "
             "remove their documents, check the cleaning rules, or lower preprocess.min_df"
         )
-    return document_warnings(prepared.documents, prepared.group_by)
+    return document_warnings(prepared)
 
 
-def document_warnings(documents: pd.DataFrame, group_by: str) -> list[str]:
-    """Warnings from the document table alone: a single group, unsupported languages."""
-    groups = sorted(documents["group"].unique())
+def document_warnings(prepared: CorpusOverview) -> list[str]:
+    """Warnings about the documents: a single group, unsupported languages."""
+    groups = prepared.groups
     warnings = []
     if len(groups) == 1:
         warnings.append(
-            f"only one group ({groups[0]!r}) in corpus.group_by={group_by!r}: the "
+            f"only one group ({groups[0]!r}) in corpus.group_by={prepared.group_by!r}: the "
             "comparisons between groups will be empty; choose a column with two or more values"
         )
-    return warnings + language_warnings(documents)
+    languages = prepared.corpus.iter_table("documents", ["doc_id", "latin", "language"])
+    return warnings + language_warnings(languages)
 
 
-def rule_warnings(rules: list[CleaningRule], documents: pd.DataFrame) -> list[str]:
-    """A warning for each `applies_to` value of a cleaning rule that no document has (a
-    misspelt group or outlet), with the values the corpus does have."""
+def rule_warnings(rules: list[CleaningRule], documents: Iterable[pd.DataFrame]) -> list[str]:
+    """A warning for each `applies_to` value of a cleaning rule that no document (in the
+    parts of the document table) has, a misspelt group or outlet, with the values it has."""
+    named = {column for rule in rules for column, _ in rule.applies_to}
+    values: dict[str, set[str]] = {}
+    for part in documents if named else ():
+        for column in named & set(part.columns):
+            values.setdefault(column, set()).update(part[column].astype(str))
     warnings = []
     for rule in rules:
         for column, value in rule.applies_to:
-            values = sorted(documents[column].astype(str).unique()) if column in documents else []
-            if value not in values:
-                known = (
-                    f"values of {column!r}: {values[:10]}" if values else f"no column {column!r}"
-                )
+            known = sorted(values.get(column, ()))
+            if value not in known:
+                shown = f"values of {column!r}: {known[:10]}" if known else f"no column {column!r}"
                 warnings.append(
                     f"{rule.origin} ({rule.name}) applies to {column}={value!r}, which no "
-                    f"document has, so it never runs ({known})"
+                    f"document has, so it never runs ({shown})"
                 )
     return warnings
 
 
-def language_warnings(documents: pd.DataFrame) -> list[str]:
+def language_warnings(documents: Iterable[pd.DataFrame]) -> list[str]:
     """A warning for documents not in a supported language: by their `language` column
-    where there is one, else by the share of Latin-script letters in each text."""
-    if "language" in documents.columns:
-        languages = documents["language"].astype(str).str.strip().str.lower()
-        other = sorted({lang for lang in languages if lang and lang not in SUPPORTED_LANGUAGES})
-        if not other:
-            return []
-        n = int(languages.isin(other).sum())
+    where there is one, else by the share of Latin-script letters in each text (`latin`)."""
+    other: Counter[str] = Counter()
+    foreign: list[str] = []
+    n_foreign = 0
+    for part in documents:
+        if "language" in part.columns:
+            languages = part["language"].astype(str).str.strip().str.lower()
+            other.update(lang for lang in languages if lang and lang not in SUPPORTED_LANGUAGES)
+        elif "latin" in part.columns:
+            ids = part.loc[~part["latin"].astype(bool), "doc_id"]
+            n_foreign += len(ids)
+            foreign += list(ids[: max(0, 4 - len(foreign))])
+    if other:
         return [
-            f"{n} document(s) in language(s) {other}: the frames, actors, stop words and tone "
-            f"support only {list(SUPPORTED_LANGUAGES)}, so they find little or nothing there"
+            f"{other.total()} document(s) in language(s) {sorted(other)}: the frames, actors, "
+            f"stop words and tone support only {list(SUPPORTED_LANGUAGES)}, so they find "
+            "little or nothing there"
         ]
-    if "latin" not in documents.columns:
+    if not n_foreign:
         return []
-    foreign = list(documents.loc[~documents["latin"], "doc_id"])
-    if not foreign:
-        return []
-    shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+    shown = ", ".join(foreign[:3]) + (", ..." if n_foreign > 3 else "")
     return [
-        f"most letters of {len(foreign)} document(s) ({shown}) are not in the Latin script: "
+        f"most letters of {n_foreign} document(s) ({shown}) are not in the Latin script: "
         "only English is supported (stop words, frames, actors, tone), and texts without "
         "spaces between words (Chinese, Japanese, Thai) are not split into words"
     ]
 
 
-def decoding_report(documents: pd.DataFrame, encoding: str) -> list[str]:
+def decoding_report(documents: Iterable[pd.DataFrame], encoding: str) -> list[str]:
     """One line per document read in a fallback encoding rather than `encoding`."""
-    if "encoding" not in documents.columns:
-        return []
-    fallback = documents[~documents["encoding"].astype(str).isin([encoding, "parquet"])]
-    return [
-        f"decoded {row.doc_id} as {row.encoding} (not valid {encoding})"
-        for row in fallback.itertuples(index=False)
-    ]
+    lines = []
+    for part in documents:
+        if "encoding" in part.columns:
+            fallback = part[~part["encoding"].astype(str).isin([encoding, "parquet"])]
+            lines += [
+                f"decoded {row.doc_id} as {row.encoding} (not valid {encoding})"
+                for row in fallback.itertuples(index=False)
+            ]
+    return lines

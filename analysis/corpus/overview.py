@@ -1,47 +1,191 @@
 """What the corpus holds, before any analysis: size per group, lengths, dates, cleaning.
 
 These tables answer the first question a reviewer asks ("how much text, from whom, when,
-and what did you throw away?") and back the figures of the corpus notebook.
+and what did you throw away?") and back the figures of the corpus notebook. The overview
+reads the prepared corpus's light tables part by part and keeps what grows with the groups
+(sums per group and cleaning step) and, per unit and document, only numbers (lengths,
+dates): a million documents take tens of MiB. The per-document tables themselves are
+written part by part (`document_table`, `cleaning_report_table`: `TableParts`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from analysis.corpus.prepare import PartitionedCorpus
+from analysis.output.tables import TableParts
 
 
 @dataclass(frozen=True)
 class CorpusOverview:
-    """What the corpus figures need, without the texts: the document table, one light row
-    per unit (ids, group, words, content tokens), cleaning records and rejections."""
+    """What the corpus figures need, in memory that grows with the groups, not the texts:
+    the group summary, the words (and content tokens) of every unit and document with its
+    group, the dates of the dated documents, and the cleaning per group and step."""
 
-    documents: pd.DataFrame
-    units: pd.DataFrame
-    rejected: pd.DataFrame
-    cleaning_report: pd.DataFrame
-    cleaning_steps: pd.DataFrame
-    fingerprint: str
-    group_by: str
+    corpus: PartitionedCorpus
+    summary: pd.DataFrame
+    unit_lengths: pd.DataFrame
+    document_lengths: pd.DataFrame
+    dated: pd.DataFrame
+    undated: int
+    cleaning: pd.DataFrame
+    steps_fired: int
+    unit_name: str
 
     @property
     def groups(self) -> list[str]:
-        return sorted(self.documents["group"].unique())
+        return list(self.summary["group"])
+
+    @property
+    def fingerprint(self) -> str:
+        return self.corpus.fingerprint
+
+    @property
+    def group_by(self) -> str:
+        return self.corpus.group_by
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        return self.corpus.rejected
+
+
+DOCUMENT_READ = ["doc_id", "group", "date", "date_precision", "n_words"]
+UNIT_READ = ["segment_id", "group", "n_words", "n_tokens"]
+SUM_COLUMNS = ["documents", "segments", "words", "vocabulary_tokens", "chars_raw"]
+CLEANING_COLUMNS = ["group", "step", "matches", "chars_removed", "percent_removed"]
+PRECISIONS = ("day", "month", "year")
 
 
 def corpus_overview(corpus: PartitionedCorpus) -> CorpusOverview:
-    """The overview of a prepared corpus, from its light tables (no text is read)."""
-    return CorpusOverview(
-        documents=corpus.documents().drop(columns=["chars_raw", "chars_removed"]),
-        units=corpus.units(),
-        rejected=corpus.rejected,
-        cleaning_report=corpus.cleaning_report(),
-        cleaning_steps=corpus.cleaning_steps(),
-        fingerprint=corpus.fingerprint,
-        group_by=corpus.group_by,
-    )
+    """The overview of a prepared corpus, from its light tables read part by part (no text
+    is read, no table of the whole corpus is held)."""
+    fold = _OverviewFold(corpus)
+    for part in corpus.parts:
+        fold.add(corpus, part)
+    return fold.overview(corpus)
+
+
+class _OverviewFold:
+    """The overview's totals, filled part by part: sums per group and cleaning step, and
+    the per-unit and per-document numbers in arrays allocated once for the whole corpus
+    (a million documents then leave no heap of per-part frames behind)."""
+
+    def __init__(self, corpus: PartitionedCorpus) -> None:
+        n_units = sum(_rows(corpus, "units", part) for part in corpus.parts)
+        n_docs = sum(_rows(corpus, "documents", part) for part in corpus.parts)
+        self.codes: dict[str, int] = {}
+        self.units = _Columns(n_units, group="int32", n_words="int32", n_tokens="int32")
+        self.documents = _Columns(n_docs, group="int32", n_words="int32")
+        self.dated = _Columns(
+            n_docs, group="int32", start="datetime64[s]", end="datetime64[s]", precision="int8"
+        )
+        self.sums: dict[str, np.ndarray] = {}
+        self.cleaning: dict[tuple[str, str], np.ndarray] = {}
+        self.steps: set[str] = set()
+        self.first_unit = ""
+
+    def add(self, corpus: PartitionedCorpus, part: str) -> None:
+        docs = corpus.part_table("documents", part, DOCUMENT_READ)
+        units = corpus.part_table("units", part, UNIT_READ)
+        report = corpus.part_table("cleaning", part, ["group", "chars_raw"])
+        steps = corpus.part_table("steps", part, ["doc_id", "step", "matches", "chars_removed"])
+        self._add_sums(docs, units, report)
+        self._add_cleaning(steps, docs)
+        self.units.put(group=self._codes(units["group"]), n_words=units["n_words"],
+                       n_tokens=units["n_tokens"])  # fmt: skip
+        self.documents.put(group=self._codes(docs["group"]), n_words=docs["n_words"])
+        dated = docs[docs["date"] != ""]
+        start, end, precision = _date_spans(dated["date"], dated["date_precision"])
+        self.dated.put(group=self._codes(dated["group"]), start=start, end=end,
+                       precision=precision)  # fmt: skip
+        if not self.first_unit and len(units):
+            self.first_unit = str(units["segment_id"].iloc[0])
+
+    def _codes(self, groups: pd.Series) -> np.ndarray:
+        for group in groups.unique():
+            self.codes.setdefault(str(group), len(self.codes))
+        return groups.astype(str).map(self.codes).to_numpy(np.int32)
+
+    def _add_sums(self, docs: pd.DataFrame, units: pd.DataFrame, report: pd.DataFrame) -> None:
+        sums = pd.DataFrame(
+            {
+                "documents": docs.groupby("group").size(),
+                "segments": units.groupby("group").size(),
+                "words": docs.groupby("group")["n_words"].sum(),
+                "vocabulary_tokens": units.groupby("group")["n_tokens"].sum(),
+                "chars_raw": report.groupby("group")["chars_raw"].sum(),
+            }
+        )
+        for group, row in sums.fillna(0).astype("int64").iterrows():
+            self.sums[str(group)] = self.sums.get(str(group), 0) + row[SUM_COLUMNS].to_numpy()
+
+    def _add_cleaning(self, steps: pd.DataFrame, docs: pd.DataFrame) -> None:
+        self.steps.update(steps["step"].astype(str))
+        steps = steps.merge(docs[["doc_id", "group"]], on="doc_id", how="inner")
+        sums = steps.groupby(["group", "step"])[["matches", "chars_removed"]].sum()
+        for (group, step), row in sums.astype("int64").iterrows():
+            key = (str(group), str(step))
+            self.cleaning[key] = self.cleaning.get(key, 0) + row.to_numpy()
+
+    def overview(self, corpus: PartitionedCorpus) -> CorpusOverview:
+        names = sorted(self.codes)
+        recode = np.zeros(len(self.codes), np.int32)
+        for position, name in enumerate(names):
+            recode[self.codes[name]] = position
+        dated = self.dated.frame(names, recode)
+        dated["precision"] = pd.Categorical.from_codes(dated["precision"], PRECISIONS)
+        return CorpusOverview(
+            corpus=corpus,
+            summary=_group_summary(self.sums),
+            unit_lengths=self.units.frame(names, recode),
+            document_lengths=self.documents.frame(names, recode),
+            dated=dated,
+            undated=self.documents.filled - self.dated.filled,
+            cleaning=_cleaning_by_rule(self.cleaning, self.sums),
+            steps_fired=len(self.steps),
+            unit_name=_unit_name(self.first_unit),
+        )
+
+
+class _Columns:
+    """Numeric columns of a known most rows, filled in order."""
+
+    def __init__(self, rows: int, **dtypes: str) -> None:
+        self.arrays = {name: np.empty(rows, dtype) for name, dtype in dtypes.items()}
+        self.filled = 0
+
+    def put(self, **values: pd.Series | np.ndarray) -> None:
+        n = len(next(iter(values.values())))
+        for name, column in values.items():
+            self.arrays[name][self.filled : self.filled + n] = np.asarray(column)
+        self.filled += n
+
+    def frame(self, groups: list[str], recode: np.ndarray) -> pd.DataFrame:
+        """The filled rows; `group` as a categorical of the sorted group names."""
+        columns = {name: array[: self.filled] for name, array in self.arrays.items()}
+        columns["group"] = pd.Categorical.from_codes(recode[columns["group"]], groups)
+        return pd.DataFrame(columns, copy=False)
+
+
+def _rows(corpus: PartitionedCorpus, folder: str, part: str) -> int:
+    return pq.read_metadata(corpus.root / folder / part).num_rows
+
+
+def _date_spans(dates: pd.Series, precisions: pd.Series) -> tuple[pd.Series, ...]:
+    """Start and end day of each date that span its precision (an unknown one: the day),
+    and the precision's code in `PRECISIONS`."""
+    dashes = dates.str.count("-").to_numpy()
+    padding = np.select([dashes == 0, dashes == 1], ["-01-01", "-01"], "")
+    start = pd.to_datetime(dates + padding, format="%Y-%m-%d")
+    precision = precisions.where(precisions != "unknown", "day")
+    end = start.where(precision != "month", start + pd.offsets.MonthEnd(0))
+    end = end.where(precision != "year", start + pd.offsets.YearEnd(0))
+    return start, end, pd.Categorical(precision, PRECISIONS).codes
 
 
 REJECTED_COLUMNS = {
@@ -76,80 +220,70 @@ GROUP_SUMMARY_COLUMNS = {
 }
 
 
-def document_table(prepared: CorpusOverview) -> pd.DataFrame:
-    """One row per analysed document with its size and number of segments."""
-    docs = prepared.documents.copy()
-    counts = prepared.units.groupby("doc_id").size()
-    docs["n_segments"] = docs["doc_id"].map(counts).fillna(0).astype(int)
+def document_table(prepared: CorpusOverview) -> TableParts:
+    """One row per analysed document with its size and number of segments, in corpus
+    order, read part by part (a table that grows with the corpus)."""
+    corpus = prepared.corpus
+
+    def frames() -> Iterator[pd.DataFrame]:
+        for part in corpus.parts:
+            docs = corpus.part_table("documents", part)
+            units = corpus.part_table("units", part, ["doc_id"])
+            yield _document_rows(docs, units["doc_id"].value_counts())
+
+    return TableParts(frames, pd.DataFrame({c: [] for c in DOCUMENT_TABLE_COLUMNS}))
+
+
+def _document_rows(docs: pd.DataFrame, segments: pd.Series) -> pd.DataFrame:
+    docs = docs.assign(n_segments=docs["doc_id"].map(segments).fillna(0).astype("int64"))
     for column in ("title", "date", "date_precision"):
         if column not in docs.columns:
             docs[column] = ""
-    docs = docs[list(DOCUMENT_TABLE_COLUMNS)]
-    return docs.sort_values(["group", "doc_id"], kind="stable").reset_index(drop=True)
+    return docs[list(DOCUMENT_TABLE_COLUMNS)]
 
 
-def group_summary(prepared: CorpusOverview) -> pd.DataFrame:
-    """Documents, segments, words and kept tokens per group; rejected documents counted too."""
-    docs = prepared.documents
-    units = prepared.units
-    summary = pd.DataFrame(
-        {
-            "documents": docs.groupby("group").size(),
-            "segments": units.groupby("group").size(),
-            "words": docs.groupby("group")["n_words"].sum(),
-            "vocabulary_tokens": units.groupby("group")["n_tokens"].sum(),
-        }
+def cleaning_report_table(prepared: CorpusOverview) -> TableParts:
+    """The cleaning report (`CLEANING_REPORT_COLUMNS`), one row per document, part by part."""
+    parts = prepared.corpus.iter_table
+    return TableParts(
+        lambda: parts("cleaning", list(CLEANING_REPORT_COLUMNS)),
+        pd.DataFrame({c: [] for c in CLEANING_REPORT_COLUMNS}),
     )
-    summary = summary.fillna(0).astype(int).reset_index(names="group")
-    summary = summary[list(GROUP_SUMMARY_COLUMNS)]
-    return summary.sort_values("group", kind="stable").reset_index(drop=True)
+
+
+def _group_summary(sums: dict[str, np.ndarray]) -> pd.DataFrame:
+    """`GROUP_SUMMARY_COLUMNS` per group that has analysed documents (not a group whose
+    documents cleaning emptied: those count only in the raw characters)."""
+    table = pd.DataFrame.from_dict(sums, orient="index", columns=SUM_COLUMNS, dtype="int64")
+    table = table[table["documents"] > 0].reset_index(names="group")
+    table = table[list(GROUP_SUMMARY_COLUMNS)].astype({"group": object})
+    return table.sort_values("group", kind="stable").reset_index(drop=True)
 
 
 def accounting(prepared: CorpusOverview) -> dict[str, int]:
     """Documents in = analysed + rejected: the counts every run reports."""
-    analysed = len(prepared.documents)
+    analysed = int(prepared.summary["documents"].sum())
     rejected = len(prepared.rejected)
     return {"documents_in": analysed + rejected, "analysed": analysed, "rejected": rejected}
 
 
-def segment_lengths(prepared: CorpusOverview) -> pd.DataFrame:
-    """Words per segment, with group: the distribution behind every per-unit statistic."""
-    return prepared.units[["segment_id", "group", "n_words", "n_tokens"]]
-
-
-def dated_documents(prepared: CorpusOverview) -> pd.DataFrame:
-    """Documents with a date, as a start and end day that spans the date's precision."""
-    docs = prepared.documents[prepared.documents["date"] != ""]
-    rows = []
-    for doc in docs.itertuples(index=False):
-        start = pd.Timestamp(_pad(doc.date))
-        precision = doc.date_precision if doc.date_precision != "unknown" else "day"
-        end = {
-            "day": start,
-            "month": start + pd.offsets.MonthEnd(0),
-            "year": start + pd.offsets.YearEnd(0),
-        }.get(precision, start)
-        rows.append({"doc_id": doc.doc_id, "group": doc.group, "start": start, "end": end,
-                     "precision": precision})  # fmt: skip
-    return pd.DataFrame(rows, columns=["doc_id", "group", "start", "end", "precision"])
-
-
-def _pad(date: str) -> str:
-    parts = date.split("-")
-    return "-".join(parts + ["01"] * (3 - len(parts)))
-
-
-def cleaning_by_rule(prepared: CorpusOverview) -> pd.DataFrame:
+def _cleaning_by_rule(
+    sums: dict[tuple[str, str], np.ndarray], group_sums: dict[str, np.ndarray]
+) -> pd.DataFrame:
     """Per group and cleaning step: matches, characters removed and their share of the raw
     text (normalisation steps change characters without removing them)."""
-    report = prepared.cleaning_report.groupby("group")["chars_raw"].sum()
-    steps = prepared.cleaning_steps.merge(
-        prepared.documents[["doc_id", "group"]], on="doc_id", how="inner"
+    keys = sorted(sums)
+    table = pd.DataFrame(
+        {
+            "group": pd.Series([g for g, _ in keys], dtype=object),
+            "step": pd.Series([step for _, step in keys], dtype=object),
+            "matches": pd.Series([int(sums[k][0]) for k in keys], dtype="int64"),
+            "chars_removed": pd.Series([int(sums[k][1]) for k in keys], dtype="int64"),
+        }
     )
-    table = steps.groupby(["group", "step"], as_index=False)[["matches", "chars_removed"]].sum()
-    raw_chars = table["group"].map(report).astype("float64")
-    table["percent_removed"] = 100 * table["chars_removed"].astype("float64") / raw_chars
-    return table.sort_values(["group", "step"], kind="stable").reset_index(drop=True)
+    raw = table["group"].map(lambda g: group_sums[g][SUM_COLUMNS.index("chars_raw")])
+    table["percent_removed"] = 100 * table["chars_removed"] / raw.astype("float64")
+    return table
 
 
 DOCUMENT_TABLE_SCHEMA = {
@@ -173,12 +307,12 @@ CLEANING_REPORT_SCHEMA = {
 def accounting_note(prepared: CorpusOverview) -> str:
     """One sentence that makes the document count add up: in = analysed + rejected."""
     counts = accounting(prepared)
-    groups = prepared.documents.groupby("group").size()
+    groups = prepared.summary.set_index("group")["documents"]
     singles = sorted(groups[groups == 1].index)
     text = (
         f"**{counts['documents_in']} documents in: {counts['analysed']} analysed, "
         f"{counts['rejected']} rejected**, in {len(groups)} groups by `{prepared.group_by}`, "
-        f"cut into {len(prepared.units)} segments; corpus fingerprint "
+        f"cut into {prepared.summary['segments'].sum()} segments; corpus fingerprint "
         f"`{prepared.fingerprint[:12]}`."
     )
     if singles:
@@ -189,22 +323,17 @@ def accounting_note(prepared: CorpusOverview) -> str:
     return text
 
 
-def undated_count(prepared: CorpusOverview) -> int:
-    """Documents without a date."""
-    return int((prepared.documents["date"] == "").sum())
-
-
 def composition_caption(prepared: CorpusOverview) -> str:
     counts = accounting(prepared)
     return (
-        f"Documents, segments ({_unit_name(prepared)}) and words per group "
+        f"Documents, segments ({prepared.unit_name}) and words per group "
         f"({prepared.group_by}); {counts['analysed']} documents analysed, "
         f"{counts['rejected']} rejected."
     )
 
 
 def length_caption(prepared: CorpusOverview, level: str) -> str:
-    what = _unit_name(prepared) if level == "segment" else "documents"
+    what = prepared.unit_name if level == "segment" else "documents"
     return (
         f"Words per {level} by group ({what}); each point is one {level}, boxes show the "
         "quartiles and median."
@@ -227,9 +356,9 @@ def timeline_period(dated: pd.DataFrame) -> str:
     return next(name for name, _, most in TIMELINE_PERIODS if most is None or days <= most)
 
 
-def timeline_caption(prepared: CorpusOverview) -> str:
-    undated = undated_count(prepared)
-    period = timeline_period(dated_documents(prepared))
+def timeline_caption(dated: pd.DataFrame, undated: int) -> str:
+    """What the timeline of `dated` (`CorpusOverview.dated`) draws, and what it leaves out."""
+    period = timeline_period(dated)
     if period:
         coarser = {"week": "the month or year", "month": "the year"}.get(period)
         spread = (
@@ -248,11 +377,11 @@ def timeline_caption(prepared: CorpusOverview) -> str:
 def cleaning_caption(prepared: CorpusOverview) -> str:
     return (
         "Characters removed by each cleaning step as a share of each group's raw text "
-        f"(rules: {len(prepared.cleaning_steps['step'].unique())} steps fired)."
+        f"(rules: {prepared.steps_fired} steps fired)."
     )
 
 
-def _unit_name(prepared: CorpusOverview) -> str:
-    ids = prepared.units["segment_id"]
-    letter = ids.iloc[0].rsplit(":", 1)[-1][:1] if len(ids) else "p"
+def _unit_name(segment_id: str) -> str:
+    """What a unit is, from a segment id's last part ("doc:d0", "doc:p3", "doc:s12")."""
+    letter = segment_id.rsplit(":", 1)[-1][:1] if segment_id else "p"
     return {"d": "whole documents", "p": "paragraphs", "s": "sentence windows"}[letter]

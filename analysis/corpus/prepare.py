@@ -19,7 +19,7 @@ import json
 import multiprocessing
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -141,12 +141,8 @@ class PartitionedCorpus:
 
     def documents(self, with_text: bool = False) -> pd.DataFrame:
         """Document table (metadata, n_chars, n_words; cleaned text only if asked)."""
-        folder = self.root / "documents"
-        columns = None
-        if not with_text and self.parts:  # the texts are not even read
-            columns = [c for c in pq.read_schema(folder / self.parts[0]).names if c != "text"]
-        frames = [pq.read_table(folder / part, columns=columns).to_pandas() for part in self.parts]
-        return pd.concat(frames, ignore_index=True)
+        columns = None if not with_text else [*self.table_columns("documents"), "text"]
+        return self._concat("documents", columns)
 
     def units(self) -> pd.DataFrame:
         """One light row per unit in corpus order: segment_id, doc_id, group, n_words
@@ -162,9 +158,35 @@ class PartitionedCorpus:
         """One row per document and cleaning step that changed it (matches, chars removed)."""
         return self._concat("steps").astype({"matches": "int64", "chars_removed": "int64"})
 
-    def _concat(self, folder: str) -> pd.DataFrame:
-        frames = [pq.read_table(self.root / folder / part).to_pandas() for part in self.parts]
-        return pd.concat(frames, ignore_index=True)
+    def table_columns(self, folder: str) -> list[str]:
+        """The columns of a light table ("documents", "units", "cleaning", "steps"), the
+        documents' texts left out."""
+        if not self.parts:
+            return []
+        return [c for c in pq.read_schema(self.root / folder / self.parts[0]).names if c != "text"]
+
+    def iter_table(
+        self, folder: str, columns: Sequence[str] | None = None
+    ) -> Iterator[pd.DataFrame]:
+        """A light table part by part in corpus order: the `columns` it has (all but the
+        documents' texts when None). What grows with the corpus is read this way."""
+        for part in self.parts:
+            yield self.part_table(folder, part, columns)
+
+    def part_table(
+        self, folder: str, part: str, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """One partition's share of a light table (`iter_table`)."""
+        path = self.root / folder / part
+        names = pq.read_schema(path).names
+        if columns is None:
+            wanted = [c for c in names if c != "text"]
+        else:
+            wanted = [c for c in columns if c in names]
+        return pq.read_table(path, columns=wanted).to_pandas()
+
+    def _concat(self, folder: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        return pd.concat(list(self.iter_table(folder, columns)), ignore_index=True)
 
     def load_segments(self) -> pd.DataFrame:
         """All segments in memory (only for corpora that fit; prefer `iter_segments`)."""

@@ -33,11 +33,13 @@ def show_table(
     precision: int = 3,
     caption: str | None = None,
     right_align: Sequence[str] = (),
+    n_rows: int | None = None,
 ) -> Styler:
     """A pandas Styler that reads well in a notebook: at most `max_rows` rows (the caption
     says how many were left out), floats to `precision` decimals, numbers right-aligned,
     text left-aligned, wrapped and HTML-escaped, the default 0..n-1 index hidden.
-    `right_align` names further columns to right-align (e.g. a concordance's left context)."""
+    `right_align` names further columns to right-align (e.g. a concordance's left context);
+    `n_rows` is the whole table's length when `df` is only its head."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"show_table: expected a pandas DataFrame, got {type(df).__name__}")
     if max_rows < 1:
@@ -49,8 +51,9 @@ def show_table(
         raise InputError(f"show_table: right_align names unknown column(s) {unknown}")
     shown = df.head(max_rows)
     notes = [caption] if caption else []
-    if len(df) > max_rows:
-        notes.append(f"first {max_rows:,} of {len(df):,} rows")
+    total = len(df) if n_rows is None else n_rows
+    if total > max_rows:
+        notes.append(f"first {max_rows:,} of {total:,} rows")
     styler = shown.style.format(precision=precision, na_rep="", escape="html")
     # No text-align on the `td` selector: `#T_id td` would outrank the per-cell rules below.
     styler = styler.set_table_styles(

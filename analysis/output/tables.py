@@ -5,13 +5,17 @@ what a column means or in what unit it is. A table longer than its row cap (the 
 pass `run.table_preview_rows`) is written whole as deterministic Parquet (`<id>.parquet`)
 beside a CSV preview of its first rows (`<id>.csv`), so that the CSVs stay small whatever
 the size of the corpus; its schema says which file is which and how to read the whole.
+A table that grows with the corpus (one row per document) is given as `TableParts`, one
+frame per partition, and written part by part: never held whole, the same bytes as whole.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +26,11 @@ import pyarrow.parquet as pq
 
 from analysis.core.errors import InputError
 from analysis.core.provenance import (
-    atomic_write_bytes,
     atomic_write_text,
+    atomic_writer,
     canonical_json,
     sha256_bytes,
+    sha256_file,
 )
 
 TABLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -54,9 +59,39 @@ class SavedTable:
     schema: Path
     sha256: str
     parquet: Path | None = None
+    n_rows: int = 0
 
     def _ipython_display_(self) -> None:
         """Nothing to echo in a notebook: save_table already showed the table."""
+
+
+@dataclass(frozen=True)
+class TableParts:
+    """A table given as its parts in order (e.g. one frame per corpus partition), read
+    again each time `frames()` is called; `empty` is the table with no rows."""
+
+    frames: Callable[[], Iterable[pd.DataFrame]]
+    empty: pd.DataFrame
+
+    def head(self, n: int) -> pd.DataFrame:
+        """The first `n` rows (reading only the parts that hold them)."""
+        held = _leading_parts(iter(self.frames()), n)
+        return _joined(held).head(n) if held else self.empty
+
+
+def _leading_parts(frames: Iterator[pd.DataFrame], n: int) -> list[pd.DataFrame]:
+    """Frames taken from `frames` until they hold more than `n` rows (or it is exhausted)."""
+    held, rows = [], 0
+    for frame in frames:
+        held.append(frame)
+        rows += len(frame)
+        if rows > n:
+            break
+    return held
+
+
+def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def validate_table(df: pd.DataFrame, table_id: str, columns: dict[str, str]) -> None:
@@ -104,21 +139,62 @@ def _cell_text(value: Any) -> Any:
 
 
 def table_parquet(df: pd.DataFrame) -> bytes:
-    """Deterministic Parquet bytes of the whole table: no index and no pandas metadata,
-    fixed row groups and compression; an object column Arrow cannot type (mixed values)
-    is stored as text (lists and dicts as JSON, as in the CSV)."""
-    names = [str(c) for c in df.columns]
-    arrays = [_arrow_column(df.iloc[:, i]) for i in range(df.shape[1])]
-    table = pa.Table.from_arrays(arrays, names=names)
-    sink = pa.BufferOutputStream()
-    pq.write_table(
-        table,
-        sink,
-        row_group_size=PARQUET_ROW_GROUP_ROWS,
-        compression=PARQUET_COMPRESSION,
+    """Deterministic Parquet bytes of the whole table (`write_parquet` into memory)."""
+    sink = io.BytesIO()
+    write_parquet([df], sink)
+    return sink.getvalue()
+
+
+def write_parquet(frames: Iterable[pd.DataFrame], sink: Any) -> int:
+    """Write the frames, in order, as one deterministic Parquet table into `sink`: no index
+    and no pandas metadata, row groups of `PARQUET_ROW_GROUP_ROWS` rows whatever the sizes
+    of the frames (so parts give the bytes of the whole), fixed compression; an object
+    column Arrow cannot type (mixed values) is stored as text (lists and dicts as JSON, as
+    in the CSV). Returns the number of rows."""
+    tables = (_arrow_table(frame) for frame in frames)
+    head = next(tables, None)
+    if head is None:
+        raise TableError("a table with no parts has no columns to write")
+    pending, n_rows = [], 0
+    with pq.ParquetWriter(
+        sink, head.schema, compression=PARQUET_COMPRESSION,
         compression_level=PARQUET_COMPRESSION_LEVEL,
+    ) as writer:  # fmt: skip
+        for table in itertools.chain([head], tables):
+            pending.append(_same_types(table, head.schema))
+            n_rows += len(table)
+            if sum(len(t) for t in pending) >= PARQUET_ROW_GROUP_ROWS:
+                pending = [_write_full_groups(writer, pa.concat_tables(pending))]
+        writer.write_table(pa.concat_tables(pending), row_group_size=PARQUET_ROW_GROUP_ROWS)
+    return n_rows
+
+
+def _arrow_table(df: pd.DataFrame) -> pa.Table:
+    names = [str(c) for c in df.columns]
+    return pa.Table.from_arrays(
+        [_arrow_column(df.iloc[:, i]) for i in range(df.shape[1])], names=names
     )
-    return sink.getvalue().to_pybytes()
+
+
+def _same_types(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """A later part in the types of the first (a column of nulls only takes the first's)."""
+    if table.schema.equals(schema):
+        return table
+    try:
+        return table.cast(schema)
+    except ARROW_CONVERSION_ERRORS:
+        raise TableError(
+            f"the parts of a table disagree in their column types ({table.schema} after "
+            f"{schema}); give every part the same columns and types"
+        ) from None
+
+
+def _write_full_groups(writer: pq.ParquetWriter, table: pa.Table) -> pa.Table:
+    """Write the whole row groups of `table`; return the rows left over."""
+    full = len(table) - len(table) % PARQUET_ROW_GROUP_ROWS
+    if full:
+        writer.write_table(table.slice(0, full), row_group_size=PARQUET_ROW_GROUP_ROWS)
+    return table.slice(full)
 
 
 def _arrow_column(column: pd.Series) -> pa.Array:
@@ -139,7 +215,7 @@ def is_capped(n_rows: int, preview_rows: int | None) -> bool:
 
 
 def write_table(
-    df: pd.DataFrame,
+    table: pd.DataFrame | TableParts,
     table_id: str,
     description: str,
     columns: dict[str, str],
@@ -152,24 +228,29 @@ def write_table(
     With more rows than `preview_rows`, the whole table goes to <id>.parquet and the CSV
     holds its first `preview_rows` rows (the schema's "file" is then the Parquet file and
     its "preview" the CSV); otherwise any <id>.parquet of an earlier call is removed.
+    `TableParts` are read once, part by part; only the preview's rows are held.
     """
-    validate_table(df, table_id, columns)
+    frames = iter(table.frames()) if isinstance(table, TableParts) else iter([table])
+    held = _leading_parts(frames, preview_rows) if preview_rows is not None else list(frames)
+    first = _joined(held) if held else table.empty
+    validate_table(first, table_id, columns)
     if not description or not description.strip():
         raise TableError(f"table {table_id!r}: give a description of what one row is")
     out_dir = Path(out_dir)
-    capped = is_capped(len(df), preview_rows)
-    text = table_csv(df.head(preview_rows) if capped else df)
+    capped = is_capped(len(first), preview_rows)
+    parquet_path = out_dir / f"{table_id}{PARQUET_SUFFIX}"
+    n_rows = len(first)
+    if capped:  # first: a part that fails leaves the earlier files as they were
+        n_rows, parquet_digest = _write_parquet_file(itertools.chain([first], frames), parquet_path)
+    text = table_csv(first.head(preview_rows) if capped else first)
     csv_path = atomic_write_text(out_dir / f"{table_id}.csv", text)
     digest = sha256_bytes(text.encode("utf-8"))
     csv_entry = {"file": f"{table_id}.csv", "sha256": digest}
-    parquet_path = out_dir / f"{table_id}{PARQUET_SUFFIX}"
     if capped:
-        data = table_parquet(df)
-        atomic_write_bytes(parquet_path, data)
         files = {
-            "file": {"file": parquet_path.name, "sha256": sha256_bytes(data)},
+            "file": {"file": parquet_path.name, "sha256": parquet_digest},
             "preview": {**csv_entry, "n_rows": int(preview_rows), "note": _preview_note(
-                table_id, int(preview_rows), len(df))},
+                table_id, int(preview_rows), n_rows)},
         }  # fmt: skip
     else:
         parquet_path.unlink(missing_ok=True)
@@ -178,15 +259,23 @@ def write_table(
         "table_id": table_id,
         "description": description.strip(),
         "columns": [
-            {"name": str(c), "dtype": str(df[c].dtype), "description": columns[str(c)].strip()}
-            for c in df.columns
+            {"name": str(c), "dtype": str(first[c].dtype), "description": columns[str(c)].strip()}
+            for c in first.columns
         ],
-        "n_rows": int(len(df)),
+        "n_rows": int(n_rows),
         **files,
         **provenance,
     }
     schema_path = atomic_write_text(out_dir / f"{table_id}{SCHEMA_SUFFIX}", canonical_json(schema))
-    return SavedTable(table_id, csv_path, schema_path, digest, parquet_path if capped else None)
+    parquet = parquet_path if capped else None
+    return SavedTable(table_id, csv_path, schema_path, digest, parquet, int(n_rows))
+
+
+def _write_parquet_file(frames: Iterable[pd.DataFrame], path: Path) -> tuple[int, str]:
+    """`write_parquet` into `path` atomically; the number of rows and the file's sha256."""
+    with atomic_writer(path) as handle:
+        n_rows = write_parquet(frames, handle)
+    return n_rows, sha256_file(path)
 
 
 def _preview_note(table_id: str, preview_rows: int, n_rows: int) -> str:

@@ -37,7 +37,7 @@ from analysis.corpus.prepare import PartitionedCorpus, partitioned_corpus
 from analysis.output.figures import SavedFigure, write_figure
 from analysis.output.html_view import HtmlView, SavedView, iframe_html, write_view
 from analysis.output.show import show_table
-from analysis.output.tables import SavedTable, write_table
+from analysis.output.tables import SavedTable, TableParts, write_table
 from analysis.run.registry import DECLARED_NOTEBOOKS, NOTEBOOK_METADATA_KEY
 
 TABLE_ROWS_SHOWN = 20
@@ -90,20 +90,27 @@ class NotebookRun:
         return saved
 
     def save_table(
-        self, df: pd.DataFrame, table_id: str, description: str, columns: dict[str, str]
+        self,
+        table: pd.DataFrame | TableParts,
+        table_id: str,
+        description: str,
+        columns: dict[str, str],
     ) -> SavedTable:
         """Write tables/<id>.csv (deterministic) and <id>.schema.json; display the head.
 
         A table of more than `run.table_preview_rows` rows is written whole as
-        tables/<id>.parquet, and the CSV holds its first rows (analysis.output.tables)."""
+        tables/<id>.parquet, and the CSV holds its first rows (analysis.output.tables);
+        `TableParts` (a table that grows with the corpus) are written part by part."""
         origin = self._origin()
         origin.pop("parameters")  # the schema names the parameters by hash only
         cap = self.params.run.table_preview_rows
-        saved = write_table(df, table_id, description, columns, self.tables_dir, origin, cap)
-        _display(show_table(df, max_rows=TABLE_ROWS_SHOWN, caption=table_id))
+        saved = write_table(table, table_id, description, columns, self.tables_dir, origin, cap)
+        head = table.head(TABLE_ROWS_SHOWN) if isinstance(table, TableParts) else table
+        shown = show_table(head, TABLE_ROWS_SHOWN, caption=table_id, n_rows=saved.n_rows)
+        _display(shown)
         if saved.parquet is not None:
             _display_markdown(
-                f"`{table_id}`: {len(df):,} rows, more than `run.table_preview_rows` "
+                f"`{table_id}`: {saved.n_rows:,} rows, more than `run.table_preview_rows` "
                 f"({cap:,}); written whole as `{saved.parquet.name}` beside a CSV of the "
                 f"first {cap:,} (`pandas.read_parquet(...)` reads the whole)."
             )

@@ -338,8 +338,10 @@ def prepared_fingerprint(
     rules = preflight(params)
     prepared = corpus_overview(partitioned_corpus(params, on_stage=on_stage, progress=progress))
     release_workers()  # the notebooks' kernels start their own
-    warnings = corpus_problems(prepared) + rule_warnings(rules, prepared.documents)
-    return prepared.fingerprint, warnings + decoding_report(prepared.documents, spec.encoding)
+    documents = prepared.corpus.iter_table
+    warnings = corpus_problems(prepared) + rule_warnings(rules, documents("documents"))
+    encodings = documents("documents", ["doc_id", "encoding"])
+    return prepared.fingerprint, warnings + decoding_report(encodings, spec.encoding)
 
 
 class TimeLimitExceeded(DiscourseLabError):

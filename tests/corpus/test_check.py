@@ -54,8 +54,8 @@ def test_languages_by_column_or_by_script(tmp_path):
     frame = pd.DataFrame(
         {"doc_id": ["a", "b"], "text": [ENGLISH, ENGLISH], "language": ["en", "EN"]}
     )
-    assert language_warnings(frame) == []
-    (warning,) = language_warnings(frame.assign(language=["en", "ar"]))
+    assert language_warnings([frame]) == []
+    (warning,) = language_warnings([frame, frame.assign(language=["en", "ar"])])
     assert warning.startswith("1 document(s) in language(s) ['ar']")
     arabic = "مجلس الأمن يناقش السلام في الشرق الأوسط مع الأمين العام\n"
     prepared = _prepared(tmp_path, {"A/a.txt": ENGLISH, "B/b.txt": arabic})
@@ -67,7 +67,9 @@ def test_languages_by_column_or_by_script(tmp_path):
 
 def test_documents_read_in_a_fallback_are_listed():
     docs = pd.DataFrame({"doc_id": ["a", "b", "c"], "encoding": ["utf-8", "cp1252", "parquet"]})
-    assert decoding_report(docs, "utf-8") == ["decoded b as cp1252 (not valid utf-8)"]
+    assert decoding_report([docs, docs.iloc[:0]], "utf-8") == [
+        "decoded b as cp1252 (not valid utf-8)"
+    ]
 
 
 def test_preflight_names_unreadable_inputs(tmp_path):
@@ -90,7 +92,7 @@ def test_a_rule_for_a_misspelt_group_is_warned_about_with_the_groups(tmp_path):
         "  - {name: nocol, pattern: x, applies_to: {desk: news}}\n"
     )
     docs = pd.DataFrame({"doc_id": ["a", "b"], "source": ["UN", "Breitbart"]})
-    typo, nocol = rule_warnings(load_rules(path), docs)
+    typo, nocol = rule_warnings(load_rules(path), [docs.iloc[:1], docs.iloc[1:]])
     assert "rule 2 (typo) applies to source='Breitbrt'" in typo
     assert "values of 'source': ['Breitbart', 'UN']" in typo
     assert "rule 3 (nocol)" in nocol and "no column 'desk'" in nocol

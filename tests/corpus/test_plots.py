@@ -149,16 +149,7 @@ def test_timeline_counts_weeks_over_a_short_span_and_the_caption_says_what_is_dr
     (values, edges, _), _ = [p.get_data() for p in fig.axes[0].patches]
     assert len(values) == 10 and values.sum() == 3000
     assert mdates.num2date(edges[0]).date() == start.date()
-    documents = pd.DataFrame({"doc_id": dated["doc_id"], "group": "A", "title": "",
-                              "date": dated["start"].dt.strftime("%Y-%m-%d"),
-                              "date_precision": "day", "n_words": 1, "n_chars": 1,
-                              "n_segments": 1})  # fmt: skip
-    caption = overview.timeline_caption(_overview(documents))
+    caption = overview.timeline_caption(dated, undated=0)
     assert caption.startswith("Documents per week by group")
-    few = overview.timeline_caption(_overview(documents.iloc[:5]))
+    few = overview.timeline_caption(dated.iloc[:5], undated=0)
     assert few.startswith("Document dates by group; points are dates known to the day")
-
-
-def _overview(documents: pd.DataFrame) -> overview.CorpusOverview:
-    empty = pd.DataFrame()
-    return overview.CorpusOverview(documents, empty, empty, empty, empty, "", "source")

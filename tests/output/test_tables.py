@@ -15,6 +15,7 @@ import pytest
 from analysis.core.provenance import sha256_file
 from analysis.output.tables import (
     TableError,
+    TableParts,
     schema_markdown,
     table_csv,
     table_parquet,
@@ -150,3 +151,67 @@ def test_parquet_keeps_lists_and_stores_mixed_cells_as_their_csv_text():
     assert [list(v) for v in back["terms"]] == [["b", "a"], []]
     assert back["mixed"].tolist() == ["1", "x"]
     assert back["gap"].isna().tolist() == [True, False]
+
+
+def _document_rows(n: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"group": [f"g{i % 3}" for i in range(n)], "share": [i / 7 for i in range(n)]}
+    )
+
+
+def _parts(frame: pd.DataFrame, size: int) -> TableParts:
+    return TableParts(
+        lambda: (frame.iloc[i : i + size] for i in range(0, len(frame), size)), frame.iloc[:0]
+    )
+
+
+@pytest.mark.parametrize("n_rows", [40, 150_000])
+def test_a_table_in_parts_gives_the_bytes_of_the_whole(tmp_path, n_rows):
+    frame = _document_rows(n_rows)
+    whole = write_table(frame, "corpus-rows", "One row per row.", COLUMNS, tmp_path / "a", {}, 50)
+    parts = write_table(
+        _parts(frame, 7_001), "corpus-rows", "One row per row.", COLUMNS, tmp_path / "b", {}, 50
+    )
+    for name in ("corpus-rows.csv", "corpus-rows.schema.json", "corpus-rows.parquet"):
+        a, b = tmp_path / "a" / name, tmp_path / "b" / name
+        assert a.exists() == b.exists() == (n_rows > 50 or name != "corpus-rows.parquet")
+        if a.exists():
+            assert a.read_bytes() == b.read_bytes(), name
+    assert parts.n_rows == whole.n_rows == n_rows
+    if n_rows > 50:
+        assert pq.ParquetFile(parts.parquet).metadata.num_row_groups == 3  # 65,536 rows each
+        assert pd.read_parquet(parts.parquet).equals(frame)
+
+
+def test_a_table_in_parts_is_read_once_and_its_head_from_the_first_parts(tmp_path):
+    frame, reads = _document_rows(100), []
+
+    def frames():
+        for i in range(0, 100, 10):
+            reads.append(i)
+            yield frame.iloc[i : i + 10]
+
+    parts = TableParts(frames, frame.iloc[:0])
+    assert parts.head(15)["share"].tolist() == frame["share"].head(15).tolist()
+    assert reads == [0, 10]
+    reads.clear()
+    saved = write_table(parts, "corpus-rows", "One row per row.", COLUMNS, tmp_path, {}, 20)
+    assert reads == list(range(0, 100, 10)) and saved.n_rows == 100
+    assert len(pd.read_csv(saved.csv)) == 20
+
+
+def test_a_part_that_fails_leaves_the_earlier_table_and_no_partial_file(tmp_path):
+    frame = _document_rows(100)
+    write_table(frame, "corpus-rows", "One row per row.", COLUMNS, tmp_path, {}, 20)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert "corpus-rows.parquet" in before
+
+    def frames():
+        yield frame.iloc[:30]
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        write_table(
+            TableParts(frames, frame.iloc[:0]), "corpus-rows", "rows", COLUMNS, tmp_path, {}, 20
+        )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no partial file
