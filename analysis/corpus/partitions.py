@@ -33,6 +33,7 @@ from analysis.corpus.vocabulary import TERM_IDS_FOLDER, VOCABULARY_FOLDER, parti
 
 PHRASE_SAMPLE_CHARS = 20_000_000
 PART_FOLDERS = ("segments", "units", "documents", "cleaning", "steps")
+DIGESTS_FOLDER = "digests"  # per partition: `document_digests` (removed once fingerprinted)
 EMPTIED = "nothing is left after cleaning; check the cleaning rules that apply to it"
 SEGMENT_SCHEMA = pa.schema(
     [
@@ -72,7 +73,6 @@ class PartitionResult:
     n_documents: int
     n_segments: int
     n_chars: int
-    doc_digests: bytes  # `document_digests` of its documents
     rejected: tuple[tuple[str, str, str], ...]
     # For the benchmark's throughput per core (CPU seconds of this worker, not wall time):
     clean_cpu_s: float = 0.0  # in cleaning (n_chars raw characters)
@@ -185,12 +185,13 @@ def prepare_partition(index: int, context: PartitionContext) -> PartitionResult:
             out / folder / name,
             compression="zstd",
         )
+    digests = document_digests(documents.drop(columns=["latin"]))  # derived from the text
+    (out / DIGESTS_FOLDER / name).write_bytes(digests)
     return PartitionResult(
         index=index,
         n_documents=len(cleaned),
         n_segments=len(units),
         n_chars=n_chars,
-        doc_digests=document_digests(documents.drop(columns=["latin"])),  # derived from the text
         rejected=rejected,
         clean_cpu_s=clean_cpu,
         tokenise_cpu_s=tokenise_cpu,

@@ -36,6 +36,7 @@ from analysis.core.paths import project_path
 from analysis.corpus import cleaning, partitions, segments, sentences, vocabulary
 from analysis.corpus import tokens as preprocess
 from analysis.corpus.partitions import (
+    DIGESTS_FOLDER,
     PART_FOLDERS,
     PHRASE_SAMPLE_CHARS,
     PartitionContext,
@@ -310,7 +311,7 @@ def _build(
     worker_peaks: list[int] | None = None,
 ) -> None:
     """Prepare every partition, merge the vocabulary, write the bag of words, seal."""
-    for folder in (*PART_FOLDERS, VOCABULARY_FOLDER, TERM_IDS_FOLDER):
+    for folder in (*PART_FOLDERS, VOCABULARY_FOLDER, TERM_IDS_FOLDER, DIGESTS_FOLDER):
         (out / folder).mkdir()
     context = _learn_context(store, params, out, worker_peaks)
     on_stage("sample", {})
@@ -329,12 +330,13 @@ def _build(
     dictionary.save(str(out / DICTIONARY_FILE))
     on_stage("dictionary", {})
     write_matrix_market(out, parts, dictionary)
-    for folder in (VOCABULARY_FOLDER, TERM_IDS_FOLDER):  # only needed to build the two above
+    corpus_digest = fingerprint(settings_record(params), out / DIGESTS_FOLDER, parts)
+    for folder in (VOCABULARY_FOLDER, TERM_IDS_FOLDER, DIGESTS_FOLDER):  # used up above
         shutil.rmtree(out / folder)
     on_stage("bow", {})
     record = {
         "format": PREPARED_FORMAT,
-        "fingerprint": fingerprint(settings_record(params), results),
+        "fingerprint": corpus_digest,
         "group_by": store.group_by,
         "n_documents": sum(r.n_documents for r in results),
         "n_segments": sum(r.n_segments for r in results),
@@ -345,11 +347,12 @@ def _build(
     seal(out, record)
 
 
-def fingerprint(settings: dict, results: list[PartitionResult]) -> str:
-    """sha256 over the settings and every prepared document's digest, in corpus order."""
+def fingerprint(settings: dict, digests: Path, parts: list[str]) -> str:
+    """sha256 over the settings and every prepared document's digest (the partitions'
+    files in `digests`, written by the workers), in corpus order."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
-    for result in results:
-        digest.update(result.doc_digests)
+    for part in parts:
+        digest.update((digests / part).read_bytes())
     return digest.hexdigest()
 
 

@@ -78,27 +78,76 @@ def merged_dictionary(
     whenever the unpruned vocabulary stays within gensim's ``prune_at`` (2,000,000 tokens).
     Above that it keeps the `PRUNE_AT` most frequent tokens so far before each partition,
     as ``add_documents`` called partition by partition would (gensim's approximation, which
-    then depends on the partitioning).
+    then depends on the partitioning). The unpruned vocabulary is held as `_Vocabulary`,
+    not as a Dictionary (about a third of its memory); only the kept tokens become one.
     """
-    from gensim.corpora import Dictionary
-
-    dictionary = Dictionary()
-    token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
+    vocabulary = _Vocabulary()
     for name in parts:
-        if len(token2id) > PRUNE_AT:  # where add_documents(part, prune_at=PRUNE_AT) checks
-            dictionary.filter_extremes(no_below=0, no_above=1.0, keep_n=PRUNE_AT)
-            token2id, dfs, cfs = dictionary.token2id, dictionary.dfs, dictionary.cfs
+        if len(vocabulary.tokens) > PRUNE_AT:  # where add_documents(part, prune_at=) checks
+            vocabulary.keep(vocabulary.most_frequent(0, 1.0, PRUNE_AT))
         part = pq.read_table(root / VOCABULARY_FOLDER / name)
-        columns = [part.column(c).to_pylist() for c in ("token", "df", "cf")]
-        for token, df, cf in zip(*columns, strict=True):
-            token_id = token2id.setdefault(token, len(token2id))
-            dfs[token_id] = dfs.get(token_id, 0) + df
-            cfs[token_id] = cfs.get(token_id, 0) + cf
-        dictionary.num_docs += pq.read_metadata(root / TERM_IDS_FOLDER / name).num_rows
-        dictionary.num_pos += int(pc.sum(part.column("cf")).as_py() or 0)
-        dictionary.num_nnz += int(pc.sum(part.column("df")).as_py() or 0)
-    dictionary.filter_extremes(no_below=min_df, no_above=max_df, keep_n=keep_n)
-    return dictionary
+        n_docs = pq.read_metadata(root / TERM_IDS_FOLDER / name).num_rows
+        vocabulary.add(part, n_docs)
+    vocabulary.keep(vocabulary.most_frequent(min_df, max_df, keep_n))
+    return vocabulary.dictionary()
+
+
+class _Vocabulary:
+    """What ``Dictionary.add_documents`` keeps, in less memory: token ids in order of first
+    appearance (a dict and a list of the tokens), document and collection frequencies (two
+    arrays), and the corpus totals; `most_frequent` and `keep` are ``filter_extremes``."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.tokens: list[str] = []
+        self.dfs = np.zeros(1024, np.int64)
+        self.cfs = np.zeros(1024, np.int64)
+        self.num_docs = self.num_pos = self.num_nnz = 0
+
+    def add(self, part: pa.Table, n_docs: int) -> None:
+        """Add a partition's (token, df, cf) table of `n_docs` segments."""
+        tokens = part.column("token").to_pylist()
+        before = len(self.tokens)
+        ids = np.fromiter((self.ids.setdefault(t, len(self.ids)) for t in tokens), np.int64)
+        self.tokens.extend(t for t, i in zip(tokens, ids.tolist(), strict=True) if i >= before)
+        if len(self.tokens) > len(self.dfs):
+            size = max(len(self.tokens), 2 * len(self.dfs))
+            self.dfs, self.cfs = (np.resize(a, size) for a in (self.dfs, self.cfs))
+            self.dfs[before:], self.cfs[before:] = 0, 0
+        df = part.column("df").to_numpy()
+        cf = part.column("cf").to_numpy()
+        self.dfs[ids] += df  # a partition lists each of its tokens once
+        self.cfs[ids] += cf
+        self.num_docs += n_docs
+        self.num_pos += int(cf.sum())
+        self.num_nnz += int(df.sum())
+
+    def most_frequent(self, no_below: int, no_above: float, keep_n: int | None) -> np.ndarray:
+        """The ids ``filter_extremes(no_below, no_above, keep_n)`` keeps, ascending: within
+        the document frequencies, the `keep_n` most frequent (ties in id order)."""
+        no_above_abs = int(no_above * self.num_docs)
+        dfs = self.dfs[: len(self.tokens)]
+        good = np.flatnonzero((dfs >= no_below) & (dfs <= no_above_abs))
+        ranked = good[np.argsort(-dfs[good], kind="stable")]
+        return np.sort(ranked[:keep_n] if keep_n is not None else ranked)
+
+    def keep(self, kept: np.ndarray) -> None:
+        """Keep the tokens of the ascending ids `kept`, renumbered 0, 1, ... in their order."""
+        self.tokens = [self.tokens[i] for i in kept.tolist()]
+        self.ids = {token: i for i, token in enumerate(self.tokens)}
+        self.dfs, self.cfs = self.dfs[kept], self.cfs[kept]
+
+    def dictionary(self) -> Dictionary:
+        from gensim.corpora import Dictionary
+
+        dictionary = Dictionary()
+        n = len(self.tokens)
+        dictionary.token2id = dict(self.ids)
+        dictionary.dfs = dict(enumerate(self.dfs[:n].tolist()))
+        dictionary.cfs = dict(enumerate(self.cfs[:n].tolist()))
+        dictionary.num_docs, dictionary.num_pos = self.num_docs, self.num_pos
+        dictionary.num_nnz = self.num_nnz
+        return dictionary
 
 
 def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) -> None:
@@ -113,7 +162,11 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
     from gensim.utils import pickle as gensim_pickle
 
     token2id = dictionary.token2id
-    offsets: list[int] = []
+    # One array for the whole corpus: small arrays kept part after part would pin the
+    # heap between each part's large temporary ones, which it then could not reuse.
+    offsets = np.empty(
+        sum(pq.read_metadata(root / TERM_IDS_FOLDER / n).num_rows for n in parts), np.int64
+    )
     n_docs = n_nnz = 0
     with open(root / BOW_FILE, "wb") as handle:
         handle.write(MmWriter.HEADER_LINE + b" " * 50 + b"\n")
@@ -135,7 +188,7 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
             per_doc = per_doc.astype(np.int64)
             start = handle.tell()
             starts = start + np.cumsum(per_doc) - per_doc
-            offsets.extend(np.where(per_doc > 0, starts, -1).astype(np.int64).tolist())
+            offsets[n_docs : n_docs + len(lengths)] = np.where(per_doc > 0, starts, -1)
             if len(doc):
                 pa_csv.write_csv(
                     pa.table({"d": doc, "t": term, "c": count}),
@@ -152,9 +205,10 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
         if len(stats) > 50:
             raise InputError(f"{root / BOW_FILE}: matrix too large for the Matrix Market header")
         handle.write(stats.encode())
-    if offsets and offsets[-1] == -1:
-        offsets[-1] = end  # gensim gives an empty last segment the end-of-file offset
-    gensim_pickle(offsets, str(root / BOW_FILE) + ".index")
+    index = offsets.tolist()
+    if index and index[-1] == -1:
+        index[-1] = end  # gensim gives an empty last segment the end-of-file offset
+    gensim_pickle(index, str(root / BOW_FILE) + ".index")
 
 
 _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)

@@ -3,10 +3,15 @@
 `compute_in_order` runs a function over partitions on the scheduler named by
 ``params.run.scheduler``:
 
-- ``""`` or ``"processes"``: Dask's local process pool (``run.workers`` processes, default 2);
-- ``"threads"``: Dask's local thread pool; ``"synchronous"``: in this process (a reference);
+- ``""`` or ``"processes"``: local worker processes (``run.workers``, default 2; set up as
+  Dask's own pool and kept for the process's later analyses: `worker_pool`);
+- ``"threads"``: a local thread pool; ``"synchronous"``: in this process (a reference);
 - an address such as ``"tcp://10.0.0.5:8786"``: a ``dask.distributed`` cluster. Workers
   must see the same paths as the client (shared storage for the store and cache folders).
+
+On the local schedulers the workers are given at most two partitions each at a time and
+the results come back as they are done, in partition order (`iter_in_order`); on a cluster
+the tasks are one Dask graph.
 
 A single partition (every small corpus) runs in this process. Results come back in
 partition order whatever order the workers finish in; `reduce_in_order` folds partial
@@ -29,7 +34,6 @@ from functools import partial, reduce
 import dask
 import dask.multiprocessing
 from tqdm.auto import tqdm
-from tqdm.dask import TqdmCallback
 
 from analysis.core.errors import InputError
 from analysis.core.params import Params
@@ -52,12 +56,20 @@ def compute_in_order(
     measured at the task's end, is appended to it in partition order (for benchmarks).
     A `description` shows a progress bar of the tasks (on stderr) when there are several.
     """
+    local = (params.run.scheduler or "processes") in LOCAL_SCHEDULERS
+    run = _results_listed if local else _compute
     if peaks is None:
-        return _compute(func, partitions, context, params, description)
+        return run(func, partitions, context, params, description)
     tasks = [(func, p) for p in partitions]
-    measured = _compute(_measured_task, tasks, context, params, description)
+    measured = run(_measured_task, tasks, context, params, description)
     peaks.extend(peak for _, peak in measured)
     return [result for result, _ in measured]
+
+
+def _results_listed(
+    func: Callable, partitions: Sequence, context: object, params: Params, description: str
+) -> list:
+    return list(_results_in_order(func, partitions, context, params, description))
 
 
 def iter_in_order(
@@ -260,26 +272,16 @@ def _compute(
 def _run_graph(
     build: Callable, context: object, params: Params, n_partitions: int, description: str = ""
 ) -> list:
-    """Compute the tasks `build(shared context)` returns, on the scheduler of ``params.run``;
-    with a progress bar named `description` when there are several partitions."""
+    """Compute the tasks `build(shared context)` returns on the `dask.distributed` cluster of
+    ``params.run.scheduler``; with a progress bar named `description` when there are
+    several partitions. (The local schedulers run `_results_in_order`.)"""
     scheduler = params.run.scheduler or "processes"
-    workers = params.run.workers
-    if workers < 1:
-        raise InputError(f"run.workers is {workers}; use at least 1 worker")
     # A key of its own for every graph: two notebooks on one dask.distributed scheduler would
     # otherwise share one "partition-context" key, and each get the other's context.
     name = f"partition-context-{uuid.uuid4().hex}"
     tasks = build(dask.delayed(context, name=name, traverse=False))
     if not tasks:
         return []
-    if scheduler in LOCAL_SCHEDULERS:
-        if scheduler == "processes" and (workers == 1 or n_partitions == 1):
-            scheduler = "synchronous"
-        with _progress(description, n_partitions):
-            if scheduler == "processes":
-                pool = worker_pool(workers)
-                return list(dask.compute(*tasks, scheduler=scheduler, pool=pool))
-            return list(dask.compute(*tasks, scheduler=scheduler, num_workers=workers))
     if "://" not in scheduler and ":" not in scheduler:
         raise InputError(
             f"run.scheduler is {scheduler!r}; give '' (local processes), 'threads', "
@@ -325,10 +327,3 @@ def release_workers() -> None:
     run and its idle workers would only hold memory; the next analysis starts new ones."""
     while _POOLS:
         _POOLS.popitem()[1].shutdown()
-
-
-def _progress(description: str, n_partitions: int) -> object:
-    """A Dask callback drawing a progress bar of the graph's tasks (none for one partition)."""
-    if not description or n_partitions < 2:
-        return contextlib.nullcontext()
-    return TqdmCallback(desc=description, unit=" tasks", mininterval=1.0)
