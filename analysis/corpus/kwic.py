@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.corpus.patterns import compile_terms
+from analysis.corpus.patterns import MultiTermMatcher, compile_terms
 from analysis.corpus.tokens import normalise_quotes, word_spans
 
 KWIC_COLUMNS = {
@@ -60,6 +60,22 @@ def concordance(
 ) -> pd.DataFrame:
     """Keyword-in-context lines (KWIC_COLUMNS) for one or more term patterns in every unit,
     in query order, then unit order, then text order."""
+    queries = [query] if isinstance(query, str) else list(query)
+    lines = _lines_by_query(units, queries, window, id_column)
+    return pd.DataFrame([row for rows in lines for row in rows], columns=list(KWIC_COLUMNS))
+
+
+def concordance_by_query(
+    units: pd.DataFrame, queries: Sequence[str], window: int = 8, id_column: str = "segment_id"
+) -> list[pd.DataFrame]:
+    """`concordance` of each query, in one pass over the texts."""
+    lines = _lines_by_query(units, list(queries), window, id_column)
+    return [pd.DataFrame(rows, columns=list(KWIC_COLUMNS)) for rows in lines]
+
+
+def _lines_by_query(
+    units: pd.DataFrame, queries: list[str], window: int, id_column: str
+) -> list[list[tuple]]:
     if window < 0:
         raise InputError(
             f"the context window (sources.context_window) must be >= 0 words, got {window}"
@@ -70,18 +86,17 @@ def concordance(
             f"concordance: the units table lacks column(s) {missing}; pass "
             "PreparedCorpus.segments (or documents with id_column='doc_id')"
         )
-    queries = [query] if isinstance(query, str) else list(query)
     doc_ids = units["doc_id"] if "doc_id" in units.columns else units[id_column]
-    rows = []
-    for term in queries:
-        matcher = compile_terms([term])
-        for unit_id, doc_id, group, text in zip(
-            units[id_column], doc_ids, units["group"], units["text"], strict=True
-        ):
-            text = str(text)
-            found = matcher.find(text)
-            words = word_spans(text) if found else []
-            for match in found:
+    matcher = MultiTermMatcher([compile_terms([term]) for term in queries])  # one pass a text
+    lines: list[list[tuple]] = [[] for _ in queries]
+    for unit_id, doc_id, group, text in zip(
+        units[id_column], doc_ids, units["group"], units["text"], strict=True
+    ):
+        text = str(text)
+        found = matcher.find(text)
+        words = word_spans(text) if any(found) else []
+        for term, matches, rows in zip(queries, found, lines, strict=True):
+            for match in matches:
                 left, matched, right, first = context_of(
                     text, match.start, match.end, window, words
                 )
@@ -89,7 +104,7 @@ def concordance(
                     (term, str(group), str(unit_id), str(doc_id), first, match.start,
                      match.end, left, matched, right)
                 )  # fmt: skip
-    return pd.DataFrame(rows, columns=list(KWIC_COLUMNS))
+    return lines
 
 
 def format_line(left: str, match: str, right: str, width: int) -> str:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from analysis.core.table_parts import TableParts
 from analysis.corpus.prepare import PartitionedCorpus
-from analysis.output.tables import TableParts
 
 
 @dataclass(frozen=True)

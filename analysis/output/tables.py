@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from analysis.core.provenance import (
     sha256_bytes,
     sha256_file,
 )
+from analysis.core.table_parts import TableParts, joined, leading_parts
 
 TABLE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FLOAT_FORMAT = "%.6g"
@@ -63,35 +64,6 @@ class SavedTable:
 
     def _ipython_display_(self) -> None:
         """Nothing to echo in a notebook: save_table already showed the table."""
-
-
-@dataclass(frozen=True)
-class TableParts:
-    """A table given as its parts in order (e.g. one frame per corpus partition), read
-    again each time `frames()` is called; `empty` is the table with no rows."""
-
-    frames: Callable[[], Iterable[pd.DataFrame]]
-    empty: pd.DataFrame
-
-    def head(self, n: int) -> pd.DataFrame:
-        """The first `n` rows (reading only the parts that hold them)."""
-        held = _leading_parts(iter(self.frames()), n)
-        return _joined(held).head(n) if held else self.empty
-
-
-def _leading_parts(frames: Iterator[pd.DataFrame], n: int) -> list[pd.DataFrame]:
-    """Frames taken from `frames` until they hold more than `n` rows (or it is exhausted)."""
-    held, rows = [], 0
-    for frame in frames:
-        held.append(frame)
-        rows += len(frame)
-        if rows > n:
-            break
-    return held
-
-
-def _joined(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def validate_table(df: pd.DataFrame, table_id: str, columns: dict[str, str]) -> None:
@@ -231,8 +203,8 @@ def write_table(
     `TableParts` are read once, part by part; only the preview's rows are held.
     """
     frames = iter(table.frames()) if isinstance(table, TableParts) else iter([table])
-    held = _leading_parts(frames, preview_rows) if preview_rows is not None else list(frames)
-    first = _joined(held) if held else table.empty
+    held = leading_parts(frames, preview_rows) if preview_rows is not None else list(frames)
+    first = joined(held) if held else table.empty
     validate_table(first, table_id, columns)
     if not description or not description.strip():
         raise TableError(f"table {table_id!r}: give a description of what one row is")

@@ -33,11 +33,12 @@ from analysis.core.provenance import (
     params_hash,
     relative_to_root,
 )
+from analysis.core.table_parts import TableParts
 from analysis.corpus.prepare import PartitionedCorpus, partitioned_corpus
 from analysis.output.figures import SavedFigure, write_figure
 from analysis.output.html_view import HtmlView, SavedView, iframe_html, write_view
 from analysis.output.show import show_table
-from analysis.output.tables import SavedTable, TableParts, write_table
+from analysis.output.tables import SavedTable, write_table
 from analysis.run.registry import DECLARED_NOTEBOOKS, NOTEBOOK_METADATA_KEY
 
 TABLE_ROWS_SHOWN = 20

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from analysis.core.params import Params
-from analysis.corpus.kwic import KWIC_COLUMNS, concordance, format_line
+from analysis.corpus.kwic import KWIC_COLUMNS, concordance, concordance_by_query, format_line
 from analysis.corpus.partition_map import (
     concat_in_order,
     concat_tables,
@@ -122,8 +122,8 @@ def partition_concordance(units: pd.DataFrame, context: ConcordanceContext) -> C
     if context.group is not None:
         units = units[units["group"].astype(str) == context.group]
     part = ConcordancePart(lines=[], per_group=context.per_group, words=group_words(units))
-    for query in context.queries:
-        lines = concordance(units, query, context.window, context.id_column)
+    found = concordance_by_query(units, context.queries, context.window, context.id_column)
+    for lines in found:
         part.hits.update(zip(lines["query"], lines["group"], strict=True))
         part.lines.append(first_rows(lines, ["group"], context.per_group).rows)
     return part

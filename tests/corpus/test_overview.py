@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from analysis.core.params import build_params, load_params
+from analysis.core.table_parts import TableParts
 from analysis.corpus import overview as corpus_overview
 from analysis.corpus.prepare import PartitionedCorpus, partitioned_corpus
-from analysis.output.tables import TableParts
 
 
 @pytest.fixture(scope="module")

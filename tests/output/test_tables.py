@@ -13,9 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from analysis.core.provenance import sha256_file
+from analysis.core.table_parts import TableParts
 from analysis.output.tables import (
     TableError,
-    TableParts,
     schema_markdown,
     table_csv,
     table_parquet,
