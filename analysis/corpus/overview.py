@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
+from tqdm.auto import tqdm
 
 from analysis.core.table_parts import TableParts
 from analysis.corpus.prepare import PartitionedCorpus
@@ -65,7 +66,9 @@ def corpus_overview(corpus: PartitionedCorpus) -> CorpusOverview:
     """The overview of a prepared corpus, from its light tables read part by part (no text
     is read, no table of the whole corpus is held)."""
     fold = _OverviewFold(corpus)
-    for part in corpus.parts:
+    parts = tqdm(corpus.parts, desc="overview", unit=" partitions", mininterval=1.0,
+                 disable=len(corpus.parts) < 2)  # fmt: skip
+    for part in parts:
         fold.add(corpus, part)
     return fold.overview(corpus)
 
