@@ -270,7 +270,7 @@ def stage_process(size: int) -> None:
         partitions=len(corpus.parts),
         segments=corpus.n_segments,
         frame_hits=int(counts.frames["hits"].sum()),
-        documents=len(overview.documents),
+        documents=int(overview.summary["documents"].sum()),
     )
     print(json.dumps(result), flush=True)
 
