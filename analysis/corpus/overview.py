@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from analysis.core.table_parts import TableParts
@@ -79,8 +78,7 @@ class _OverviewFold:
     (a million documents then leave no heap of per-part frames behind)."""
 
     def __init__(self, corpus: PartitionedCorpus) -> None:
-        n_units = sum(_rows(corpus, "units", part) for part in corpus.parts)
-        n_docs = sum(_rows(corpus, "documents", part) for part in corpus.parts)
+        n_units, n_docs = corpus.n_segments, corpus.n_documents  # the rows of the parts
         self.codes: dict[str, int] = {}
         self.units = _Columns(n_units, group="int32", n_words="int32", n_tokens="int32")
         self.documents = _Columns(n_docs, group="int32", n_words="int32")
@@ -173,10 +171,6 @@ class _Columns:
         columns = {name: array[: self.filled] for name, array in self.arrays.items()}
         columns["group"] = pd.Categorical.from_codes(recode[columns["group"]], groups)
         return pd.DataFrame(columns, copy=False)
-
-
-def _rows(corpus: PartitionedCorpus, folder: str, part: str) -> int:
-    return pq.read_metadata(corpus.root / folder / part).num_rows
 
 
 def _date_spans(dates: pd.Series, precisions: pd.Series) -> tuple[pd.Series, ...]:
