@@ -9,13 +9,14 @@ A line is the matched text, whole, with up to `window` running words (`analysis.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.corpus.patterns import MultiTermMatcher, compile_terms
-from analysis.corpus.tokens import normalise_quotes, word_spans
+from analysis.corpus.tokens import WORD_PATTERN, normalise_quotes
 
 KWIC_COLUMNS = {
     "query": "the term searched for, as written",
@@ -35,21 +36,51 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+@dataclass(frozen=True)
+class WordIndex:
+    """Where a text's running words (`analysis.corpus.tokens` words) start and end, built
+    once for all the context lines of that text."""
+
+    plain: str  # the text with typographic apostrophes plain (same offsets)
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+
+def word_index(text: str) -> WordIndex:
+    """The `WordIndex` of `text`."""
+    plain = normalise_quotes(str(text))
+    spans = [m.span() for m in WORD_PATTERN.finditer(plain)]
+    starts, ends = zip(*spans, strict=True) if spans else ((), ())
+    return WordIndex(plain, starts, ends)
+
+
 def context_of(
-    text: str, start: int, end: int, window: int, words: Sequence[tuple[str, int, int]] = ()
+    text: str, start: int, end: int, window: int, index: WordIndex | None = None
 ) -> tuple[str, str, str, int]:
     """(left, match, right, index of the first matched word) of the span `start:end` of
-    `text`, with `window` words of context on each side (`words`: `word_spans(text)`,
+    `text`, with `window` words of context on each side (`index`: `word_index(text)`,
     passed in when a text has several matches)."""
-    words = words or word_spans(text)
-    starts = [s for _, s, _ in words]
+    index = index or word_index(text)
+    starts, n_words = index.starts, len(index.starts)
     first = bisect.bisect_left(starts, start)
     after = bisect.bisect_left(starts, end)  # the first word after the match
-    plain = normalise_quotes(text)
-    left = plain[starts[max(0, first - window)] : start] if first > 0 and window else ""
-    right_end = words[min(len(words), after + window) - 1][2] if after < len(words) else end
-    right = plain[end:right_end] if window and after < len(words) else ""
+    left = index.plain[starts[max(0, first - window)] : start] if first > 0 and window else ""
+    right_end = index.ends[min(n_words, after + window) - 1] if after < n_words else end
+    right = index.plain[end:right_end] if window and after < n_words else ""
     return _squash(left), _squash(text[start:end]), _squash(right), first
+
+
+def span_contexts(
+    texts: Mapping[str, str], spans: Iterable[tuple[str, int, int]], window: int
+) -> list[tuple[str, str, str, int]]:
+    """`context_of` for each (text key, start, end) in `spans`, indexing each text once for
+    a run of its spans (spans grouped by text, as hits in unit order are)."""
+    lines, key, index = [], None, None
+    for text_key, start, end in spans:
+        if text_key != key:
+            key, index = text_key, word_index(texts[text_key])
+        lines.append(context_of(texts[text_key], start, end, window, index))
+    return lines
 
 
 def concordance(
@@ -94,11 +125,11 @@ def _lines_by_query(
     ):
         text = str(text)
         found = matcher.find(text)
-        words = word_spans(text) if any(found) else []
+        index = word_index(text) if any(found) else None
         for term, matches, rows in zip(queries, found, lines, strict=True):
             for match in matches:
                 left, matched, right, first = context_of(
-                    text, match.start, match.end, window, words
+                    text, match.start, match.end, window, index
                 )
                 rows.append(
                     (term, str(group), str(unit_id), str(doc_id), first, match.start,

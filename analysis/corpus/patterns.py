@@ -81,6 +81,49 @@ def _is_acronym(term: str) -> bool:
 
 _WORD_START = re.compile(r"(?<!\w)\w+")
 _FIRST_RUN = re.compile(r"\w+")
+# Characters whose lower-case form is not one character: a text holding one is scanned word
+# by word, since a case-insensitive pattern does not see "İ" as the "i̇" of .lower()
+# (tests/corpus/test_patterns.py checks every Unicode character for this).
+UNSAFE_CASE = "\u0130"
+
+
+def candidate_words(exact: Iterable[str], stems: Iterable[str]) -> re.Pattern:
+    """Word starts where a term filed under a key may match: a whole word equal, ignoring
+    case, to an `exact` key, or a word beginning with a `stems` key (keys lower-case). The
+    keys form a character trie, so the expression is scanned at C speed whatever their
+    number; the match is the key, `_FIRST_RUN` at its start the whole word."""
+    branches = []
+    if exact:
+        branches.append(rf"{_trie(exact)}(?!\w)")
+    if stems:
+        branches.append(_trie(stems))
+    return re.compile(r"(?<!\w)(?i:" + "|".join(branches) + ")" if branches else r"(?!)")
+
+
+def _trie(keys: Iterable[str]) -> str:
+    """A regular expression matching exactly `keys`, as nested alternatives of a trie."""
+    root: dict = {}
+    for key in keys:
+        node = root
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(root)
+
+
+def _trie_node(node: dict) -> str:
+    branches = [re.escape(char) + _trie_node(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    group = "(?:" + "|".join(branches) + ")"
+    return group + "?" if "" in node else group
+
+
+def _candidate_words(candidates: re.Pattern, text: str) -> Iterable[re.Match]:
+    """The whole words (`_FIRST_RUN`) at the candidate word starts of `text`, in order."""
+    if UNSAFE_CASE in text:
+        return _WORD_START.finditer(text)
+    return (_FIRST_RUN.match(text, m.start()) for m in candidates.finditer(text))
 
 
 @dataclass(frozen=True)
@@ -88,16 +131,19 @@ class TermMatcher:
     """Compiled terms, indexed by their first word.
 
     Each term is filed under the lower-cased first run of letters/digits of its first
-    word ("two-state solution" under "two", "settlement*" under the stem "settlement"). At
-    each word start of a text only the terms filed under that word (or a stem of it) are
-    tried, which keeps a gazetteer of hundreds of aliases fast on long texts. Among the
-    terms that match at a position the longest match wins (then the longer term).
+    word ("two-state solution" under "two", "settlement*" under the stem "settlement"). Only
+    the word starts where some term is filed (`candidate_words`, one regular expression
+    scanned at C speed) are visited, and there only the terms filed under that word (or a
+    stem of it) are tried, which keeps a gazetteer of hundreds of aliases fast on long
+    texts. Among the terms that match at a position the longest match wins (then the
+    longer term).
     """
 
     terms: tuple[str, ...]
     exact: dict
     stems: dict
     stem_lengths: tuple[int, ...]
+    candidates: re.Pattern
     _candidates: dict = field(default_factory=dict, compare=False, repr=False)
 
     def _lookup(self, key: str) -> list:
@@ -117,7 +163,7 @@ class TermMatcher:
         """Non-overlapping matches in `text`, left to right (longest first at a position)."""
         text = normalise_quotes(str(text))
         found, last = [], 0
-        for word in _WORD_START.finditer(text):
+        for word in _candidate_words(self.candidates, text):
             pos = word.start()
             if pos < last:
                 continue
@@ -139,12 +185,12 @@ class TermMatcher:
 class MultiTermMatcher:
     """Several `TermMatcher`s run in one pass over a text's words.
 
-    ``find(text)`` equals ``[m.find(text) for m in matchers]``: the word starts of the text
-    are visited once, and each word is looked up once in a memo that holds, for each
-    lower-cased word, the matchers (and their pattern groups) filed under it; at a word
-    start every such matcher tries its patterns exactly as `TermMatcher.find` does, with its
-    own end of the previous match. Dictionaries of a dozen frames plus a gazetteer are
-    thereby about as fast as one matcher.
+    ``find(text)`` equals ``[m.find(text) for m in matchers]``: the candidate word starts
+    of the text (of any matcher) are visited once, and each word is looked up once in a
+    memo that holds, for each lower-cased word, the matchers (and their pattern groups)
+    filed under it; at a word start every such matcher tries its patterns exactly as
+    `TermMatcher.find` does, with its own end of the previous match. Dictionaries of a
+    dozen frames plus a gazetteer are thereby about as fast as one matcher.
     """
 
     def __init__(self, matchers: Sequence[TermMatcher]) -> None:
@@ -158,6 +204,7 @@ class MultiTermMatcher:
                 self._stems.setdefault(len(key), {}).setdefault(key, []).append((index, group))
         self._stem_lengths = tuple(sorted(self._stems))
         self._candidates: dict[str, tuple] = {}
+        self._words = candidate_words(self._exact, [k for by in self._stems.values() for k in by])
 
     def _lookup(self, key: str) -> tuple:
         """(matcher index, pattern groups) for a lower-cased word, in matcher order, each
@@ -180,7 +227,7 @@ class MultiTermMatcher:
         found: list[list[TermMatch]] = [[] for _ in self.matchers]
         last = [0] * len(self.matchers)
         lookup = self._candidates.get
-        for word in _WORD_START.finditer(text):
+        for word in _candidate_words(self._words, text):
             key = word.group(0).lower()
             candidates = lookup(key)
             if candidates is None:
@@ -228,6 +275,7 @@ def compile_terms(terms: Iterable[str]) -> TermMatcher:
         exact={k: _alternation(v) for k, v in exact.items()},
         stems={k: _alternation(v) for k, v in stems.items()},
         stem_lengths=tuple(sorted({len(k) for k in stems})),
+        candidates=candidate_words(exact, stems),
     )
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.params import Params
-from analysis.corpus.kwic import context_of
+from analysis.corpus.kwic import context_of, word_index
 from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import compile_terms
 from analysis.corpus.prepare import PartitionedCorpus
@@ -160,9 +160,9 @@ def concordance(units: pd.DataFrame, focal_terms: list[str], window: int = 10) -
     ):
         text = str(text)
         found = matcher.find(text)
-        words = word_spans(text) if found else []
+        index = word_index(text) if found else None
         for m in found:
-            left, match, right, _ = context_of(text, m.start, m.end, window, words)
+            left, match, right, _ = context_of(text, m.start, m.end, window, index)
             rows.append((seg, doc, group, m.term, left, match, right))
     return pd.DataFrame(rows, columns=list(CONCORDANCE_COLUMNS))
 

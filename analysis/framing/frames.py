@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.core.paths import load_versioned_yaml, project_path
-from analysis.corpus.kwic import context_of
+from analysis.corpus.kwic import span_contexts
 from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import MultiTermMatcher, TermError, TermMatcher, compile_terms
 from analysis.corpus.prepare import PartitionedCorpus
@@ -190,10 +190,8 @@ def frame_hits(units: pd.DataFrame, dictionary: FrameDictionary) -> pd.DataFrame
 def frame_evidence(units: pd.DataFrame, hits: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     """Key word in context for every hit (EVIDENCE_COLUMNS): the audit trail of every figure."""
     texts = dict(zip(units["segment_id"], units["text"].astype(str), strict=True))
-    contexts = [
-        context_of(texts[s], a, b, window)[:3]
-        for s, a, b in hits[["segment_id", "start", "end"]].itertuples(index=False)
-    ]
+    spans = hits[["segment_id", "start", "end"]].itertuples(index=False)
+    contexts = span_contexts(texts, spans, window)
     evidence = hits[["segment_id", "doc_id", "group", "frame", "term"]].copy()
     evidence["left"] = [c[0] for c in contexts]
     evidence["match"] = [c[1] for c in contexts]

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.corpus.kwic import context_of
+from analysis.corpus.kwic import context_of, word_index
 from analysis.corpus.sentences import sentence_spans
 from analysis.corpus.tokens import normalise_quotes
 from analysis.corpus.validate import require_columns
@@ -321,8 +321,10 @@ def anonymity_markers(units: pd.DataFrame) -> pd.DataFrame:
         index=False
     ):
         text = normalise_quotes(str(text))
+        index = None
         for m in _MARKERS.finditer(text):
-            left, match, right, _ = context_of(text, m.start(), m.end(), 10)
+            index = index or word_index(text)
+            left, match, right, _ = context_of(text, m.start(), m.end(), 10, index)
             rows.append((seg, doc, group, match, left, right))
     return pd.DataFrame(rows, columns=list(MARKER_COLUMNS))
 

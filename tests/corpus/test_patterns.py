@@ -1,8 +1,13 @@
 """Term syntax: stems, multi-word phrases, acronyms, whole words, longest match first."""
 
+import random
+import re
+import sys
+from dataclasses import replace
+
 import pytest
 
-from analysis.corpus.patterns import MultiTermMatcher, TermError, compile_terms
+from analysis.corpus.patterns import UNSAFE_CASE, MultiTermMatcher, TermError, compile_terms
 from analysis.corpus.tokens import count_words, word_spans
 from tests.conftest import PROJECT_ROOT
 
@@ -103,3 +108,35 @@ def test_multi_term_matcher_equals_each_matcher_on_the_project_dictionaries():
     found = [multi.find(text) for text in texts]
     assert found == [[m.find(text) for m in matchers] for text in texts]
     assert sum(len(x) for per_text in found for x in per_text) > 100
+
+
+def test_case_insensitive_keys_see_every_lower_case_word():
+    """The candidate-word pattern matches a key case-insensitively where `TermMatcher` files
+    words by `str.lower()`: that is the same for every Unicode word character except those
+    in UNSAFE_CASE (whose texts are scanned word by word)."""
+    unsafe = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        lowered = char.lower()
+        if lowered == char or not re.match(r"\w", char):
+            continue
+        if len(lowered) != 1 or not re.fullmatch(f"(?i:{re.escape(lowered)})", char):
+            unsafe.append(char)
+    assert unsafe == list(UNSAFE_CASE)
+
+
+def test_candidate_words_find_what_a_scan_of_every_word_finds():
+    """Visiting only the candidate words gives the matches of visiting every word start."""
+    terms = ["settlement*", "two-state solution", "two-state", "Israel", "US", "UN", "u.s.",
+             "security council", "threat*", "thr*", "threaten", "é*", "Élysée"]  # fmt: skip
+    matcher = compile_terms(terms)
+    every_word = replace(matcher, candidates=re.compile(r"(?<!\w)\w"))
+    pieces = ["settlement", "Settlements", "resettlement", "two", "state", "solution", "-", " ",
+              "Israel's", "US", "us", "UN", "U.S.", "Security", "council", "THREAT", "thrall",
+              "threatened", "élysée", "ÉLYSÉE", "étoile", "K\u212a", "ſettlement", "İsrael",
+              "'", ",", "\u2019s", "unthreatened", "x"]  # fmt: skip
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "-"]) for _ in range(12))
+        assert matcher.find(text) == every_word.find(text)
+    assert len(matcher.find("Two-state solution: settlements, Élysée")) == 3
