@@ -20,7 +20,6 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.topics import model as topics
 from analysis.topics import store as topic_model_store
-from analysis.topics import stream as topic_stream
 
 NODE_COLUMNS = {
     "topic": "topic id (as fitted)",
@@ -174,7 +173,7 @@ def topic_proportions(corpus, params) -> tuple[pd.DataFrame, pd.Series, dict]:
     """
     model = topic_model_store.selected_topic_model(corpus, params)
     data, fit = model.data, model.fit
-    proportions = topic_stream.document_topics(fit.model, data, params.run.seed)
+    proportions = model.restarts.proportions
     labels = topics.topic_labels(topics.topic_terms(fit, data), params.topics.labels_file)
     k = proportions.shape[1]
     doc_topics = pd.DataFrame(proportions, index=data.units["segment_id"], columns=range(k))

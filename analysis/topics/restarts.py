@@ -82,9 +82,20 @@ class RestartSet:
     def seeds(self) -> list[int]:
         return [f.seed for f in self.fits]
 
+    @property
+    def proportions(self) -> np.ndarray:
+        """N x K topic proportions of the chosen restart (rows sum to 1), inferred with
+        `run.seed` when the restarts were fitted: `stream.document_topics(fit.model, data,
+        run.seed)` without inferring them again."""
+        return _normalised(self.gammas[self.chosen])
+
     def aligned_proportions(self) -> list[np.ndarray]:
         """N x K topic proportions of every restart, in the chosen model's topic order."""
-        return [g / g.sum(axis=1, keepdims=True) for g in self.gammas]
+        return [_normalised(g) for g in self.gammas]
+
+
+def _normalised(gamma: np.ndarray) -> np.ndarray:
+    return gamma / gamma.sum(axis=1, keepdims=True)
 
 
 def restart_seeds(seed: int, n_restarts: int) -> list[int]:

@@ -12,7 +12,7 @@ from analysis.topics.final import final_restarts
 from analysis.topics.model import fit_topic_model, topic_settings, topic_word_matrix
 from analysis.topics.restarts import fit_restarts, restart_seeds
 from analysis.topics.selection import sweep_sample
-from analysis.topics.stream import corpus_topic_data
+from analysis.topics.stream import corpus_topic_data, document_topics
 from tests.topics.test_stream import prepared_twice
 
 SMALL = {
@@ -58,6 +58,10 @@ def test_restarts_on_the_sample_and_a_final_fit_of_every_unit(sampled):
     assert np.array_equal(
         topic_word_matrix(split_found.fit.model), topic_word_matrix(found.fit.model)
     )
+    # the final model's proportions are those inferred afresh, not the sample's
+    expected = document_topics(found.fit.model, data, one.run.seed)
+    assert np.array_equal(found.proportions, expected)
+    assert np.array_equal(split_found.proportions, expected)
 
 
 def test_a_corpus_within_the_sample_size_keeps_its_restarts(sampled):
@@ -70,5 +74,7 @@ def test_a_corpus_within_the_sample_size_keeps_its_restarts(sampled):
     )
     found = final_restarts(data, 2, params)
     assert found.chosen == expected.chosen
+    inferred = document_topics(found.fit.model, data, params.run.seed)
+    assert np.array_equal(found.proportions, inferred)
     for a, b in zip(found.gammas, expected.gammas, strict=True):
         assert np.array_equal(a, b)
