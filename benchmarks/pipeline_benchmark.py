@@ -72,17 +72,28 @@ BEFORE = {
 
 class TreeSampler(MemorySampler):
     """`MemorySampler` of another process and its descendants: the peak over time of their
-    summed resident sets, each process's own peak (VmHWM), and the largest one's command."""
+    summed resident sets, each process's own peak (VmHWM), the largest one's command, and
+    the CPU time each process had used when last seen (summed: the CPU the run needed)."""
 
     def __init__(self, root: int, interval: float = 0.2) -> None:
         super().__init__(interval)
         self.root = root
         self.largest_kib = 0
         self.largest_command = ""
+        self.cpu_ticks: dict[int, int] = {}
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of every process of the tree seen, summed; a process
+        that lived less than one interval can be missed (a lower bound)."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
     def sample(self) -> None:
         total = 0
         for pid in [self.root, *_descendants(self.root)]:
+            ticks = _cpu_ticks(pid)
+            if ticks is not None:
+                self.cpu_ticks[pid] = max(self.cpu_ticks.get(pid, 0), ticks)
             status = _proc_status_kib(pid)
             total += status.get("VmRSS", 0)
             peak = max(self.child_peak_kib.get(pid, 0), status.get("VmHWM", 0))
@@ -91,6 +102,16 @@ class TreeSampler(MemorySampler):
                 self.largest_kib, self.largest_command = peak, process_role(pid)
         self.peak_total_kib = max(self.peak_total_kib, total)
         self.since_mark_kib = max(self.since_mark_kib, total)
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """User + system CPU time of a process in clock ticks (/proc/<pid>/stat), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the command, which may hold spaces
+    return int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
 
 
 def process_role(pid: int) -> str:
@@ -132,6 +153,7 @@ def measured_command(command: list[str], log: Path, env: dict | None = None) -> 
         "largest_mib": round(sampler.largest_kib / MIB),
         "largest_process": sampler.largest_command,
         "tree_mib": round(sampler.peak_total_kib / MIB),
+        "cpu_s": round(sampler.cpu_seconds),
         "load": f"{load_before:.1f}/{os.getloadavg()[0]:.1f}",
     }
 
@@ -315,16 +337,20 @@ def results_markdown(results: dict) -> list[str]:
         "competed for them and the times are not comparable). Jobs: notebooks run side by",
         "side (`--jobs`, by default as many as memory allows); their times then overlap.",
         "Each notebook: its time and, where recorded, its kernel's peak resident set (run.json).",
+        "CPU: the user + system CPU time of all processes of the run, summed (sampled with",
+        "the memory; divided by the 2 cores it is the least wall time the work allows).",
         "",
-        "| articles | wall | jobs | prepare | 00_corpus | 10_topics | 20_framing | 30_sources"
-        " | largest process | tree | published | largest published file | load | before |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
+        "| articles | wall | CPU | jobs | prepare | 00_corpus | 10_topics | 20_framing"
+        " | 30_sources | largest process | tree | published | largest published file | load"
+        " | before |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|---|",
     ]
     for size, row in sorted(results["pipeline"].items(), key=lambda item: int(item[0])):
         peaks = row.get("notebook_peak_mib", {})
         times = [_notebook_cell(row["notebook_s"].get(n), peaks.get(n)) for n in NOTEBOOKS]
         lines.append(
-            f"| {int(size):,} | {_minutes(row['wall_s'])} | {row.get('jobs', 1)} | "
+            f"| {int(size):,} | {_minutes(row['wall_s'])} | {_minutes(row.get('cpu_s'))} | "
+            f"{row.get('jobs', 1)} | "
             f"{_minutes(row['prepare_s'])} | "
             + " | ".join(times)
             + f" | {row['largest_mib']:,} MiB ({row['largest_process']}) | "

@@ -77,10 +77,32 @@ _CLAUSE_BREAK = re.compile(
 )
 
 
+class WindowedAnalyzer(SentimentIntensityAnalyzer):
+    """vaderSentiment's analyzer, unchanged but for what its two look-back checks are
+    handed: for the word at i, `_negation_check` and `_special_idioms_check` lower-case the
+    whole sentence and then read only the words i-3 .. i+2 (VADER calls them only for
+    i > start_i, so never before the first word), which makes a sentence's cost grow
+    with its length squared. Here they get those words alone, at the same offsets: the
+    same scores (tests/framing/test_tone.py checks them against the stock analyzer)."""
+
+    @staticmethod
+    def _negation_check(valence, words_and_emoticons, start_i, i):
+        first = max(0, i - 3)
+        window = words_and_emoticons[first : i + 1]
+        return SentimentIntensityAnalyzer._negation_check(valence, window, start_i, i - first)
+
+    @staticmethod
+    def _special_idioms_check(valence, words_and_emoticons, i):
+        first = max(0, i - 3)
+        window = words_and_emoticons[first : i + 3]
+        return SentimentIntensityAnalyzer._special_idioms_check(valence, window, i - first)
+
+
 @functools.cache
 def vader_analyzer() -> SentimentIntensityAnalyzer:
-    """The reference VADER analyzer, with the lexicons shipped inside vaderSentiment."""
-    return SentimentIntensityAnalyzer()
+    """The reference VADER analyzer, with the lexicons shipped inside vaderSentiment (its
+    look-back checks handed only the words they read: `WindowedAnalyzer`)."""
+    return WindowedAnalyzer()
 
 
 def sentence_compound(sentence: str) -> float:

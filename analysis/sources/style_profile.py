@@ -35,6 +35,7 @@ Definitions (documented because every one of them is a choice):
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -216,8 +217,10 @@ _DATE = re.compile(
 )
 
 
-def _in_spans(position: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in spans)
+def _words_inside(starts: list[int], spans: list[tuple[int, int]]) -> list[range]:
+    """For each span (sorted, not overlapping, as `finditer` gives them), the indices of
+    the words that start inside it."""
+    return [range(bisect_left(starts, a), bisect_left(starts, b)) for a, b in spans]
 
 
 def _count_markers(tokens: list[str], markers: tuple[tuple[str, ...], ...]) -> int:
@@ -242,19 +245,17 @@ def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
     matches = list(WORD_PATTERN.finditer(text))
     words = [m.group(0) for m in matches]
     lower = [w.lower() for w in words]
+    starts = [m.start() for m in matches]
     date_spans = [m.span() for m in _DATE.finditer(text)]
     quote_spans = [m.span() for m in _QUOTED.finditer(text)]
-    outside_dates = lower
-    if date_spans:
-        outside_dates = [
-            w for m, w in zip(matches, lower, strict=True) if not _in_spans(m.start(), date_spans)
-        ]
-    pronoun_tokens = [w.lower() if w != "US" else "U.S." for w in words]
+    in_dates = {j for r in _words_inside(starts, date_spans) for j in r}
+    outside_dates = [w for j, w in enumerate(lower) if j not in in_dates] if in_dates else lower
+    pronoun_tokens = ["U.S." if word == "US" else w for w, word in zip(lower, words, strict=True)]
     forward, backward = mtld_factors(lower), mtld_factors(lower[::-1])
     return {
         "words": len(words),
         "sentences": len(split_sentences(text)),
-        "syllables": sum(count_syllables(w) for w in words),
+        "syllables": sum(map(count_syllables, words)),
         "mtld_factors_forward": forward,
         "mtld_factors_backward": backward,
         "mtld": _mtld_from(len(lower), forward, backward),
@@ -262,14 +263,8 @@ def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
         "boosters": _count_markers(lower, markers.boosters),
         "modals": _count_markers(outside_dates, markers.modals),
         "we": _count_markers(pronoun_tokens, markers.first_person_plural),
-        "quoted_words": sum(1 for m in matches if _in_spans(m.start(), quote_spans))
-        if quote_spans
-        else 0,
-        "numbers": sum(
-            1
-            for m, w in zip(matches, words, strict=True)
-            if w[0].isdigit() and not _in_spans(m.start(), date_spans)
-        ),
+        "quoted_words": sum(map(len, _words_inside(starts, quote_spans))),
+        "numbers": sum(1 for j, w in enumerate(words) if w[0].isdigit() and j not in in_dates),
         "dates": len(date_spans),
     }
 

@@ -1,10 +1,14 @@
 """Tone: scores equal the reference vaderSentiment; several actors get their own clauses."""
 
+import random
+
 import pandas as pd
 import pytest
+from vaderSentiment import vaderSentiment as vader
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from analysis.core.paths import RESOURCES
+from analysis.corpus.sentences import split_sentences
 from analysis.framing.actors import load_actor_gazetteer
 from analysis.framing.tone import (
     SENTENCE_SCHEMA,
@@ -15,7 +19,9 @@ from analysis.framing.tone import (
     corpus_tone,
     sentence_compound,
     tone_toward_actors,
+    vader_analyzer,
 )
+from tests.conftest import PROJECT_ROOT
 from tests.framing.conftest import first_per
 
 # Each case with the compound score the reference implementation gives (vaderSentiment
@@ -36,6 +42,32 @@ REFERENCE_CASES = [
 def test_compound_equals_the_reference_vader(sentence, expected):
     reference = SentimentIntensityAnalyzer().polarity_scores(sentence)["compound"]
     assert sentence_compound(sentence) == reference == pytest.approx(expected, abs=1e-4)
+
+
+def test_every_score_equals_the_stock_analyzer_on_seed_and_adversarial_sentences():
+    """The windowed look-back checks change no score: all four VADER scores of every seed
+    sentence and of random sentences dense in negations, idioms, boosters, "least", "but",
+    capitals and punctuation equal those of the stock `SentimentIntensityAnalyzer`."""
+    stock, ours = SentimentIntensityAnalyzer(), vader_analyzer()
+    texts = [p.read_text(encoding="utf-8") for p in sorted((PROJECT_ROOT / "seeds").glob("*.txt"))]
+    sentences = [s for text in texts for s in split_sentences(text)]
+    words = (
+        [w for phrase in vader.SPECIAL_CASES for w in phrase.split()]
+        + [w for phrase in vader.BOOSTER_DICT for w in phrase.split()]
+        + list(vader.NEGATE)[:30]
+        + ["good", "bad", "GREAT", "terrible", "love", "hate", "no", "never", "so", "this",
+           "without", "doubt", "least", "at", "very", "but", "BUT", "kind", "of", "not",
+           "peace", "war", "!", "?", "!!!", ":)", "😀", "isn't", "Israel", "the"]
+    )  # fmt: skip
+    for phrase in [*vader.SPECIAL_CASES, *vader.BOOSTER_DICT]:  # at every offset from i
+        sentences += [f"so we are the {phrase} now", f"never so this {phrase}", f"{phrase} ok"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        sentences.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 40))))
+    assert len(sentences) > 3100
+    changed = [s for s in sentences if ours.polarity_scores(s) != stock.polarity_scores(s)]
+    assert changed == []
+    assert sum(stock.polarity_scores(s)["compound"] != 0 for s in sentences) > 2000
 
 
 @pytest.fixture(scope="module")
