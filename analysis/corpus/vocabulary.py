@@ -10,6 +10,7 @@ the vocabulary, not with the corpus.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ if TYPE_CHECKING:  # gensim is imported where a vocabulary is built (not to open
     from gensim.corpora import Dictionary
 
 BOW_FILE = "bow.mm"
+PACKED_FILE = "bow.packed"  # the same entries as int32 (term, count) pairs, 0-based terms
+PACKED_INDEX = "bow.packed-index.npy"  # entry offset of every segment, and the total
 VOCABULARY_FOLDER = "vocabulary"  # per partition: token, df, cf (removed once the corpus is built)
 TERM_IDS_FOLDER = "term_ids"  # per partition: segments as local term ids (removed likewise)
 PRUNE_AT = 2_000_000  # gensim Dictionary's default prune_at
@@ -156,7 +159,8 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
 
     Writes the header gensim writes, one "doc term count" line per non-zero entry
     (1-based, terms ascending within a segment) and the pickled offset index, in which a
-    segment without entries has offset -1 unless it is the last.
+    segment without entries has offset -1 unless it is the last. The same entries go to
+    `PACKED_FILE` with their index (`PackedBow`: rows read at machine speed).
     """
     from gensim.matutils import MmWriter
     from gensim.utils import pickle as gensim_pickle
@@ -167,8 +171,9 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
     offsets = np.empty(
         sum(pq.read_metadata(root / TERM_IDS_FOLDER / n).num_rows for n in parts), np.int64
     )
+    entry_starts = np.zeros(len(offsets) + 1, np.int64)
     n_docs = n_nnz = 0
-    with open(root / BOW_FILE, "wb") as handle:
+    with open(root / BOW_FILE, "wb") as handle, open(root / PACKED_FILE, "wb") as packed:
         handle.write(MmWriter.HEADER_LINE + b" " * 50 + b"\n")
         for name in parts:
             tokens = pq.read_table(root / VOCABULARY_FOLDER / name).column("token").to_pylist()
@@ -183,6 +188,11 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
             doc, term, count = doc[keep], term[keep], count[keep].astype(np.int64)
             order = np.lexsort((term, doc))
             doc, term, count = doc[order] + n_docs + 1, term[order] + 1, count[order]
+            np.column_stack((term - 1, count)).astype("<i4").tofile(packed)
+            per_doc_entries = np.bincount(doc - n_docs - 1, minlength=len(lengths))
+            entry_starts[n_docs + 1 : n_docs + 1 + len(lengths)] = n_nnz + np.cumsum(
+                per_doc_entries
+            )
             line_bytes = _digits(doc) + _digits(term) + _digits(count) + 3
             per_doc = np.bincount(doc - n_docs - 1, line_bytes, minlength=len(lengths))
             per_doc = per_doc.astype(np.int64)
@@ -209,6 +219,46 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
     if index and index[-1] == -1:
         index[-1] = end  # gensim gives an empty last segment the end-of-file offset
     gensim_pickle(index, str(root / BOW_FILE) + ".index")
+    np.save(root / PACKED_INDEX, entry_starts)
+
+
+class PackedUnit(list):
+    """A segment's bag of words: the (term, count) list gensim reads, and the same as two
+    arrays (`terms`, `counts`) for the compiled E-step (`analysis.topics.inference`)."""
+
+    __slots__ = ("terms", "counts")
+
+    def __init__(self, terms: np.ndarray, counts: np.ndarray) -> None:
+        super().__init__(zip(terms.tolist(), counts.tolist(), strict=True))
+        self.terms, self.counts = terms, counts
+
+
+class PackedBow:
+    """The bag-of-words rows of `write_matrix_market`, read by row from `PACKED_FILE` (one
+    positioned read each: nothing is held but the index of 8 bytes per segment)."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / PACKED_FILE
+        self.starts = np.load(root / PACKED_INDEX)
+        self._fd: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    def __getitem__(self, row: int) -> PackedUnit:
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        start, end = int(self.starts[row]), int(self.starts[row + 1])
+        data = os.pread(self._fd, 8 * (end - start), 8 * start)
+        pairs = np.frombuffer(data, dtype="<i4").reshape(-1, 2)
+        return PackedUnit(pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64))
+
+    def __del__(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+
+    def __getstate__(self) -> dict:  # an open file is not sent along
+        return {"path": self.path, "starts": self.starts, "_fd": None}
 
 
 _POWERS_OF_TEN = 10 ** np.arange(19, dtype=np.int64)

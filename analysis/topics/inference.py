@@ -1,40 +1,41 @@
-"""LDA's E-step for a whole chunk at once: gensim's `LdaModel.inference`, vectorised.
+"""LDA's E-step compiled: gensim's `LdaModel.inference`, one loop per unit at machine speed.
 
 gensim updates each document's variational parameters in a Python loop, a dozen small
-numpy calls per document and iteration; on short units (paragraphs of 40 words) that
-overhead, not arithmetic, is most of a fit's time. `ChunkedLdaModel.inference` runs the
-same fixed-point iteration (Hoffman et al. 2010, with Lee & Seung's implicit phi) on every
-document of the chunk together, over the chunk's (unit, term) entries:
+numpy calls per document and iteration: on a 10,000-article sample that loop was 82 % of a
+fit (25 of 40 s, `benchmarks/RESULTS.md`). `ChunkedLdaModel.inference` runs the same
+fixed-point iteration (Hoffman et al. 2010, with Lee & Seung's implicit phi) for every unit
+of the chunk in one numba-compiled function (`unit_estep`):
 
-    phinorm_dw = sum_k exp(Elog theta_dk) exp(Elog beta_kw) + eps
-    gamma_dk   = alpha_k + exp(Elog theta_dk) sum_w n_dw exp(Elog beta_kw) / phinorm_dw
+    phinorm_w = sum_k exp(Elog theta_k) exp(Elog beta_kw) + eps
+    gamma_k   = alpha_k + exp(Elog theta_k) sum_w n_w exp(Elog beta_kw) / phinorm_w
 
-A unit stops as soon as its mean absolute change of gamma falls below `gamma_threshold`
-(as gensim's loop breaks), the others go on, up to `iterations`. The starting point is
-gensim's (one Gamma(100, 1/100) draw for the chunk from the model's random state), so the
-random stream is consumed exactly as gensim does; the sufficient statistics are gensim's.
-Results equal gensim's up to the order of floating-point sums (tests/topics/test_inference.py),
-deterministic for a given input, with no multi-threaded reduction (independent of the
-process and of BLAS threads).
+A unit stops as soon as its mean absolute change of gamma falls below `gamma_threshold`,
+else after `iterations`, as in gensim's loop. Elog theta uses gensim's own digamma
+(`gensim._matutils._digamma`, Bernardo's AS 103), the starting point is gensim's (one
+Gamma(100, 1/100) draw for the chunk from the model's random state, so the random stream is
+consumed exactly as gensim does) and the sufficient statistics are gensim's. Results equal
+gensim's up to the order of floating-point sums (tests/topics/test_inference.py); sums run
+in a fixed order in one thread, so they are the same in every process and on every run.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 from itertools import chain
 from typing import Any
 
+import numba
 import numpy as np
-from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
+
+from analysis.corpus.vocabulary import PackedUnit
 
 logger = logging.getLogger("gensim.models.ldamodel")  # gensim's "x/y converged" lines
 
 BagOfWords = list[list[tuple[int, int]]]
-LONG_UNIT = 150  # mean (unit, term) entries per unit above which gensim's own loop is faster
 PRINTED_TOPICS = 5  # gensim's M-step logs `print_topics(5)`
+EULER_MASCHERONI = 0.57721566490153286060
 
 
 class ChunkEntries:
@@ -43,10 +44,15 @@ class ChunkEntries:
     def __init__(self, units: tuple, lengths: np.ndarray, terms: np.ndarray, counts: np.ndarray):
         self.units = units  # held, so that `matches` can compare by identity
         self.lengths, self.terms, self.counts = lengths, terms, counts
-        self.rows = np.repeat(np.arange(len(lengths)), lengths)
+        self.starts = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
 
     @classmethod
     def of(cls, chunk: BagOfWords) -> ChunkEntries:
+        if chunk and all(isinstance(unit, PackedUnit) for unit in chunk):  # read as arrays
+            lengths = np.array([len(unit.terms) for unit in chunk], dtype=np.int64)
+            terms = np.concatenate([unit.terms for unit in chunk])
+            counts = np.concatenate([unit.counts for unit in chunk]).astype(np.float64)
+            return cls(tuple(chunk), lengths, terms, counts)
         lengths = np.fromiter((len(doc) for doc in chunk), dtype=np.int64, count=len(chunk))
         pairs = chain.from_iterable(chain.from_iterable(chunk))  # term, count, term, ...
         flat = np.fromiter(pairs, dtype=np.float64, count=2 * int(lengths.sum()))
@@ -63,70 +69,134 @@ class ChunkEntries:
         )
 
 
-class _Segments:
-    """Where each unit's run of entries starts, from the units' numbers of entries."""
+@numba.njit(cache=True)
+def digamma(x: float) -> float:  # pragma: no cover - compiled (tested through Python)
+    """gensim's digamma (`_matutils._digamma`, AS 103) for positive x."""
+    if x <= 0.000001:
+        return -EULER_MASCHERONI - 1.0 / x + 1.6449340668482264365 * x
+    value, x2 = 0.0, x
+    while x2 < 8.5:
+        value = value - 1.0 / x2
+        x2 = x2 + 1.0
+    r = 1.0 / x2
+    value = value + np.log(x2) - 0.5 * r
+    r = r * r
+    return value - r * (
+        1.0 / 12.0 - r * (1.0 / 120.0 - r * (1.0 / 252.0 - r * (1.0 / 240.0 - r * (1.0 / 132.0))))
+    )
 
-    def __init__(self, lengths: np.ndarray):
-        self.n_units = len(lengths)
-        self.units = np.flatnonzero(lengths)  # reduceat needs non-empty runs
-        self.starts = (np.cumsum(lengths) - lengths)[self.units]
 
-    def sums(self, values: np.ndarray) -> np.ndarray:
-        """Per-unit sums of the rows of `values`; zero for a unit without entries."""
-        out = np.zeros((self.n_units, values.shape[1]), dtype=values.dtype)
-        if len(self.starts):
-            out[self.units] = np.add.reduceat(values, self.starts, axis=0)
-        return out
+@numba.njit(cache=True)
+def _exp_elog_theta(gamma: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """out = exp(digamma(gamma) - digamma(sum gamma)), gensim's `dirichlet_expectation`."""
+    total = 0.0
+    for k in range(gamma.shape[0]):
+        total += gamma[k]
+    psi_total = digamma(total)
+    for k in range(gamma.shape[0]):
+        out[k] = np.exp(digamma(gamma[k]) - psi_total)
 
 
-def chunk_inference(
-    entries: ChunkEntries,
+@numba.njit(cache=True)
+def _phinorm(theta: np.ndarray, beta: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """out_w = sum_k theta_k beta_wk + eps, beta holding the unit's n x K rows."""
+    eps = np.finfo(np.float64).eps
+    for w in range(beta.shape[0]):
+        total = 0.0
+        for k in range(beta.shape[1]):
+            total += theta[k] * beta[w, k]
+        out[w] = total + eps
+
+
+@numba.njit(cache=True)
+def unit_estep(  # pragma: no cover - compiled (tested through ChunkedLdaModel.inference)
+    terms: np.ndarray,
+    counts: np.ndarray,
     exp_elog_beta: np.ndarray,
     alpha: np.ndarray,
     gamma: np.ndarray,
     iterations: int,
     gamma_threshold: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Iterate every unit of the chunk from its starting `gamma` (N x K) until it converges.
-    Returns gamma, exp(Elog theta) (N x K) and, per entry, the final count / phinorm, and
-    how many units converged."""
-    eps = np.finfo(np.float64).eps
-    gamma, exp_theta = gamma.copy(), np.exp(dirichlet_expectation(gamma))
-    ratio = np.empty(len(entries.rows))
-    # The units still iterating: their ids, their entries (ids, unit 0..n-1, count, beta,
-    # count / phinorm), their current gamma and exp(Elog theta).
-    active, at, rows = np.arange(entries.n_units), np.arange(len(entries.rows)), entries.rows
-    counts, beta = entries.counts, exp_elog_beta[:, entries.terms].T  # entries x K
-    theta, last = exp_theta, gamma
-    weights = counts / (np.einsum("ek,ek->e", theta[rows], beta) + eps)
-    lengths = entries.lengths
-    segments = _Segments(lengths)
-    converged, n_topics = 0, gamma.shape[1]
+    sstats: np.ndarray,
+    collect_sstats: bool,
+) -> bool:
+    """Iterate one unit's `gamma` (K, updated in place) from its starting value until it
+    converges; add its sufficient statistics (before the final x exp Elog beta) to
+    `sstats` when asked. True when it converged within `iterations`. Every sum runs over
+    the unit's terms in order, as gensim's."""
+    n_topics, n_terms = exp_elog_beta.shape[0], len(terms)
+    beta = np.empty((n_terms, n_topics))
+    for w in range(n_terms):
+        for k in range(n_topics):
+            beta[w, k] = exp_elog_beta[k, terms[w]]
+    theta, phinorm = np.empty(n_topics), np.empty(n_terms)
+    ratio, totals = np.empty(n_terms), np.empty(n_topics)
+    _exp_elog_theta(gamma, theta)
+    _phinorm(theta, beta, phinorm)
+    converged = False
     for _ in range(iterations):
-        if not len(active):
+        totals[:] = 0.0
+        for w in range(n_terms):
+            ratio[w] = counts[w] / phinorm[w]
+            for k in range(n_topics):
+                totals[k] += ratio[w] * beta[w, k]
+        change = 0.0
+        for k in range(n_topics):
+            new = alpha[k] + theta[k] * totals[k]
+            change += abs(new - gamma[k])
+            gamma[k] = new
+        _exp_elog_theta(gamma, theta)
+        _phinorm(theta, beta, phinorm)
+        if change / n_topics < gamma_threshold:
+            converged = True
             break
-        new = alpha + theta * segments.sums(weights[:, None] * beta)
-        theta = np.exp(dirichlet_expectation(new))
-        weights = counts / (np.einsum("ek,ek->e", theta[rows], beta) + eps)
-        done = np.add.reduce(np.abs(new - last), axis=1) / n_topics < gamma_threshold  # mean
-        gamma[active], exp_theta[active], last = new, theta, new
-        if done.any():
-            converged += int(done.sum())
-            keep, entry = ~done, ~done[rows]
-            ratio[at[~entry]] = weights[~entry]
-            active, at, counts, beta = active[keep], at[entry], counts[entry], beta[entry]
-            rows, weights = (np.cumsum(keep) - 1)[rows[entry]], weights[entry]
-            theta, last, lengths = theta[keep], last[keep], lengths[keep]
-            segments = _Segments(lengths)
-    ratio[at] = weights
-    return gamma, exp_theta, ratio, converged
+    if collect_sstats:
+        for w in range(n_terms):
+            ratio[w] = counts[w] / phinorm[w]
+            for k in range(n_topics):
+                sstats[k, terms[w]] += theta[k] * ratio[w]
+    return converged
+
+
+@numba.njit(cache=True)
+def chunk_estep(  # pragma: no cover - compiled (tested through ChunkedLdaModel.inference)
+    starts: np.ndarray,
+    terms: np.ndarray,
+    counts: np.ndarray,
+    exp_elog_beta: np.ndarray,
+    alpha: np.ndarray,
+    gamma: np.ndarray,
+    iterations: int,
+    gamma_threshold: float,
+    sstats: np.ndarray,
+    collect_sstats: bool,
+) -> int:
+    """`unit_estep` for every unit of a chunk (its entries from `starts[d]` to
+    `starts[d + 1]`), `gamma` (N x K) updated in place, in unit order. Returns how many
+    units converged."""
+    converged = 0
+    for d in range(gamma.shape[0]):
+        lo, hi = starts[d], starts[d + 1]
+        if unit_estep(
+            terms[lo:hi],
+            counts[lo:hi],
+            exp_elog_beta,
+            alpha,
+            gamma[d],
+            iterations,
+            gamma_threshold,
+            sstats,
+            collect_sstats,
+        ):
+            converged += 1
+    return converged
 
 
 class ChunkedLdaModel(LdaModel):
-    """gensim's `LdaModel` with the chunk-at-once E-step of this module (the M-step, the
-    priors, saving and loading are gensim's). While `entry_cache` is a dict (during a fit
-    of several passes: `fit_topic_model`), each chunk's entries are built once and reused
-    when the same units come again."""
+    """gensim's `LdaModel` with the compiled E-step of this module (the M-step, the priors,
+    saving and loading are gensim's). While `entry_cache` is a dict (during a fit of
+    several passes: `fit_topic_model`), each chunk's entries are built once and reused when
+    the same units come again."""
 
     entry_cache: dict[tuple[int, int], ChunkEntries] | None = None
     converged_counts: list[tuple[int, int]] | None = None  # per training chunk, while a list
@@ -159,20 +229,23 @@ class ChunkedLdaModel(LdaModel):
         self, chunk: Iterable[list[tuple[int, float]]], collect_sstats: bool = False
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """gensim's `LdaModel.inference` (same starting draw, update, stopping rule and
-        sufficient statistics), every unit of the chunk at once; gensim's own loop over
-        the units when they are long (more than `LONG_UNIT` terms on average)."""
+        sufficient statistics), compiled."""
         chunk = chunk if isinstance(chunk, list) else list(chunk)
-        if sum(map(len, chunk)) > LONG_UNIT * len(chunk):
-            return self._unit_by_unit(chunk, collect_sstats)
-        start = self.random_state.gamma(100.0, 1.0 / 100.0, (len(chunk), self.num_topics))
+        gamma = self.random_state.gamma(100.0, 1.0 / 100.0, (len(chunk), self.num_topics))
         entries = self.chunk_entries(chunk)
-        gamma, exp_theta, ratio, converged = chunk_inference(
-            entries,
-            self.expElogbeta,
+        exp_elog_beta = np.ascontiguousarray(self.expElogbeta, dtype=np.float64)
+        sstats = np.zeros_like(exp_elog_beta) if collect_sstats else np.zeros((0, 0))
+        converged = chunk_estep(
+            entries.starts,
+            entries.terms,
+            entries.counts,
+            exp_elog_beta,
             np.asarray(self.alpha, dtype=np.float64),
-            start,
-            self.iterations,
-            self.gamma_threshold,
+            gamma,
+            int(self.iterations),
+            float(self.gamma_threshold),
+            sstats,
+            collect_sstats,
         )
         if self.converged_counts is not None and collect_sstats:  # training chunks
             self.converged_counts.append((converged, len(chunk)))
@@ -185,43 +258,5 @@ class ChunkedLdaModel(LdaModel):
             )
         if not collect_sstats:
             return gamma, None
-        sstats = np.zeros_like(self.expElogbeta)
-        contributions = exp_theta[entries.rows] * ratio[:, None]  # entries x K
-        for k in range(self.num_topics):
-            sstats[k] = np.bincount(
-                entries.terms, weights=contributions[:, k], minlength=self.num_terms
-            )
-        sstats *= self.expElogbeta
+        sstats *= exp_elog_beta
         return gamma, sstats
-
-    def _unit_by_unit(self, chunk: BagOfWords, collect_sstats: bool) -> tuple:
-        """gensim's inference, its count of converged units read from its debug line."""
-        line = _ConvergedLine()
-        level, propagate = logger.level, logger.propagate
-        logger.addHandler(line)
-        logger.setLevel(logging.DEBUG)
-        logger.propagate = False
-        try:
-            result = super().inference(chunk, collect_sstats)
-        finally:
-            logger.removeHandler(line)
-            logger.setLevel(level)
-            logger.propagate = propagate
-        if self.converged_counts is not None and collect_sstats:
-            self.converged_counts.append((line.converged, len(chunk)))
-        return result
-
-
-class _ConvergedLine(logging.Handler):
-    """Reads gensim's "x/y documents converged within n iterations" debug line."""
-
-    pattern = re.compile(r"(\d+)/\d+ documents converged")
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.converged = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        match = self.pattern.search(record.getMessage())
-        if match:
-            self.converged = int(match.group(1))

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from gensim.corpora import Dictionary, MmCorpus
+from gensim.corpora import Dictionary
 from gensim.models import LdaModel
 
 from analysis.core.params import Params
@@ -34,6 +34,7 @@ from analysis.corpus.partition_map import (
     segment_parts,
 )
 from analysis.corpus.prepare import PartitionedCorpus
+from analysis.corpus.vocabulary import PackedBow, PackedUnit
 from analysis.scale.scheduler import compute_in_order
 from analysis.topics.model import document_topic_gamma
 from analysis.topics.units import (
@@ -245,26 +246,26 @@ def document_topics(model: LdaModel, data: TopicData, seed: int) -> np.ndarray:
 
 
 class UnitStream:
-    """The modelled units' bags of words read from the corpus's Matrix Market file
-    (`corpus.bow()`, random access by row), in a given order, again on every pass: what
-    the final fit trains on without the corpus in memory."""
+    """The modelled units' bags of words read from the corpus's packed bag of words
+    (`corpus.packed_bow()`, the Matrix Market rows by position), in a given order, again on
+    every pass: what the final fit trains on without the corpus in memory."""
 
     def __init__(self, corpus: PartitionedCorpus, rows: np.ndarray) -> None:
         self.corpus, self.rows = corpus, np.asarray(rows, dtype=np.int64)
-        self._matrix: MmCorpus | None = None
+        self._matrix: PackedBow | None = None
 
-    def _read(self, row: int) -> list[tuple[int, int]]:
+    def _read(self, row: int) -> PackedUnit:
         if self._matrix is None:
-            self._matrix = self.corpus.bow()
-        return [(int(term), int(count)) for term, count in self._matrix[row]]
+            self._matrix = self.corpus.packed_bow()
+        return self._matrix[row]
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, i: int) -> list[tuple[int, int]]:
+    def __getitem__(self, i: int) -> PackedUnit:
         return self._read(int(self.rows[i]))
 
-    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+    def __iter__(self) -> Iterator[PackedUnit]:
         for row in self.rows:
             yield self._read(int(row))
 

@@ -70,6 +70,13 @@ def test_merged_dictionary_and_matrix_market_are_gensims(tmp_path, cuts, keep_n)
     index = (tmp_path / (vocab.BOW_FILE + ".index")).read_bytes()
     assert index == (tmp_path / "reference.mm.index").read_bytes()
     assert MmCorpus(str(tmp_path / vocab.BOW_FILE))[4] == reference.doc2bow(SEGMENTS[4])
+    packed = vocab.PackedBow(tmp_path)
+    assert len(packed) == len(SEGMENTS)
+    for row in [9, 0, 4, 1, 3, 8, 2, 5, 7, 6]:  # any order; empty rows first, last, in between
+        unit = packed[row]
+        assert unit == reference.doc2bow(SEGMENTS[row])
+        assert unit.terms.tolist() == [t for t, _ in unit]
+        assert unit.counts.tolist() == [c for _, c in unit]
 
 
 def test_a_vocabulary_above_prune_at_is_pruned_as_add_documents_prunes(tmp_path, monkeypatch):

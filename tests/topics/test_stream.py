@@ -11,7 +11,6 @@ import pytest
 
 from analysis.core.params import load_params
 from analysis.corpus.prepare import partitioned_corpus
-from analysis.topics import inference
 from analysis.topics.comparison import topic_prevalence
 from analysis.topics.inference import ChunkedLdaModel
 from analysis.topics.model import (
@@ -124,21 +123,16 @@ def test_proportions_inferred_per_partition_equal_those_of_the_whole_corpus(corp
     )
 
 
-@pytest.mark.parametrize("gensim_loop", [False, True])
-def test_each_of_several_models_inferred_per_partition_starts_from_the_seeded_draws(
-    corpora, monkeypatch, gensim_loop
-):
+def test_each_of_several_models_inferred_per_partition_starts_from_the_seeded_draws(corpora):
     """Several models inferred together (the restarts of a large corpus) give each model's
-    own in-memory proportions: no model starts from the one before it. Both E-steps: the
-    chunked one and gensim's loop (long units), which updates its starting draws in place."""
-    if gensim_loop:  # in this process only: the partitions on worker processes keep theirs
-        monkeypatch.setattr("analysis.topics.inference.LONG_UNIT", 0)
+    own in-memory proportions: no model starts from the one before it (the E-step updates
+    its starting draws in place)."""
     (one, single), (many, split) = corpora
     first, second = corpus_topic_data(single, one), corpus_topic_data(split, many)
     fits = [fit_topic_model(first.bow, first.dictionary, 2, FAST, seed=s) for s in (3, 4)]
     models = [fit.model for fit in fits]
     expected = [document_topic_gamma(model, first.bow, 11) for model in models]
-    for data in (first,) if gensim_loop else (first, second):
+    for data in (first, second):
         together = document_gammas(models, data, 11)
         assert all(np.array_equal(a, b) for a, b in zip(together, expected, strict=True))
         assert np.array_equal(together[1], document_gammas(models[1:], data, 11)[0])
@@ -157,7 +151,6 @@ def test_a_fit_streamed_from_disk_equals_the_fit_in_memory(corpora, monkeypatch,
         return entries
 
     monkeypatch.setattr(ChunkedLdaModel, "chunk_entries", recording)
-    monkeypatch.setattr(inference, "LONG_UNIT", 10**6)  # every chunk through the chunked E-step
     (one, single), (many, split) = corpora
     first, second = corpus_topic_data(single, one), corpus_topic_data(split, many)
     stream = training_units(second)
