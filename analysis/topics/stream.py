@@ -27,11 +27,8 @@ from gensim.models import LdaModel
 
 from analysis.core.params import Params
 from analysis.corpus.partition_map import (
-    SegmentPart,
     concat_in_order,
     map_segments,
-    read_part,
-    segment_parts,
 )
 from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.vocabulary import PackedBow, PackedUnit
@@ -162,18 +159,19 @@ def rows_with_ids(segments: pd.DataFrame, context: tuple[frozenset, str]) -> dic
 
 @dataclass(frozen=True)
 class InferencePart:
-    """One partition to infer and its units' starting draws (rows of the corpus's block)."""
+    """One partition's units to infer: their rows of the packed bag of words and their
+    starting draws (rows of the corpus's block)."""
 
-    part: SegmentPart
+    rows: np.ndarray
     start: np.ndarray
 
 
 @dataclass(frozen=True)
 class InferenceContext:
-    """The models and the vocabulary every partition's inference shares."""
+    """The models and the bag of words every partition's inference shares."""
 
     models: tuple[LdaModel, ...]
-    dictionary: Dictionary
+    bow: PackedBow
 
 
 class _FixedDraws:
@@ -193,8 +191,8 @@ class _FixedDraws:
 
 def partition_gammas(item: InferencePart, context: InferenceContext) -> list[np.ndarray]:
     """The units' variational parameters (n x K) of one partition under every model."""
-    data = segment_topic_data(read_part(item.part), context.dictionary, keep_texts=False)
-    return [_inferred(model, data.bow, item.start) for model in context.models]
+    bow = [context.bow[int(row)] for row in item.rows]
+    return [_inferred(model, bow, item.start) for model in context.models]
 
 
 def _inferred(model: LdaModel, bow: BagOfWords, start: np.ndarray) -> np.ndarray:
@@ -219,11 +217,14 @@ def corpus_document_gammas(
     assert isinstance(source, CorpusSource)
     draws = np.random.RandomState(seed)
     k = models[0].num_topics
+    ends = np.cumsum(source.part_sizes)
     items = [
-        InferencePart(part, draws.gamma(GAMMA_SHAPE, 1.0 / GAMMA_SHAPE, (n, k)))
-        for part, n in zip(segment_parts(source.corpus, UNIT_READ), source.part_sizes, strict=True)
+        InferencePart(
+            source.rows[end - n : end], draws.gamma(GAMMA_SHAPE, 1.0 / GAMMA_SHAPE, (n, k))
+        )
+        for end, n in zip(ends, source.part_sizes, strict=True)
     ]
-    context = InferenceContext(tuple(models), data.dictionary)
+    context = InferenceContext(tuple(models), source.corpus.packed_bow())
     parts = compute_in_order(
         partition_gammas, items, context, source.params, description="topic proportions"
     )
