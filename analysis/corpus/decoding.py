@@ -139,5 +139,7 @@ def mostly_latin(text: str) -> bool:
     """Whether at least `MIN_LATIN_SHARE` of the letters at the start of `text` (its first
     `SCRIPT_SAMPLE_CHARS` characters) are Latin, or it has none."""
     sample = text[:SCRIPT_SAMPLE_CHARS]
+    if sample.isascii():  # every ASCII letter is Latin
+        return True
     letters = len(_LETTER.findall(sample))
     return not letters or len(_LATIN_LETTER.findall(sample)) >= MIN_LATIN_SHARE * letters

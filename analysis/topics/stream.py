@@ -22,13 +22,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from gensim.corpora import Dictionary
+import pyarrow.parquet as pq
 from gensim.models import LdaModel
 
 from analysis.core.params import Params
 from analysis.corpus.partition_map import (
+    SegmentPart,
     concat_in_order,
     map_segments,
+    read_part,
+    segment_parts,
 )
 from analysis.corpus.prepare import PartitionedCorpus
 from analysis.corpus.vocabulary import PackedBow, PackedUnit
@@ -39,12 +42,11 @@ from analysis.topics.units import (
     BagOfWords,
     TopicData,
     require_units,
-    segment_topic_data,
     topic_data,
     with_dates,
 )
 
-UNIT_READ = ("segment_id", "doc_id", "group", "position", "tokens")
+UNIT_READ = ("segment_id", "doc_id", "group", "position")  # a unit's row, no tokens
 GAMMA_SHAPE = 100.0  # gensim's initial draw of a unit's gamma: Gamma(100, 1/100)
 
 
@@ -63,10 +65,20 @@ class PartitionUnits:
 
 
 @dataclass(frozen=True)
+class UnitsPart:
+    """One partition's segments and the row of its first segment in the corpus (the row
+    of the packed bag of words)."""
+
+    part: SegmentPart
+    first_row: int
+
+
+@dataclass(frozen=True)
 class UnitsContext:
     """What a partition's `partition_units` task needs."""
 
-    dictionary: Dictionary
+    bow: PackedBow
+    n_terms: int
     keep_bow: bool  # send the bags of words back (a corpus small enough to hold them)
 
 
@@ -86,26 +98,43 @@ class CorpusSource:
         return segment_values(self.corpus, segment_ids, "text", self.params)
 
 
-def partition_units(segments: pd.DataFrame, context: UnitsContext) -> PartitionUnits:
-    """The modelled units of one partition (`segment_topic_data` without token lists)."""
-    data = segment_topic_data(segments, context.dictionary, keep_texts=False)
-    rows = pd.Index(segments["segment_id"]).get_indexer(data.units["segment_id"])
-    terms = [t for bag in data.bow for t, _ in bag]
-    counts = [c for bag in data.bow for _, c in bag]
-    totals = np.bincount(terms, weights=counts, minlength=len(context.dictionary))
-    bow = data.bow if context.keep_bow else None
-    return PartitionUnits(data.units, bow, totals, data.n_empty, rows, len(segments))
+def partition_units(item: UnitsPart, context: UnitsContext) -> PartitionUnits:
+    """The modelled units of one partition: its segments with at least one in-vocabulary
+    token (their bags of words read from the packed bag of words, no token lists)."""
+    segments = read_part(item.part)
+    bags = [context.bow[item.first_row + i] for i in range(len(segments))]
+    keep = np.array([len(bag) > 0 for bag in bags], dtype=bool)
+    kept = [bag for bag, k in zip(bags, keep, strict=True) if k]
+    units = segments.loc[keep, list(UNIT_READ)].reset_index(drop=True)
+    units["n_tokens"] = [int(bag.counts.sum()) for bag in kept]
+    terms = np.concatenate([bag.terms for bag in kept]) if kept else np.zeros(0, np.int64)
+    counts = np.concatenate([bag.counts for bag in kept]) if kept else np.zeros(0, np.int64)
+    totals = np.bincount(terms, weights=counts, minlength=context.n_terms)
+    bow = kept if context.keep_bow else None
+    return PartitionUnits(
+        units, bow, totals, int((~keep).sum()), np.flatnonzero(keep), len(segments)
+    )
+
+
+def units_parts(corpus: PartitionedCorpus) -> list[UnitsPart]:
+    """The corpus's segment partitions (read without tokens) with their first rows."""
+    parts = segment_parts(corpus, UNIT_READ)
+    sizes = [pq.read_metadata(part.path).num_rows for part in parts]
+    firsts = np.cumsum([0, *sizes[:-1]]).tolist()
+    return [UnitsPart(part, first) for part, first in zip(parts, firsts, strict=True)]
 
 
 def corpus_topic_data(corpus: PartitionedCorpus, params: Params) -> TopicData:
     """The units of the partitioned corpus with at least one in-vocabulary token, in corpus
     order: the light per-unit table, built per partition, and the bags of words: held in
     memory up to `topics.sweep_max_units` segments (every fit trains on all of them), else
-    read from the corpus's Matrix Market file by row (`UnitStream`: the fits then train on
+    read from the corpus's packed bag of words by row (`UnitStream`: the fits then train on
     a sample, and the final fit streams)."""
     keep_bow = corpus.n_segments <= params.topics.sweep_max_units
-    context = UnitsContext(corpus.dictionary, keep_bow)
-    parts = map_segments(corpus, partition_units, context, params, UNIT_READ, "topic units")
+    context = UnitsContext(corpus.packed_bow(), len(corpus.dictionary), keep_bow)
+    parts = compute_in_order(
+        partition_units, units_parts(corpus), context, params, description="topic units"
+    )
     units = concat_in_order([p.units for p in parts], [c for c in UNIT_COLUMNS if c != "date"])
     offsets = np.cumsum([0] + [p.n_segments for p in parts])
     rows = np.concatenate([p.rows + offset for p, offset in zip(parts, offsets, strict=False)])

@@ -96,3 +96,17 @@ def test_a_rule_for_a_misspelt_group_is_warned_about_with_the_groups(tmp_path):
     assert "rule 2 (typo) applies to source='Breitbrt'" in typo
     assert "values of 'source': ['Breitbart', 'UN']" in typo
     assert "rule 3 (nocol)" in nocol and "no column 'desk'" in nocol
+
+
+def test_the_ascii_shortcut_judges_as_the_letter_count_does():
+    """Any ASCII text is mostly Latin; the shortcut agrees with counting its letters."""
+    import random
+
+    from analysis.corpus import decoding
+
+    rng = random.Random(3)
+    for _ in range(300):
+        text = "".join(rng.choice("ab Z_9.,;'\"\t\n-") for _ in range(rng.randint(0, 60)))
+        letters = len(decoding._LETTER.findall(text))
+        latin = len(decoding._LATIN_LETTER.findall(text))
+        assert mostly_latin(text) == (not letters or latin >= decoding.MIN_LATIN_SHARE * letters)

@@ -31,6 +31,7 @@ from analysis.topics.stream import (
     partition_units,
     topic_data_of,
     training_units,
+    units_parts,
 )
 
 FAST = TopicSettings(passes=5, iterations=50, min_updates=5)
@@ -188,5 +189,11 @@ def test_above_the_sweep_size_the_bags_of_words_stay_on_disk(corpora):
     empties = dataclasses.replace(many.topics, sweep_max_units=len(in_memory.bow))
     few = corpus_topic_data(split, dataclasses.replace(many, topics=empties))
     assert isinstance(few.bow, list) and few.bow == in_memory.bow  # 36 segments, 24 units
-    part = partition_units(next(split.iter_segments()), UnitsContext(split.dictionary, False))
-    assert part.bow is None and part.term_totals.sum() == part.units["n_tokens"].sum() > 0
+    context = UnitsContext(split.packed_bow(), len(split.dictionary), False)
+    parts = [partition_units(item, context) for item in units_parts(split)]
+    assert len(parts) > 1 and all(p.bow is None for p in parts)
+    assert sum(p.n_segments for p in parts) == split.n_segments
+    assert all(p.term_totals.sum() == p.units["n_tokens"].sum() > 0 for p in parts)
+    firsts = np.cumsum([0] + [p.n_segments for p in parts[:-1]])
+    kept = [i for p, first in zip(parts, firsts, strict=True) for i in p.rows + first]
+    assert kept == streamed.source.rows.tolist()  # the same units as the whole in memory
