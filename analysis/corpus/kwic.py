@@ -9,8 +9,10 @@ A line is the matched text, whole, with up to `window` running words (`analysis.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import pandas as pd
 
@@ -46,12 +48,19 @@ class WordIndex:
     ends: tuple[int, ...]
 
 
+# The word pattern as one group: ``split`` gives [gap, word, gap, ..., word, gap], whose
+# running lengths are the words' offsets. Its re.ASCII form finds the same words in ASCII
+# text, faster.
+_WORD_SPLIT = re.compile(f"({WORD_PATTERN.pattern})")
+_ASCII_WORD_SPLIT = re.compile(f"({WORD_PATTERN.pattern})", re.ASCII)
+
+
 def word_index(text: str) -> WordIndex:
     """The `WordIndex` of `text`."""
     plain = normalise_quotes(str(text))
-    spans = [m.span() for m in WORD_PATTERN.finditer(plain)]
-    starts, ends = zip(*spans, strict=True) if spans else ((), ())
-    return WordIndex(plain, starts, ends)
+    split = _ASCII_WORD_SPLIT if plain.isascii() else _WORD_SPLIT
+    offsets = tuple(accumulate(map(len, split.split(plain))))
+    return WordIndex(plain, offsets[:-1:2], offsets[1::2])
 
 
 def context_of(
@@ -71,14 +80,19 @@ def context_of(
 
 
 def span_contexts(
-    texts: Mapping[str, str], spans: Iterable[tuple[str, int, int]], window: int
+    texts: Mapping[str, str],
+    spans: Iterable[tuple[str, int, int]],
+    window: int,
+    indexes: Mapping[str, WordIndex] | None = None,
 ) -> list[tuple[str, str, str, int]]:
     """`context_of` for each (text key, start, end) in `spans`, indexing each text once for
-    a run of its spans (spans grouped by text, as hits in unit order are)."""
+    a run of its spans (spans grouped by text, as hits in unit order are); `indexes`: the
+    texts' `word_index`, when already built."""
     lines, key, index = [], None, None
     for text_key, start, end in spans:
         if text_key != key:
-            key, index = text_key, word_index(texts[text_key])
+            key = text_key
+            index = indexes[key] if indexes is not None else word_index(texts[key])
         lines.append(context_of(texts[text_key], start, end, window, index))
     return lines
 

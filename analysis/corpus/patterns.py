@@ -92,12 +92,43 @@ def candidate_words(exact: Iterable[str], stems: Iterable[str]) -> re.Pattern:
     case, to an `exact` key, or a word beginning with a `stems` key (keys lower-case). The
     keys form a character trie, so the expression is scanned at C speed whatever their
     number; the match is the key, `_FIRST_RUN` at its start the whole word."""
+    exact, stems = list(exact), list(stems)
+    if all(_WORD_KEY.fullmatch(key) for key in exact + stems):
+        return re.compile(rf"(?<!\w)(?i:{_key_trie(exact, stems)})" if exact or stems else "(?!)")
     branches = []
     if exact:
         branches.append(rf"{_trie(exact)}(?!\w)")
     if stems:
         branches.append(_trie(stems))
     return re.compile(r"(?<!\w)(?i:" + "|".join(branches) + ")" if branches else r"(?!)")
+
+
+_WORD_KEY = re.compile(r"\w+")
+
+
+def _key_trie(exact: list[str], stems: list[str]) -> str:
+    """One trie of exact and stem keys, matching where ``_trie(exact)(?!\\w)|_trie(stems)``
+    does. Its ends may differ, but only the starts are used, and with keys of word characters
+    only a match never holds the start of another candidate."""
+    root: dict = {}
+    for keys, end in ((exact, r"(?!\w)"), (stems, "")):
+        for key in keys:
+            node = root
+            for char in key:
+                node = node.setdefault(char, {})
+            node.setdefault("", set()).add(end)
+    return _key_trie_node(root)
+
+
+def _key_trie_node(node: dict) -> str:
+    ends = node.get("", set())
+    if "" in ends:  # a stem ends here: any longer key matches only where it does
+        return ""
+    branches = [
+        re.escape(char) + _key_trie_node(child) for char, child in sorted(node.items()) if char
+    ]
+    branches += sorted(ends)
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _trie(keys: Iterable[str]) -> str:

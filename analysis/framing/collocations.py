@@ -15,6 +15,7 @@ project's stop-word list) are not counted as collocates.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,11 +24,16 @@ import pandas as pd
 
 from analysis.core.errors import InputError
 from analysis.core.params import Params
-from analysis.corpus.kwic import context_of, word_index
+from analysis.corpus.kwic import WordIndex, context_of, word_index
 from analysis.corpus.partition_map import reduce_segments
-from analysis.corpus.patterns import compile_terms
+from analysis.corpus.patterns import TermMatch, compile_terms
 from analysis.corpus.prepare import PartitionedCorpus
-from analysis.corpus.tokens import normalise_quotes, stopword_list, word_spans
+from analysis.corpus.tokens import (
+    WORD_PATTERN,
+    normalise_quotes,
+    stopword_list,
+    tokenize_words,
+)
 from analysis.corpus.validate import require_columns
 from analysis.framing.partials import CAPPED_NOTE, CappedTable, first_rows, join_capped
 
@@ -51,18 +57,7 @@ CONCORDANCE_COLUMNS = {
     "match": "the occurrence as written",
     "right": "text after the occurrence",
 }
-
-
-def _occurrences(
-    text: str, matcher, words: list[tuple[str, int, int]]
-) -> list[tuple[str, int, int, int, int]]:
-    """(term, first word index, last word index + 1, start, end) of each focal occurrence."""
-    found = []
-    for m in matcher.find(text):
-        inside = [i for i, (_, a, b) in enumerate(words) if a < m.end and b > m.start]
-        if inside:
-            found.append((m.term, inside[0], inside[-1] + 1, m.start, m.end))
-    return found
+CONCORDANCE_WINDOW = 10  # words of context on each side of a concordance line
 
 
 @dataclass
@@ -75,29 +70,71 @@ class CollocationCounts:
     n_words: Counter = field(default_factory=Counter)
 
 
+def _lower_words(text: str) -> list[str]:
+    """The words of `word_spans(text)` without their offsets: `tokenize_words` on ASCII
+    text (where lower-casing before tokenising changes no word), else each word lowered."""
+    plain = normalise_quotes(text)
+    if plain.isascii():
+        return tokenize_words(plain)
+    return list(map(str.lower, WORD_PATTERN.findall(plain)))
+
+
+def _lines(
+    text: str, found: list[TermMatch], index: WordIndex, window: int
+) -> list[tuple[str, str, str, str]]:
+    """(term, left, match, right) of each focal match in `text`, `window` words each side."""
+    return [(m.term, *context_of(text, m.start, m.end, window, index)[:3]) for m in found]
+
+
+def _counts_and_lines(
+    units: pd.DataFrame,
+    focal_terms: list[str],
+    window: int,
+    stopwords: frozenset[str],
+    line_window: int | None = None,
+) -> tuple[CollocationCounts, list[tuple]]:
+    """`collocation_counts` and, with `line_window`, the `concordance` rows: each text is
+    searched, tokenised and (when it holds a focal term) word-indexed once."""
+    require_columns(units, ["segment_id", "group", "text"], "collocates(units)")
+    if window < 1:
+        raise InputError(f"framing.collocation_window = {window}: must be at least 1")
+    if line_window is not None:
+        require_columns(units, ["segment_id", "doc_id", "group", "text"], "concordance(units)")
+    matcher = compile_terms(focal_terms)
+    groups = units["group"].astype(str)
+    counts = CollocationCounts()
+    for group in sorted(set(groups)):
+        counts.freq[group], counts.focal[group], counts.n_words[group] = Counter(), Counter(), 0
+        counts.near[group] = {t: Counter() for t in matcher.terms}
+    rows: list[tuple] = []
+    ids = (units[["segment_id", "doc_id", "group"]].itertuples(index=False)
+           if line_window is not None else [()] * len(units))  # fmt: skip
+    for group, text, unit in zip(groups, units["text"].astype(str), ids, strict=True):
+        words = _lower_words(text)
+        counts.n_words[group] += len(words)
+        counts.freq[group].update(words)
+        found = matcher.find(text)
+        if not found:
+            continue
+        index = word_index(text)
+        near, focal = counts.near[group], counts.focal[group]
+        for m in found:  # the words the match overlaps: words[first:last]
+            first = bisect_right(index.ends, m.start)
+            last = bisect_left(index.starts, m.end)
+            if first < last:
+                focal[m.term] += 1
+                span = words[max(0, first - window) : first] + words[last : last + window]
+                near[m.term].update(w for w in span if w not in stopwords)
+        if line_window is not None:
+            rows.extend((*unit, *line) for line in _lines(text, found, index, line_window))
+    return counts, rows
+
+
 def collocation_counts(
     units: pd.DataFrame, focal_terms: list[str], window: int, stopwords: frozenset[str]
 ) -> CollocationCounts:
     """The counts behind `collocates` for the units of one partition (or a whole corpus)."""
-    require_columns(units, ["segment_id", "group", "text"], "collocates(units)")
-    if window < 1:
-        raise InputError(f"framing.collocation_window = {window}: must be at least 1")
-    matcher = compile_terms(focal_terms)
-    counts = CollocationCounts()
-    for group, part in units.groupby(units["group"].astype(str), sort=True):
-        freq = counts.freq[group] = Counter()
-        near = counts.near[group] = {t: Counter() for t in matcher.terms}
-        focal = counts.focal[group] = Counter()
-        for text in part["text"].astype(str):
-            text = normalise_quotes(text)
-            words = word_spans(text)
-            counts.n_words[group] += len(words)
-            freq.update(w for w, *_ in words)
-            for term, first, last, *_ in _occurrences(text, matcher, words):
-                focal[term] += 1
-                span = words[max(0, first - window) : first] + words[last : last + window]
-                near[term].update(w for w, *_ in span if w not in stopwords)
-    return counts
+    return _counts_and_lines(units, focal_terms, window, stopwords)[0]
 
 
 def add_collocation_counts(
@@ -149,7 +186,9 @@ def collocates(
     return collocate_table(counts, focal_terms, min_freq, stopwords)
 
 
-def concordance(units: pd.DataFrame, focal_terms: list[str], window: int = 10) -> pd.DataFrame:
+def concordance(
+    units: pd.DataFrame, focal_terms: list[str], window: int = CONCORDANCE_WINDOW
+) -> pd.DataFrame:
     """Every occurrence of every focal term with `window` words of context on each side
     (CONCORDANCE_COLUMNS; the line is `analysis.corpus.kwic`'s)."""
     require_columns(units, ["segment_id", "doc_id", "group", "text"], "concordance(units)")
@@ -160,10 +199,10 @@ def concordance(units: pd.DataFrame, focal_terms: list[str], window: int = 10) -
     ):
         text = str(text)
         found = matcher.find(text)
-        index = word_index(text) if found else None
-        for m in found:
-            left, match, right, _ = context_of(text, m.start, m.end, window, index)
-            rows.append((seg, doc, group, m.term, left, match, right))
+        if found:
+            rows.extend(
+                (seg, doc, group, *line) for line in _lines(text, found, word_index(text), window)
+            )
     return pd.DataFrame(rows, columns=list(CONCORDANCE_COLUMNS))
 
 
@@ -177,16 +216,13 @@ def focal_term_contexts(units: pd.DataFrame, params: Params) -> FocalTerms:
     """Collocates and concordance of `framing.focal_terms` (one notebook step); collocates
     leave out the stop-word list of `preprocess` (file and extra words)."""
     framing = params.framing
-    terms = list(framing.focal_terms)
+    terms, stopwords = list(framing.focal_terms), stopword_list(params.preprocess)
+    counts, rows = _counts_and_lines(
+        units, terms, framing.collocation_window, stopwords, CONCORDANCE_WINDOW
+    )
     return FocalTerms(
-        collocates=collocates(
-            units,
-            terms,
-            window=framing.collocation_window,
-            min_freq=framing.collocation_min_freq,
-            stopwords=stopword_list(params.preprocess),
-        ),
-        concordance=concordance(units, terms),
+        collocates=collocate_table(counts, terms, framing.collocation_min_freq, stopwords),
+        concordance=pd.DataFrame(rows, columns=list(CONCORDANCE_COLUMNS)),
     )
 
 
@@ -220,9 +256,10 @@ def partition_focal_terms(
     units: pd.DataFrame, context: FocalContext
 ) -> tuple[CollocationCounts, CappedTable]:
     """One partition's collocation counts and capped concordance lines."""
-    terms = list(context.terms)
-    counts = collocation_counts(units, terms, context.window, context.stopwords)
-    return counts, first_rows(concordance(units, terms), ["group", "term"], context.cap)
+    counts, rows = _counts_and_lines(units, list(context.terms), context.window,
+                                     context.stopwords, CONCORDANCE_WINDOW)  # fmt: skip
+    lines = pd.DataFrame(rows, columns=list(CONCORDANCE_COLUMNS))
+    return counts, first_rows(lines, ["group", "term"], context.cap)
 
 
 def join_focal_terms(

@@ -8,6 +8,7 @@ can show each one in context for a coder to audit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pandas as pd
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.core.paths import load_versioned_yaml, project_path
-from analysis.corpus.kwic import span_contexts
+from analysis.corpus.kwic import WordIndex, span_contexts, word_index
 from analysis.corpus.partition_map import reduce_segments
 from analysis.corpus.patterns import MultiTermMatcher, TermError, TermMatcher, compile_terms
 from analysis.corpus.prepare import PartitionedCorpus
@@ -187,11 +188,17 @@ def frame_hits(units: pd.DataFrame, dictionary: FrameDictionary) -> pd.DataFrame
     )
 
 
-def frame_evidence(units: pd.DataFrame, hits: pd.DataFrame, window: int = 10) -> pd.DataFrame:
-    """Key word in context for every hit (EVIDENCE_COLUMNS): the audit trail of every figure."""
+def frame_evidence(
+    units: pd.DataFrame,
+    hits: pd.DataFrame,
+    window: int = 10,
+    indexes: Mapping[str, WordIndex] | None = None,
+) -> pd.DataFrame:
+    """Key word in context for every hit (EVIDENCE_COLUMNS): the audit trail of every figure
+    (`indexes`: the `word_index` of each hit's unit by segment id, when already built)."""
     texts = dict(zip(units["segment_id"], units["text"].astype(str), strict=True))
     spans = hits[["segment_id", "start", "end"]].itertuples(index=False)
-    contexts = span_contexts(texts, spans, window)
+    contexts = span_contexts(texts, spans, window, indexes)
     evidence = hits[["segment_id", "doc_id", "group", "frame", "term"]].copy()
     evidence["left"] = [c[0] for c in contexts]
     evidence["match"] = [c[1] for c in contexts]
@@ -200,12 +207,18 @@ def frame_evidence(units: pd.DataFrame, hits: pd.DataFrame, window: int = 10) ->
 
 
 def unit_frame_table(
-    units: pd.DataFrame, hits: pd.DataFrame, dictionary: FrameDictionary
+    units: pd.DataFrame,
+    hits: pd.DataFrame,
+    dictionary: FrameDictionary,
+    n_words: Sequence[int] | None = None,
 ) -> pd.DataFrame:
-    """One row per unit × frame (UNIT_FRAME_COLUMNS): hits, words, hits per 1,000, presence."""
+    """One row per unit × frame (UNIT_FRAME_COLUMNS): hits, words, hits per 1,000, presence
+    (`n_words`: each unit's `count_words`, when already counted)."""
     require_columns(units, UNIT_COLUMNS, "unit_frame_table(units)")
     base = units[["segment_id", "doc_id", "group"]].reset_index(drop=True)
-    base["n_words"] = [count_words(t) for t in units["text"].astype(str)]
+    if n_words is None:
+        n_words = [count_words(t) for t in units["text"].astype(str)]
+    base["n_words"] = n_words
     frames = pd.DataFrame({"frame": dictionary.frame_ids})
     table = base.merge(frames, how="cross")
     counts = hits.groupby(["segment_id", "frame"]).size().rename("hits").reset_index()
@@ -257,8 +270,13 @@ def partition_frames(units: pd.DataFrame, context: tuple[FrameDictionary, int]) 
     dictionary, cap = context
     hits = frame_hits(units, dictionary)
     kept = first_rows(hits, ["group", "frame"], cap)
-    evidence = CappedTable(frame_evidence(units, kept.rows), kept.keys, cap)
-    return {"hits": kept, "evidence": evidence, "units": unit_frame_table(units, hits, dictionary)}
+    units_text = list(zip(units["segment_id"], units["text"].astype(str), strict=True))
+    shown = set(kept.rows["segment_id"])  # each unit with evidence is indexed once, and
+    indexes = {seg: word_index(text) for seg, text in units_text if seg in shown}  # counted
+    n_words = [len(indexes[s].starts) if s in indexes else count_words(t) for s, t in units_text]
+    evidence = CappedTable(frame_evidence(units, kept.rows, indexes=indexes), kept.keys, cap)
+    table = unit_frame_table(units, hits, dictionary, n_words)
+    return {"hits": kept, "evidence": evidence, "units": table}
 
 
 # Table schemas: the description and columns each table is saved with.

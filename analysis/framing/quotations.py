@@ -32,7 +32,9 @@ Measured on the hand-annotated seed gold standard by `quotation_scoring.py`.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -78,6 +80,10 @@ ANONYMITY_MARKERS = (
     r"\ban? (?:senior |high-ranking |top )?(?:\w+ )?(?:official|source)\b",
 )
 _MARKERS = re.compile("|".join(f"(?:{m})" for m in ANONYMITY_MARKERS), re.I)
+# Where `str.lower` and ignoring case disagree: "İ" lowers to two characters, "ı" and "ſ"
+# match "i" and "s" ignoring case but stay as they are (tests/framing/test_quotations.py
+# checks every Unicode character).
+_UNSAFE_LOWER = "\u0130\u0131\u017f"
 
 ATTRIBUTION_COLUMNS = {
     "segment_id": "unit (segment) id",
@@ -119,6 +125,22 @@ class _Speaker:
     camp: str
     anonymous: int
     resolved: str
+
+
+def finditer_ignoring_case(pattern: re.Pattern, text: str) -> Iterator[re.Match]:
+    """`pattern.finditer(text)` for a case-insensitive pattern whose letters are all lower
+    case, three times faster: the pattern without `re.I` run on `text.lower()` (same
+    offsets, so read what a match covers in `text`, not with `group`); texts holding one of
+    `_UNSAFE_LOWER` run `pattern` itself."""
+    if any(char in text for char in _UNSAFE_LOWER):
+        return pattern.finditer(text)
+    return _case_sensitive(pattern).finditer(text.lower())
+
+
+@functools.cache
+def _case_sensitive(pattern: re.Pattern) -> re.Pattern:
+    """`pattern` without `re.I`."""
+    return re.compile(pattern.pattern, pattern.flags & ~re.I)
 
 
 def quote_spans(text: str) -> list[tuple[int, int]]:
@@ -193,9 +215,13 @@ def unit_attributions(text: str, gazetteer: ActorGazetteer) -> list[dict]:
     """Attributions in one text, in order (without resolution across units)."""
     text = normalise_quotes(text)
     quotes = quote_spans(text)
-    sentences = sentence_spans(text)
+    cues = [
+        c
+        for c in finditer_ignoring_case(_CUE, text)
+        if not any(a <= c.start() < b for a, b in quotes)
+    ]
+    sentences = sentence_spans(text) if cues or quotes else []
     rows = []
-    cues = [c for c in _CUE.finditer(text) if not any(a <= c.start() < b for a, b in quotes)]
     for number, cue in enumerate(cues):
         sent = next(((a, b) for a, b in sentences if a <= cue.start() < b), (0, len(text)))
         if cue.group("verb") and _PASSIVE.search(text[sent[0] : cue.start()]):
@@ -227,7 +253,7 @@ def unit_attributions(text: str, gazetteer: ActorGazetteer) -> list[dict]:
         rows.append(
             {
                 "kind": kind,
-                "cue": cue.group(0),
+                "cue": text[cue.start() : cue.end()],
                 "speaker": speaker,
                 "quote": " ".join(quote.split()),
                 "statement": " ".join((quote or text[sent[0] : sent[1]]).split()),
@@ -322,7 +348,7 @@ def anonymity_markers(units: pd.DataFrame) -> pd.DataFrame:
     ):
         text = normalise_quotes(str(text))
         index = None
-        for m in _MARKERS.finditer(text):
+        for m in finditer_ignoring_case(_MARKERS, text):
             index = index or word_index(text)
             left, match, right, _ = context_of(text, m.start(), m.end(), 10, index)
             rows.append((seg, doc, group, match, left, right))

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
 from analysis.core.params import Params
 from analysis.corpus.partition_map import reduce_segments
@@ -82,8 +82,40 @@ class WindowedAnalyzer(SentimentIntensityAnalyzer):
     handed: for the word at i, `_negation_check` and `_special_idioms_check` lower-case the
     whole sentence and then read only the words i-3 .. i+2 (VADER calls them only for
     i > start_i, so never before the first word), which makes a sentence's cost grow
-    with its length squared. Here they get those words alone, at the same offsets: the
-    same scores (tests/framing/test_tone.py checks them against the stock analyzer)."""
+    with its length squared. Here they get those words alone, at the same offsets; and a
+    text without emoji skips VADER's character-by-character emoji pass, which would copy
+    it unchanged. The same scores (tests/framing/test_tone.py checks them against the
+    stock analyzer)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # The emoji VADER's pass can see: it looks a text up one character at a time.
+        self.emoji_chars = frozenset(e for e in self.emojis if len(e) == 1)
+
+    def polarity_scores(self, text: str) -> dict[str, float]:
+        if not self.emoji_chars.isdisjoint(text):
+            return super().polarity_scores(text)
+        # SentimentIntensityAnalyzer.polarity_scores after its emoji pass, unchanged but for
+        # not calling `sentiment_valence` on a word outside the lexicon (it appends 0).
+        text = text.strip()
+        sentitext = SentiText(text)
+        sentiments = []
+        words_and_emoticons = sentitext.words_and_emoticons
+        for i, item in enumerate(words_and_emoticons):
+            valence = 0
+            if item.lower() in BOOSTER_DICT:
+                sentiments.append(valence)
+                continue
+            if (i < len(words_and_emoticons) - 1 and item.lower() == "kind" and
+                    words_and_emoticons[i + 1].lower() == "of"):  # fmt: skip
+                sentiments.append(valence)
+                continue
+            if item.lower() not in self.lexicon:
+                sentiments.append(valence)
+                continue
+            sentiments = self.sentiment_valence(valence, sentitext, item, i, sentiments)
+        sentiments = self._but_check(words_and_emoticons, sentiments)
+        return self.score_valence(sentiments, text)
 
     @staticmethod
     def _negation_check(valence, words_and_emoticons, start_i, i):
@@ -148,23 +180,34 @@ def actor_parts(sentence: str, gazetteer: ActorGazetteer) -> dict[str, tuple[str
     return parts
 
 
+def sentence_scores(
+    sentence: str, gazetteer: ActorGazetteer
+) -> list[tuple[str, str, float, float, str]]:
+    """(actor, scope, compound of the part, compound of the sentence, part) for every actor
+    named in the sentence (`actor_parts`)."""
+    parts = actor_parts(sentence, gazetteer)
+    if not parts:
+        return []
+    whole = sentence_compound(sentence)
+    return [
+        (actor, scope, whole if scope == "sentence" else sentence_compound(part), whole, part)
+        for actor, (scope, part) in parts.items()
+    ]
+
+
 def actor_sentences(units: pd.DataFrame, gazetteer: ActorGazetteer) -> pd.DataFrame:
     """One row per sentence × actor named in it, with the score of its part (SENTENCE_COLUMNS)."""
     require_columns(units, ["segment_id", "doc_id", "group", "text"], "actor_sentences(units)")
     rows = []
+    scores = functools.cache(functools.partial(sentence_scores, gazetteer=gazetteer))
     for seg, doc, group, text in units[["segment_id", "doc_id", "group", "text"]].itertuples(
         index=False
     ):
         text = str(text)
         for i, (a, b) in enumerate(sentence_spans(text)):
             sentence = " ".join(text[a:b].split())
-            parts = actor_parts(sentence, gazetteer)
-            if not parts:
-                continue
-            whole = sentence_compound(sentence)
-            for actor, (scope, scored) in parts.items():
-                score = whole if scope == "sentence" else sentence_compound(scored)
-                rows.append((seg, doc, group, i, actor, scope, score, whole, scored, sentence))
+            for actor, scope, score, whole, part in scores(sentence):  # once per distinct sentence
+                rows.append((seg, doc, group, i, actor, scope, score, whole, part, sentence))
     return pd.DataFrame(rows, columns=list(SENTENCE_COLUMNS))
 
 

@@ -34,11 +34,9 @@ Definitions (documented because every one of them is a choice):
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
-from collections.abc import Sequence
+from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -48,12 +46,21 @@ import yaml
 from analysis.core.errors import InputError
 from analysis.core.params import Params
 from analysis.core.paths import RESOURCES
-from analysis.corpus.sentences import split_sentences as sentence_text
-from analysis.corpus.tokens import WORD_PATTERN, normalise_quotes, tokenize_words
+from analysis.corpus.tokens import WORD_PATTERN, normalise_quotes
+from analysis.sources.style_counts import (
+    count_markers,
+    count_sentences,
+    count_syllables,
+    date_spans,
+    mtld_factors,
+    mtld_from,
+    quoted_words,
+    words_inside,
+    words_of,
+)
 from analysis.stats.bootstrap import percentile_interval, resampled_sums
 
 STANCE_MARKERS_FILE = RESOURCES / "stance_markers.yaml"
-MTLD_THRESHOLD = 0.72
 
 # metric -> (axis label with unit, short description)
 STYLE_METRICS: dict[str, tuple[str, str]] = {
@@ -126,146 +133,46 @@ def load_stance_markers(path: str | Path = STANCE_MARKERS_FILE) -> StanceMarkers
         if not isinstance(entries, list) or not entries:
             raise InputError(f"{path}: '{name}' must be a non-empty list of words or phrases")
         lists[name] = tuple(
-            sorted({tuple(_tokens(str(entry).lower())) for entry in entries}, key=str)
+            sorted({tuple(words_of(str(entry).lower())) for entry in entries}, key=str)
         )
     return StanceMarkers(**lists, version=str((raw or {}).get("version", "")))
-
-
-def _tokens(text: str) -> list[str]:
-    return tokenize_words(text, lowercase=False)
-
-
-# --- sentences ----------------------------------------------------------------------
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences (`analysis.corpus.sentences`) of a text that hold at least one word."""
-    return [s for s in sentence_text(str(text)) if _tokens(s)]
-
-
-# --- syllables, MTLD ----------------------------------------------------------------
-
-
-@lru_cache(maxsize=100_000)
-def count_syllables(word: str) -> int:
-    """Syllables of one word by the heuristic in the module docstring."""
-    word = word.lower()
-    if any(c.isdigit() for c in word):
-        return max(1, len(re.findall(r"\d+", word)))
-    letters = re.sub(r"[^a-z]", "", word)
-    if not letters:
-        return 1
-    count = len(re.findall(r"[aeiouy]+", letters))
-    if count > 1 and letters.endswith("e") and not re.search(r"[^aeiouy]le$", letters):
-        count -= 1
-    elif count > 1 and letters.endswith("ed") and len(letters) > 3 and letters[-3] not in "td":
-        count -= 1
-    elif (
-        count > 1
-        and letters.endswith("es")
-        and len(letters) > 3
-        and letters[-3] not in "sxz"
-        and not letters.endswith(("ches", "shes"))
-    ):
-        count -= 1
-    return max(1, count)
-
-
-def mtld_factors(tokens: Sequence[str], threshold: float = MTLD_THRESHOLD) -> float:
-    """Number of MTLD factors in one reading direction, the partial factor included."""
-    factors = 0.0
-    types: set[str] = set()
-    count = 0
-    for token in tokens:
-        types.add(token)
-        count += 1
-        if len(types) / count <= threshold:
-            factors += 1
-            types, count = set(), 0
-    if count:
-        factors += (1 - len(types) / count) / (1 - threshold)
-    return factors
-
-
-def mtld(tokens: Sequence[str], threshold: float = MTLD_THRESHOLD) -> float:
-    """Bidirectional MTLD of one text (NaN when there is no factor at all)."""
-    tokens = [t.lower() for t in tokens]
-    forward = mtld_factors(tokens, threshold)
-    backward = mtld_factors(tokens[::-1], threshold)
-    return _mtld_from(len(tokens), forward, backward)
-
-
-def _mtld_from(n_tokens: int, forward: float, backward: float) -> float:
-    if forward == 0 or backward == 0:
-        return float("nan")
-    return (n_tokens / forward + n_tokens / backward) / 2
-
-
-# --- quotes, dates, numbers -----------------------------------------------------------
-
-_QUOTED = re.compile(r"“[^“”]*”|\"[^\"]*\"|«[^«»]*»")
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
-)
-_DATE = re.compile(
-    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}})?"
-    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}})?"
-    rf"|\b{_MONTH}\s+\d{{4}}\b"
-    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-    r"|\b(?:January|February|March|April|June|July|August|September|October|November|December)\b"
-)
-
-
-def _words_inside(starts: list[int], spans: list[tuple[int, int]]) -> list[range]:
-    """For each span (sorted, not overlapping, as `finditer` gives them), the indices of
-    the words that start inside it."""
-    return [range(bisect_left(starts, a), bisect_left(starts, b)) for a, b in spans]
-
-
-def _count_markers(tokens: list[str], markers: tuple[tuple[str, ...], ...]) -> int:
-    """Occurrences of single- and multi-word markers in a token list."""
-    singles = {m[0] for m in markers if len(m) == 1}
-    count = sum(1 for t in tokens if t in singles)
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for marker in markers:
-        if len(marker) > 1:
-            by_first.setdefault(marker[0], []).append(marker)
-    if not by_first:
-        return count
-    for i, token in enumerate(tokens):
-        for marker in by_first.get(token, ()):
-            count += tuple(tokens[i : i + len(marker)]) == marker
-    return count
 
 
 def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
     """Raw style counts of one unit of running text."""
     text = normalise_quotes(str(text))
-    matches = list(WORD_PATTERN.finditer(text))
-    words = [m.group(0) for m in matches]
-    lower = [w.lower() for w in words]
-    starts = [m.start() for m in matches]
-    date_spans = [m.span() for m in _DATE.finditer(text)]
-    quote_spans = [m.span() for m in _QUOTED.finditer(text)]
-    in_dates = {j for r in _words_inside(starts, date_spans) for j in r}
-    outside_dates = [w for j, w in enumerate(lower) if j not in in_dates] if in_dates else lower
-    pronoun_tokens = ["U.S." if word == "US" else w for w, word in zip(lower, words, strict=True)]
+    words = words_of(text)  # the WORD_PATTERN matches: quotes are already normalised
+    lower = list(map(str.lower, words))
+    dates = date_spans(text)
+    starts = [m.start() for m in WORD_PATTERN.finditer(text)] if dates else []
+    in_dates = {j for r in words_inside(starts, dates) for j in r}
+    counts = Counter(lower)
+    outside_dates, outside_counts = lower, counts
+    if in_dates:
+        outside_dates = [w for j, w in enumerate(lower) if j not in in_dates]
+        outside_counts = Counter(outside_dates)
+    pronoun_tokens, pronoun_counts = lower, counts
+    if "US" in words:
+        pronoun_tokens = [
+            "U.S." if word == "US" else w for w, word in zip(lower, words, strict=True)
+        ]
+        pronoun_counts = Counter(pronoun_tokens)
     forward, backward = mtld_factors(lower), mtld_factors(lower[::-1])
+    digit_words = sum(map(str.isdigit, map(itemgetter(0), words)))
     return {
         "words": len(words),
-        "sentences": len(split_sentences(text)),
+        "sentences": count_sentences(text),
         "syllables": sum(map(count_syllables, words)),
         "mtld_factors_forward": forward,
         "mtld_factors_backward": backward,
-        "mtld": _mtld_from(len(lower), forward, backward),
-        "hedges": _count_markers(outside_dates, markers.hedges),
-        "boosters": _count_markers(lower, markers.boosters),
-        "modals": _count_markers(outside_dates, markers.modals),
-        "we": _count_markers(pronoun_tokens, markers.first_person_plural),
-        "quoted_words": sum(map(len, _words_inside(starts, quote_spans))),
-        "numbers": sum(1 for j, w in enumerate(words) if w[0].isdigit() and j not in in_dates),
-        "dates": len(date_spans),
+        "mtld": mtld_from(len(lower), forward, backward),
+        "hedges": count_markers(outside_dates, markers.hedges, outside_counts),
+        "boosters": count_markers(lower, markers.boosters, counts),
+        "modals": count_markers(outside_dates, markers.modals, outside_counts),
+        "we": count_markers(pronoun_tokens, markers.first_person_plural, pronoun_counts),
+        "quoted_words": quoted_words(text),
+        "numbers": digit_words - sum(words[j][0].isdigit() for j in in_dates),
+        "dates": len(dates),
     }
 
 
@@ -418,7 +325,7 @@ def style_groups(
 
 def document_words(documents: pd.DataFrame) -> pd.DataFrame:
     """Group and running words of each document (columns group, words)."""
-    words = [len(_tokens(t)) for t in documents["text"]]
+    words = [len(words_of(t)) for t in documents["text"]]
     return pd.DataFrame({"group": documents["group"].astype(str), "words": words})
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.corpus.kwic import KWIC_COLUMNS, concordance, context_of, format_line
+from analysis.corpus.kwic import KWIC_COLUMNS, concordance, context_of, format_line, word_index
+from analysis.corpus.tokens import WORD_PATTERN
 
 
 def test_context_counts_words_keeps_the_match_whole_and_collapses_whitespace():
@@ -46,3 +47,17 @@ def test_concordance_lines_in_query_then_unit_order():
 def test_format_line_cuts_from_the_outside_never_the_match():
     line = format_line("a long left context", "two-state solution", "and a long right", 6)
     assert line == "…ntext [two-state solution] and a…"
+
+
+def test_word_index_has_the_spans_of_every_running_word():
+    """The split-based index equals the spans of `WORD_PATTERN` (ASCII and other texts)."""
+    for text in [
+        "",
+        "!!",
+        "a",
+        " U.S. two-state 1,000 Israel\u2019s x-",
+        "É\u2019s İstanbul ſ 3.5",
+    ]:
+        index = word_index(text)
+        spans = [m.span() for m in WORD_PATTERN.finditer(index.plain)]
+        assert list(zip(index.starts, index.ends, strict=True)) == spans

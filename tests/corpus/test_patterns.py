@@ -7,7 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from analysis.corpus.patterns import UNSAFE_CASE, MultiTermMatcher, TermError, compile_terms
+from analysis.corpus.patterns import (
+    UNSAFE_CASE,
+    MultiTermMatcher,
+    TermError,
+    _trie,
+    candidate_words,
+    compile_terms,
+)
 from analysis.corpus.tokens import count_words, word_spans
 from tests.conftest import PROJECT_ROOT
 
@@ -140,3 +147,19 @@ def test_candidate_words_find_what_a_scan_of_every_word_finds():
         text = "".join(rng.choice(pieces) + rng.choice(["", " ", "-"]) for _ in range(12))
         assert matcher.find(text) == every_word.find(text)
     assert len(matcher.find("Two-state solution: settlements, Élysée")) == 3
+
+
+def test_one_trie_of_exact_and_stem_keys_matches_where_two_tries_do():
+    """`candidate_words` builds one trie of exact and stem keys; it starts candidates
+    exactly where the two tries (exact keys, then stems) do."""
+    exact, stems = ["threaten", "thr", "two", "us", "é", "élysée"], ["thr", "threat", "settle", "é"]
+    merged = candidate_words(exact, stems)
+    two_tries = re.compile(rf"(?<!\w)(?i:{_trie(exact)}(?!\w)|{_trie(stems)})")
+    pieces = ["threaten", "THREATENED", "thr", "thrall", "two", "twos", "US", "us", "usa",
+              "settlement", "Élysée", "é", "ét", "K\u212a", "ſettle", " ", "-", "'"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(10))
+        assert [m.start() for m in merged.finditer(text)] == [
+            m.start() for m in two_tries.finditer(text)
+        ]

@@ -1,11 +1,22 @@
 """Quotations and speakers from written examples, including anonymous sources."""
 
+import re
+import string
+import sys
+
 import pandas as pd
 import pytest
 
 from analysis.core.paths import RESOURCES
 from analysis.framing.actors import load_actor_gazetteer
-from analysis.framing.quotations import anonymity_markers, quoted_voices
+from analysis.framing.quotations import (
+    _CUE,
+    _MARKERS,
+    _UNSAFE_LOWER,
+    anonymity_markers,
+    finditer_ignoring_case,
+    quoted_voices,
+)
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +153,41 @@ def test_an_introducing_cue_and_a_second_verb_are_not_counted_again(gazetteer):
                       "The reviews pointed out the need, but also indicated that it rests "
                       "with the UNSG."], gazetteer).attributions  # fmt: skip
     assert rows["speaker"].tolist() == ["The official", "The reviews"]
+
+
+def _spans(pattern, text, flags=0):
+    return [m.span() for m in re.finditer(pattern, text, flags)]
+
+
+def test_lowering_matches_as_ignoring_case_save_for_the_unsafe_characters():
+    """On every Unicode character but `_UNSAFE_LOWER`, `str.lower` keeps the length and a
+    lower-case pattern on the lowered text matches where the case-insensitive one does;
+    each unsafe character breaks that."""
+    chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    safe = "".join(c for c in chars if c not in _UNSAFE_LOWER)
+    lowered = safe.lower()
+    assert len(lowered) == len(safe)
+    atoms = [*string.ascii_lowercase, r"\w", r"\W", r"\s", r"\d", r"\b", "[sz]", "[^,;:]", " ", "-"]
+    for atom in atoms:
+        assert _spans(atom, safe, re.I) == _spans(atom, lowered), atom
+    for char in _UNSAFE_LOWER:
+        text = f"x{char}x"
+        assert len(text.lower()) != len(text) or any(
+            _spans(atom, text, re.I) != _spans(atom, text.lower()) for atom in atoms
+        )
+
+
+@pytest.mark.parametrize("pattern", [_CUE, _MARKERS])
+def test_finditer_ignoring_case_equals_the_case_insensitive_pattern(pattern):
+    texts = [
+        "An Israeli OFFICIAL Said, According To sources, that SOURCES TOLD him; they "
+        "Spoke On Condition Of Anonymity. A senior official EMPHASISED it, and Sources say so.",
+        "Mills SAİD it; the ſource ſaid so; a hıgh-ranking offıcial declared, "
+        "according to ſources, that officials \u201ctold\u201d her.",
+        "Aksaid unsaid; accordingto; pointed  out; Pointed out; résumé said, naïve sources told.",
+    ]
+    for text in texts:
+        found = [(m.span(), bool(m.groupdict().get("according"))) for m in pattern.finditer(text)]
+        fast = finditer_ignoring_case(pattern, text)
+        assert [(m.span(), bool(m.groupdict().get("according"))) for m in fast] == found
+        assert found

@@ -64,6 +64,8 @@ def test_every_score_equals_the_stock_analyzer_on_seed_and_adversarial_sentences
     rng = random.Random(11)
     for _ in range(3000):
         sentences.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 40))))
+    sentences += [f"  {s}\t" for s in sentences[-50:]]  # white space VADER strips
+    sentences += ["good😀 bad", "😀good", " 😀 ", "not 😀 so bad", "kind of 💔 but great"]
     assert len(sentences) > 3100
     changed = [s for s in sentences if ours.polarity_scores(s) != stock.polarity_scores(s)]
     assert changed == []
@@ -128,6 +130,20 @@ def test_tone_per_actor_is_mean_of_its_sentences(gazetteer):
     assert tone.loc["israel", "n_sentences"] == 2
     again = tone_toward_actors(units, gazetteer, 200, 1).tone.set_index("actor")
     pd.testing.assert_frame_equal(again, tone)
+
+
+def test_a_repeated_sentence_gets_its_rows_each_time_it_occurs(gazetteer):
+    text = "Israel and Russia agreed, but Israel later balked. Nobody came."
+    units = pd.DataFrame({"segment_id": ["s1", "s2", "s3"], "doc_id": ["a", "a", "b"],
+                          "group": ["G", "G", "H"], "text": [text, text, text]})  # fmt: skip
+    rows = actor_sentences(units, gazetteer)
+    one = actor_sentences(units.iloc[:1], gazetteer)
+    assert len(rows) == 3 * len(one) == 6
+    for _, part in rows.groupby("segment_id"):
+        pd.testing.assert_frame_equal(
+            part.drop(columns=["segment_id", "doc_id", "group"]).reset_index(drop=True),
+            one.drop(columns=["segment_id", "doc_id", "group"]),
+        )
 
 
 def _seed_tone(seed_runs, seed_segments):
