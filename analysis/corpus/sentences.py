@@ -26,8 +26,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of the sentences of `text`, whitespace trimmed."""
     cuts = [0]
     for match in _BOUNDARY.finditer(text):
-        word = re.search(r"(\S+)$", text[cuts[-1] : match.start() + 1])
-        token = word.group(1).lower().rstrip(".") if word else ""
+        token = _last_word(text, cuts[-1], match.start() + 1).lower().rstrip(".")
         token = token.lstrip("\"'“‘([")
         full_stop = match.group(0)[0] == "."
         if full_stop and (token in ABBREVIATIONS or _is_initial_or_dotted(token)):
@@ -44,6 +43,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if right > left:
             spans.append((start + left, start + right))
     return spans
+
+
+def _last_word(text: str, start: int, end: int) -> str:
+    """The run of non-space characters that ends `text[start:end]` (what ``\\S+$`` finds
+    in it; ``str.isspace`` is the ``\\s`` of `re`)."""
+    first = end
+    while first > start and not text[first - 1].isspace():
+        first -= 1
+    return text[first:end]
 
 
 def _is_initial_or_dotted(token: str) -> bool:

@@ -1,6 +1,6 @@
 """Scores of a fitted topic model used to choose K: held-out likelihood by document
 completion (Wallach et al. 2009) on a seeded split, and coherence of the top words
-(gensim's CoherenceModel; one process per measure)."""
+(gensim's CoherenceModel, `analysis.topics.coherence`; one process per measure)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 from gensim.corpora import Dictionary
-from gensim.models.coherencemodel import CoherenceModel
 
 from analysis.core.errors import InputError
+from analysis.topics.coherence import coherence_model
 from analysis.topics.model import BagOfWords, topic_word_matrix
 
 
@@ -83,10 +83,8 @@ def coherence_scores(
     top_n: int,
 ) -> list[float]:
     """Mean coherence of each model's topics; the word statistics are estimated once for
-    all models together (one pass over the texts per measure)."""
-    model = CoherenceModel.for_topics(
-        topic_sets, texts=texts, dictionary=dictionary, coherence=measure, topn=top_n, processes=1
-    )
+    all models together (one pass over the texts per measure, `coherence_model`)."""
+    model = coherence_model(topic_sets, texts, dictionary, measure, top_n)
     return [float(mean) for _, mean in model.compare_model_topics(topic_sets)]
 
 
