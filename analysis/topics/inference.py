@@ -2,7 +2,7 @@
 
 gensim updates each document's variational parameters in a Python loop, a dozen small
 numpy calls per document and iteration: on a 10,000-article sample that loop was 82 % of a
-fit (25 of 40 s, `benchmarks/RESULTS.md`). `ChunkedLdaModel.inference` runs the same
+fit (25 of 40 s under cProfile, K=5, the 100,000-article benchmark corpus). `ChunkedLdaModel.inference` runs the same
 fixed-point iteration (Hoffman et al. 2010, with Lee & Seung's implicit phi) for every unit
 of the chunk in one numba-compiled function (`unit_estep`):
 
