@@ -1,10 +1,10 @@
 """LDA's E-step compiled: gensim's `LdaModel.inference`, one loop per unit at machine speed.
 
 gensim updates each document's variational parameters in a Python loop, a dozen small
-numpy calls per document and iteration: on a 10,000-article sample that loop was 82 % of a
-fit (25 of 40 s under cProfile, K=5, the 100,000-article benchmark corpus). `ChunkedLdaModel.inference` runs the same
-fixed-point iteration (Hoffman et al. 2010, with Lee & Seung's implicit phi) for every unit
-of the chunk in one numba-compiled function (`unit_estep`):
+numpy calls per document and iteration: on a 10,000-article sample of the benchmark corpus
+that loop was 82 % of a fit (25 of 40 s under cProfile, K=5). `ChunkedLdaModel.inference`
+runs the same fixed-point iteration (Hoffman et al. 2010, with Lee & Seung's implicit phi)
+for every unit of the chunk in one numba-compiled function (`unit_estep`):
 
     phinorm_w = sum_k exp(Elog theta_k) exp(Elog beta_kw) + eps
     gamma_k   = alpha_k + exp(Elog theta_k) sum_w n_w exp(Elog beta_kw) / phinorm_w
