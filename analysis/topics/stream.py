@@ -6,7 +6,8 @@ Every step is a function of one partition's segments on the scheduler of `run`
 any partitioning and scheduler. The kernel holds the light per-unit table (ids, group,
 position, date, token count) and each term's count, never the texts or token lists; the
 bags of words only up to `topics.sweep_max_units` segments (above, they are read from the
-corpus's Matrix Market file by row: the sweep's sample, the final fit's passes).
+corpus's packed bag of words by row: the sweep's sample, the final fit's passes; the units
+and the proportions per partition read their rows from it too).
 
 Inference draws each unit's starting point from the model's random state (gensim draws one
 N x K block for the whole corpus). The block is drawn here, in corpus order, from the seed,

@@ -1,11 +1,12 @@
 """The units a topic model sees: their light metadata, bags of words and, when asked, tokens
 and texts.
 
-`segment_topic_data` is the unit of work: the units of one table of segments (a whole
-in-memory corpus, or one partition of the partitioned corpus) with at least one
-in-vocabulary token, in segment order. A `TopicData` of the partitioned corpus holds no
-text or token lists (`texts` is None); it fetches the few it needs (coherence samples,
-passages shown) through its `source` by segment id (`analysis.topics.stream`).
+`segment_topic_data` gives the units of an in-memory table of segments with at least one
+in-vocabulary token, in segment order; the partitioned corpus builds the same units per
+partition from its packed bag of words (`analysis.topics.stream.partition_units`). A
+`TopicData` of the partitioned corpus holds no text or token lists (`texts` is None); it
+fetches the few it needs (coherence samples, passages shown) through its `source` by
+segment id (`analysis.topics.stream`).
 """
 
 from __future__ import annotations
