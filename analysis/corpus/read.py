@@ -31,6 +31,7 @@ from analysis.corpus.validate import (
     REJECTED_COLUMNS,
     RENAME_HINT,
     Problems,
+    SeenIds,
     require_columns,
     validate_documents,
 )
@@ -89,9 +90,9 @@ def document_batches(
     if kind != "table":
         read = _read_manifest if kind == "manifest" else _read_folder
         docs = read(spec, problems)
-        yield validate_documents(docs, spec, problems, {})
+        yield validate_documents(docs, spec, problems, SeenIds())
         return
-    seen: dict[str, str] = {}
+    seen = SeenIds()
     for source in table_sources(spec.path):
         for chunk in read_chunks(source, spec, batch_rows):
             yield validate_documents(chunk, spec, problems, seen)

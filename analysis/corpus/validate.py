@@ -7,11 +7,15 @@ the document is listed as rejected instead and the run goes on, so the counts ad
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import json
 import unicodedata
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.corpus.dates import DateError, parse_date
@@ -38,6 +42,78 @@ class Problems:
         return pd.DataFrame(self.rows, columns=REJECTED_COLUMNS)
 
 
+class SeenIds:
+    """Every document id kept so far and the location it was first seen at, for the
+    duplicate check across batches and files, in little memory at a million documents.
+
+    The current batch's ids are in a dict; earlier batches' as sorted 64-bit hashes with
+    their positions (16 bytes a document) and, per batch, their ids and locations
+    compressed. A hash found among earlier batches is confirmed on the id itself, so a
+    collision never rejects a document. (A dict of a million ids and locations held about
+    200 MiB, which the process kept after the import.)
+    """
+
+    def __init__(self) -> None:
+        self._hashes = np.empty(0, np.uint64)  # sorted
+        self._positions = np.empty(0, np.int64)  # order of adding, of each hash
+        self._batches: list[bytes] = []  # per earlier batch: JSON [ids, locations], zlib
+        self._starts = [0]  # position of every earlier batch's first id, and the total
+        self._current: dict[str, str] = {}
+        self._earlier: dict[str, str] = {}  # ids of the current batch seen in earlier ones
+        self._decoded: tuple[int, list[list[str]]] = (-1, [])
+
+    def begin_batch(self, ids: Sequence[str]) -> None:
+        """Start a batch whose rows have these ids: earlier ids among them are looked up."""
+        self._store_current()
+        self._earlier = {}
+        if not len(self._hashes) or not len(ids):
+            return
+        hashes = _id_hashes(ids)
+        at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
+        for i in np.flatnonzero(self._hashes[at] == hashes):
+            location = self._earlier_location(ids[i], hashes[i])
+            if location is not None:
+                self._earlier[ids[i]] = location
+
+    def location(self, doc_id: str) -> str | None:
+        """Where `doc_id` was first kept, or None if it was not."""
+        found = self._current.get(doc_id)
+        return found if found is not None else self._earlier.get(doc_id)
+
+    def add(self, doc_id: str, location: str) -> None:
+        self._current[doc_id] = location
+
+    def _store_current(self) -> None:
+        if not self._current:
+            return
+        ids, locations = list(self._current), list(self._current.values())
+        hashes = _id_hashes(ids)
+        order = np.argsort(hashes, kind="stable")
+        at = np.searchsorted(self._hashes, hashes[order], side="right")
+        self._hashes = np.insert(self._hashes, at, hashes[order])
+        self._positions = np.insert(self._positions, at, self._starts[-1] + order)
+        self._batches.append(zlib.compress(json.dumps([ids, locations]).encode()))
+        self._starts.append(self._starts[-1] + len(ids))
+        self._current = {}
+
+    def _earlier_location(self, doc_id: str, hash_value: np.uint64) -> str | None:
+        low = np.searchsorted(self._hashes, hash_value, side="left")
+        high = np.searchsorted(self._hashes, hash_value, side="right")
+        for position in self._positions[low:high].tolist():
+            batch = bisect.bisect_right(self._starts, position) - 1
+            if self._decoded[0] != batch:
+                self._decoded = (batch, json.loads(zlib.decompress(self._batches[batch])))
+            ids, locations = self._decoded[1]
+            if ids[position - self._starts[batch]] == doc_id:
+                return locations[position - self._starts[batch]]
+        return None
+
+
+def _id_hashes(ids: Sequence[str]) -> np.ndarray:
+    """64-bit hashes of ids, the same in every process (pandas' keyed SipHash)."""
+    return pd.util.hash_array(np.asarray(ids, dtype=object))
+
+
 def require_columns(
     frame: pd.DataFrame, columns: Sequence[str], where: str | Path, hint: str = ""
 ) -> None:
@@ -52,11 +128,11 @@ def require_columns(
 
 
 def validate_documents(
-    chunk: pd.DataFrame, spec: CorpusSpec, problems, seen: dict[str, str]
+    chunk: pd.DataFrame, spec: CorpusSpec, problems, seen: SeenIds
 ) -> pd.DataFrame:
     """The rows of one batch of documents that pass the checks, with dates and `group`.
 
-    `seen` maps every id kept so far to its location, so duplicates are caught across
+    `seen` holds every id kept so far with its location, so duplicates are caught across
     batches and files.
     """
     if chunk.empty:
@@ -69,12 +145,14 @@ def validate_documents(
             f"column; choose one of {sorted(c for c in docs.columns if c != 'text')}"
         )
     keep = []
-    for row in docs.to_dict("records"):
+    rows = docs.to_dict("records")
+    seen.begin_batch([row["doc_id"] for row in rows])
+    for row in rows:
         reason = row_problem(row, spec, seen)
         if reason:
             problems.report(row["location"], row["doc_id"], reason)
             continue
-        seen[row["doc_id"]] = row["location"]
+        seen.add(row["doc_id"], row["location"])
         keep.append(row)
     columns = list(docs.columns) + ["date_precision", "group"]
     frame = pd.DataFrame(keep, columns=columns)
@@ -85,12 +163,12 @@ def validate_documents(
     return frame.astype(str).reset_index(drop=True)
 
 
-def row_problem(row: dict, spec: CorpusSpec, seen: dict[str, str]) -> str:
+def row_problem(row: dict, spec: CorpusSpec, seen: SeenIds) -> str:
     doc_id = row["doc_id"]
     if not doc_id:
         return "empty document id; give every document an id"
-    if doc_id in seen:
-        return f"duplicate document id {doc_id!r} (first at {seen[doc_id]}); ids must be unique"
+    if (first := seen.location(doc_id)) is not None:
+        return f"duplicate document id {doc_id!r} (first at {first}); ids must be unique"
     text = row.get("text")
     if text is not None and not isinstance(text, str):
         return (

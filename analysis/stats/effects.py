@@ -71,8 +71,13 @@ def cluster_robust_ols(
     beta = bread @ x.T @ y
     residuals = y - x @ beta
     n_clusters = int(clusters.max()) + 1
-    scores = np.zeros((n_clusters, p, y.shape[1]))
-    np.add.at(scores, clusters, x[:, :, None] * residuals[:, None, :])
+    contributions = x[:, :, None] * residuals[:, None, :]
+    if n_clusters == n:  # one row per cluster: placing the rows is adding them to zeros
+        scores = np.empty_like(contributions)
+        scores[clusters] = contributions
+    else:
+        scores = np.zeros((n_clusters, p, y.shape[1]))
+        np.add.at(scores, clusters, contributions)
     meat = np.einsum("gik,gjk->kij", scores, scores)
     factor = (n_clusters / max(1, n_clusters - 1)) * ((n - 1) / max(1, n - p))
     covariance = factor * np.einsum("ij,kjl,lm->kim", bread, meat, bread)

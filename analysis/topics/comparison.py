@@ -70,9 +70,8 @@ def _bootstrap_sums(
     """B x K resampled topic sums and B resampled token totals from resampling clusters
     with replacement; with several restarts' numerators, replicate b takes restart b mod R
     (the same cluster resamples for all), so the interval carries the restarts' spread."""
-    *nums, den = resampled_sums([*numerators, totals], n_boot, rng)
-    pick = np.arange(n_boot) % len(nums)
-    return np.stack(nums)[pick, np.arange(n_boot)], den
+    num, den = resampled_sums([list(numerators), totals], n_boot, rng)
+    return num, den
 
 
 def _bootstrap_prevalence(

@@ -6,10 +6,12 @@ import hashlib
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.core.params import Params, build_params
+from analysis.corpus import validate
 from analysis.corpus.prepare import partitioned_corpus
 from analysis.corpus.read import CorpusError, CorpusSpec, read_corpus
 from tests.conftest import PROJECT_ROOT, run_cli, shared_corpus
@@ -282,3 +284,30 @@ def test_raw_files_are_never_modified():
     after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in SEEDS.glob("*.txt")}
     assert before == after
     assert len(before) == 5
+
+
+def _kept(seen: validate.SeenIds, batch: list[tuple[str, str]]) -> list[str]:
+    """Each row's first location if a duplicate (else "" and the row is kept)."""
+    seen.begin_batch([doc_id for doc_id, _ in batch])
+    found = []
+    for doc_id, location in batch:
+        first = seen.location(doc_id)
+        found.append(first or "")
+        if first is None:
+            seen.add(doc_id, location)
+    return found
+
+
+@pytest.mark.parametrize("collide", [False, True])
+def test_seen_ids_find_duplicates_across_batches_and_within_one(monkeypatch, collide):
+    """The compact id index answers as a dict would; with every id hashed alike (a
+    collision everywhere) no distinct id is taken for a duplicate."""
+    if collide:
+        monkeypatch.setattr(validate, "_id_hashes", lambda ids: np.zeros(len(ids), np.uint64))
+    seen = validate.SeenIds()
+    assert _kept(seen, [("a", "row 1"), ("b", "row 2"), ("a", "row 3")]) == ["", "", "row 1"]
+    assert _kept(seen, [("c", "row 4"), ("b", "row 5")]) == ["", "row 2"]
+    assert _kept(seen, []) == []
+    batch = [(f"id{i}", f"row {i + 6}") for i in range(50)] + [("c", "row 56"), ("a", "row 57")]
+    assert _kept(seen, batch) == [""] * 50 + ["row 4", "row 1"]
+    assert _kept(seen, [("id49", "row 58"), ("id50", "row 59")]) == ["row 55", ""]

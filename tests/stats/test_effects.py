@@ -41,6 +41,24 @@ def test_cluster_robust_ols_matches_a_hand_computation():
     assert cov[0, 0, 0] == pytest.approx(1.0)
 
 
+def test_one_row_per_cluster_gives_the_covariance_of_the_general_sum():
+    """With every cluster a single row (units are documents) the scores are placed, not
+    added: the same covariance, bit for bit, as adding them with np.add.at."""
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((50, 3)), rng.standard_normal((50, 2))
+    clusters = rng.permutation(50)
+    beta, cov = cluster_robust_ols(x, y, clusters)
+    residuals = y - x @ beta
+    scores = np.zeros((50, 3, 2))
+    np.add.at(scores, clusters, x[:, :, None] * residuals[:, None, :])
+    bread = np.linalg.pinv(x.T @ x)
+    meat = np.einsum("gik,gjk->kij", scores, scores)
+    expected = (50 / 49) * (49 / 47) * np.einsum("ij,kjl,lm->kim", bread, meat, bread)
+    assert np.array_equal(cov, expected)
+    paired = np.arange(50) // 2  # and clusters of two rows still add
+    assert not np.allclose(cluster_robust_ols(x, y, paired)[1], cov)
+
+
 def test_design_has_one_indicator_per_group_and_a_centred_covariate():
     design = effect_design(
         ["x", "y", "x"], ["d1", "d2", "d3"], np.array([2000.0, 2010, 2020]), "year"
