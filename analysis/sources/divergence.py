@@ -117,7 +117,7 @@ def block_divergence(
     if len(blocks) < 2:
         raise InputError("group_divergence needs at least two groups")
     groups = sorted(blocks)
-    matrices = [blocks[group] for group in groups]
+    matrices = [_exact_floats(blocks[group]) for group in groups]
     point = _row_distributions(
         np.vstack([np.asarray(block.sum(axis=0)).ravel() for block in matrices]).astype(float)
     )
@@ -213,6 +213,16 @@ def _resampled_sums(
     return sums
 
 
+def _exact_floats(block: sparse.csr_array) -> sparse.csr_array:
+    """Integer counts as float64, for the weights x counts products: every product and sum
+    is an integer below 2**53, so exact (the same numbers as in int64), and faster."""
+    if block.dtype == np.float64:
+        return block
+    if block.size and int(block.data.max()) * block.shape[0] >= 2**53:
+        return block  # pragma: no cover - counts beyond exact float sums stay integers
+    return block.astype(np.float64)
+
+
 def divergence_matrix(table: pd.DataFrame, column: str = "jsd") -> pd.DataFrame:
     """Square group x group view of one column of the `group_divergence` table."""
     return table.pivot(index="group_a", columns="group_b", values=column)
@@ -237,7 +247,9 @@ def corpus_divergence(corpus: PartitionedCorpus, params: Params) -> pd.DataFrame
         corpus, partition_unit_counts, UnitContext("segment_id"), params,
         UNIT_COUNT_COLUMNS, "divergence counts",
     )  # fmt: skip
-    blocks = {group: counts.matrix for group, counts in group_blocks(parts).items()}
+    blocks = group_blocks(parts)
+    # as floats, one group at a time (its integer rows dropped as it is converted)
+    blocks = {group: _exact_floats(blocks.pop(group).matrix) for group in sorted(blocks)}
     return block_divergence(blocks, *_bootstrap_settings(params))
 
 

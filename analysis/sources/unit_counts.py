@@ -97,7 +97,12 @@ def group_blocks(parts: Iterable[UnitCounts]) -> dict[str, TermCounts]:
             matrix = sparse.csr_array(part.counts.matrix[rows, :])
             chunks.setdefault(group, []).append(TermCounts(matrix, labels, part.counts.vocabulary))
     union = sorted(vocabulary)
-    return {group: stack_term_counts(chunks.pop(group), union) for group in sorted(chunks)}
+    columns = _union_columns([c for group in chunks.values() for c in group], union)
+    blocks = {}
+    for group in sorted(chunks):  # each group's chunks dropped once stacked
+        rows = chunks.pop(group)
+        blocks[group] = _stacked(rows, union, [columns[id(c.vocabulary)] for c in rows])
+    return blocks
 
 
 def stack_term_counts(
@@ -105,17 +110,36 @@ def stack_term_counts(
 ) -> TermCounts:
     """Rows of several TermCounts with distinct labels in one matrix (int64, terms sorted,
     rows sorted by label): the matrix `count_terms` gives over all their units at once;
-    over `vocabulary` (sorted, a superset of the parts' terms) if given, else their union.
+    over `vocabulary` (sorted, a superset of the parts' terms) if given, else their union."""
+    if vocabulary is None:
+        vocabulary = sorted({term for part in parts for term in part.vocabulary})
+    columns = _union_columns(parts, vocabulary)
+    return _stacked(parts, vocabulary, [columns[id(part.vocabulary)] for part in parts])
+
+
+def _union_columns(parts: Sequence[TermCounts], vocabulary: Sequence[str]) -> dict[int, np.ndarray]:
+    """Each part vocabulary's columns in `vocabulary`, by the vocabulary's id (the parts
+    of one partition share theirs: each is looked up once)."""
+    position = {term: i for i, term in enumerate(vocabulary)}
+    columns: dict[int, np.ndarray] = {}
+    for part in parts:
+        terms = part.vocabulary
+        if id(terms) not in columns:
+            columns[id(terms)] = np.fromiter((position[t] for t in terms), np.int64, len(terms))
+    return columns
+
+
+def _stacked(
+    parts: Sequence[TermCounts], vocabulary: Sequence[str], columns: Sequence[np.ndarray]
+) -> TermCounts:
+    """`stack_term_counts` with each part's term columns in `vocabulary` given.
 
     Each part's entries are copied once, straight to their place in the result (rows in
     label order, terms renumbered into the union vocabulary): the stacking holds the parts
     and the result, not the four copies of a block-by-block `vstack` and reorder."""
     if not parts:
-        columns = len(vocabulary or ())
-        empty = sparse.csr_array((0, columns), dtype=np.int64)
-        return TermCounts(matrix=empty, labels=(), vocabulary=tuple(vocabulary or ()))
-    if vocabulary is None:
-        vocabulary = sorted({term for part in parts for term in part.vocabulary})
+        empty = sparse.csr_array((0, len(vocabulary)), dtype=np.int64)
+        return TermCounts(matrix=empty, labels=(), vocabulary=tuple(vocabulary))
     labels = [label for part in parts for label in part.labels]
     order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
     lengths = np.concatenate([np.diff(part.matrix.indptr) for part in parts]).astype(np.int64)
@@ -126,18 +150,16 @@ def stack_term_counts(
     destination_row[order] = np.arange(len(labels))
     data = np.empty(nnz, dtype=np.int64)
     indices = np.empty(nnz, dtype=index)
-    union = np.asarray(vocabulary, dtype=object)
     first_row = 0
-    for part in parts:
+    for part, part_columns in zip(parts, columns, strict=True):
         matrix = sparse.csr_array(part.matrix)
         matrix.sort_indices()
         rows = destination_row[first_row : first_row + matrix.shape[0]]
         first_row += matrix.shape[0]
         shift = indptr[rows].astype(np.int64) - matrix.indptr[:-1]  # from a row's place here
         entries = np.repeat(shift, np.diff(matrix.indptr)) + np.arange(matrix.nnz)
-        columns = np.searchsorted(union, np.asarray(part.vocabulary, dtype=object))
         data[entries] = matrix.data
-        indices[entries] = columns[matrix.indices]
+        indices[entries] = part_columns[matrix.indices]
     matrix = sparse.csr_array((data, indices, indptr), shape=(len(labels), len(vocabulary)))
     return TermCounts(
         matrix=matrix, labels=tuple(labels[i] for i in order), vocabulary=tuple(vocabulary)

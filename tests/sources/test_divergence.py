@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from analysis.core.params import load_params
 from analysis.corpus.counts import count_terms
@@ -207,6 +208,22 @@ def test_bootstrap_batches_do_not_change_the_replicates(monkeypatch):
     batched = group_divergence(counts, owner, bootstrap_samples=25, seed=4)
     pd.testing.assert_frame_equal(batched, whole, check_exact=True)
     assert whole["ci_high"].gt(whole["ci_low"]).any()
+
+
+def test_resampled_sums_of_float_counts_equal_the_integer_sums():
+    """The bootstrap multiplies weights and counts as float64 (faster): every product and
+    sum is an integer below 2**53, so the sums are the integer ones exactly."""
+    rng = np.random.default_rng(8)
+    blocks = [sparse.random_array((n, 300), density=0.3, rng=rng, format="csr") for n in (50, 70)]
+    blocks = [
+        sparse.csr_array((np.ceil(b.data * 900), b.indices, b.indptr), b.shape) for b in blocks
+    ]
+    integer = [b.astype(np.int64) for b in blocks]
+    floats = [divergence._exact_floats(b) for b in integer]
+    assert all(b.dtype == np.float64 for b in floats)
+    by_int = divergence._resampled_sums(integer, 7, np.random.default_rng(1))
+    by_float = divergence._resampled_sums(floats, 7, np.random.default_rng(1))
+    assert np.array_equal(by_int, by_float) and by_int.max() > 1000
 
 
 @pytest.mark.parametrize("max_documents", [0, 3])
