@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from analysis.corpus.sentences import sentence_spans
-from analysis.corpus.sentences import split_sentences as sentence_text
 from analysis.corpus.tokens import WORD_PATTERN, tokenize_words
 
 MTLD_THRESHOLD = 0.72
@@ -26,18 +25,14 @@ def words_of(text: str) -> list[str]:
 # --- sentences ----------------------------------------------------------------------
 
 
-def split_sentences(text: str) -> list[str]:
-    """The sentences (`analysis.corpus.sentences`) of a text that hold at least one word."""
-    return [s for s in sentence_text(str(text)) if words_of(s)]
-
-
 # A character that starts a word (`WORD_PATTERN`: a letter or a digit): a text holds a word
 # if and only if it holds one of these.
 _WORD_CHARACTER = re.compile(r"[^\W_]")
 
 
 def count_sentences(text: str) -> int:
-    """len(split_sentences(text)), without tokenizing each sentence."""
+    """The sentences (`analysis.corpus.sentences`) of a text that hold at least one word,
+    counted without tokenizing each sentence."""
     return sum(1 for a, b in sentence_spans(text) if _WORD_CHARACTER.search(text, a, b))
 
 
