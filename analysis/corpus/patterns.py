@@ -82,25 +82,27 @@ def _is_acronym(term: str) -> bool:
 _WORD_START = re.compile(r"(?<!\w)\w+")
 _FIRST_RUN = re.compile(r"\w+")
 # Characters whose lower-case form is not one character: a text holding one is scanned word
-# by word, since a case-insensitive pattern does not see "İ" as the "i̇" of .lower()
+# by word, since its lower-cased form no longer lines up with it character by character
 # (tests/corpus/test_patterns.py checks every Unicode character for this).
 UNSAFE_CASE = "\u0130"
 
 
 def candidate_words(exact: Iterable[str], stems: Iterable[str]) -> re.Pattern:
-    """Word starts where a term filed under a key may match: a whole word equal, ignoring
-    case, to an `exact` key, or a word beginning with a `stems` key (keys lower-case). The
-    keys form a character trie, so the expression is scanned at C speed whatever their
-    number; the match is the key, `_FIRST_RUN` at its start the whole word."""
+    """Word starts where a term filed under a key may match: a whole word whose lower-case
+    form equals an `exact` key, or begins with a `stems` key (keys lower-case). The pattern
+    is scanned over the lower-cased text (`_candidate_words`), case-sensitively, which lets
+    the regular-expression engine skip on the keys' first letters; the keys form a
+    character trie, so the scan runs at C speed whatever their number. The match is the
+    key, `_FIRST_RUN` at its start in the text the whole word."""
     exact, stems = list(exact), list(stems)
     if all(_WORD_KEY.fullmatch(key) for key in exact + stems):
-        return re.compile(rf"(?<!\w)(?i:{_key_trie(exact, stems)})" if exact or stems else "(?!)")
+        return re.compile(rf"(?<!\w){_key_trie(exact, stems)}" if exact or stems else "(?!)")
     branches = []
     if exact:
         branches.append(rf"{_trie(exact)}(?!\w)")
     if stems:
         branches.append(_trie(stems))
-    return re.compile(r"(?<!\w)(?i:" + "|".join(branches) + ")" if branches else r"(?!)")
+    return re.compile(r"(?<!\w)(?:" + "|".join(branches) + ")" if branches else r"(?!)")
 
 
 _WORD_KEY = re.compile(r"\w+")
@@ -151,10 +153,12 @@ def _trie_node(node: dict) -> str:
 
 
 def _candidate_words(candidates: re.Pattern, text: str) -> Iterable[re.Match]:
-    """The whole words (`_FIRST_RUN`) at the candidate word starts of `text`, in order."""
+    """The whole words (`_FIRST_RUN`) at the candidate word starts of `text`, in order:
+    `candidates` scanned over ``text.lower()``, whose characters stand where the text's do
+    (one for one, word characters for word characters) unless it holds UNSAFE_CASE."""
     if UNSAFE_CASE in text:
         return _WORD_START.finditer(text)
-    return (_FIRST_RUN.match(text, m.start()) for m in candidates.finditer(text))
+    return (_FIRST_RUN.match(text, m.start()) for m in candidates.finditer(text.lower()))
 
 
 @dataclass(frozen=True)
