@@ -45,6 +45,7 @@ class ChunkEntries:
         self.units = units  # held, so that `matches` can compare by identity
         self.lengths, self.terms, self.counts = lengths, terms, counts
         self.starts = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        self._vocabulary: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def of(cls, chunk: BagOfWords) -> ChunkEntries:
@@ -61,6 +62,18 @@ class ChunkEntries:
     @property
     def n_units(self) -> int:
         return len(self.lengths)
+
+    def vocabulary(self, n_terms: int) -> tuple[np.ndarray, np.ndarray]:
+        """(the chunk's distinct term ids in order, each entry's position among them), for
+        term ids below `n_terms` (computed once)."""
+        if self._vocabulary is None:
+            seen = np.zeros(n_terms, dtype=bool)
+            seen[self.terms] = True
+            columns = np.flatnonzero(seen)
+            position = np.zeros(n_terms, dtype=np.int64)
+            position[columns] = np.arange(len(columns))
+            self._vocabulary = (columns, position[self.terms])
+        return self._vocabulary
 
     def matches(self, chunk: BagOfWords) -> bool:
         """Whether `chunk` is the very same units (the same objects, in order)."""
@@ -84,6 +97,32 @@ def digamma(x: float) -> float:  # pragma: no cover - compiled (tested through P
     return value - r * (
         1.0 / 12.0 - r * (1.0 / 120.0 - r * (1.0 / 252.0 - r * (1.0 / 240.0 - r * (1.0 / 132.0))))
     )
+
+
+@numba.njit(cache=True)
+def _row_digammas(eta: np.ndarray, sstats: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """digamma of each row's sum of lambda = eta + sstats (`eta` broadcast to its shape),
+    summed in order as gensim's `_dirichlet_expectation_2d` does."""
+    out = np.empty(sstats.shape[0])
+    for k in range(sstats.shape[0]):
+        total = 0.0
+        for j in range(sstats.shape[1]):
+            total += eta[k, j] + sstats[k, j]
+        out[k] = digamma(total)
+    return out
+
+
+@numba.njit(cache=True)
+def _elog_beta_columns(  # pragma: no cover - compiled (tested through Python)
+    eta: np.ndarray, sstats: np.ndarray, columns: np.ndarray, row_digammas: np.ndarray
+) -> np.ndarray:
+    """The `columns` of gensim's Elog beta (`dirichlet_expectation(eta + sstats)`), value for
+    value."""
+    out = np.empty((sstats.shape[0], len(columns)))
+    for k in range(sstats.shape[0]):
+        for i in range(len(columns)):
+            out[k, i] = digamma(eta[k, columns[i]] + sstats[k, columns[i]]) - row_digammas[k]
+    return out
 
 
 @numba.njit(cache=True)
@@ -196,24 +235,58 @@ class ChunkedLdaModel(LdaModel):
     """gensim's `LdaModel` with the compiled E-step of this module (the M-step, the priors,
     saving and loading are gensim's). While `entry_cache` is a dict (during a fit of
     several passes: `fit_topic_model`), each chunk's entries are built once and reused when
-    the same units come again."""
+    the same units come again.
+
+    During `update`, the M-step does not recompute exp(Elog beta) for the whole vocabulary
+    (a digamma of every topic x term, the largest cost of a fit of many chunks): the next
+    E-step computes only its chunk's columns, value for value those of gensim's matrix
+    (`topic_columns`), and the whole matrix is brought up to date when `update` ends."""
 
     entry_cache: dict[tuple[int, int], ChunkEntries] | None = None
     converged_counts: list[tuple[int, int]] | None = None  # per training chunk, while a list
+    # While `expElogbeta` is out of date: (eta, sstats, digamma of lambda's row sums) of the
+    # last M-step, computed by the first E-step that needs them.
+    _outdated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _topics_outdated: bool = False
 
     def do_mstep(self, rho: float, other: Any, extra_pass: bool = False) -> None:
         """gensim's M-step without its logging: the topic printout and the topic change
         (two more K x V digammas) it computes only to log them. The printout's one draw
         from the random state (its jitter when K > 5) is kept, so that every later E-step
-        starts where gensim's would."""
+        starts where gensim's would. exp(Elog beta) is left to the E-steps (class
+        docstring), except when eta is learnt (gensim updates it from the new topics)."""
         if self.num_topics > PRINTED_TOPICS:
             self.random_state.rand(self.num_topics)
         self.state.blend(rho, other)
-        self.sync_state(self.state.get_Elogbeta())
         if self.optimize_eta:
+            self.sync_state(self.state.get_Elogbeta())
             self.update_eta(self.state.get_lambda(), rho)
+        else:
+            self._topics_outdated, self._outdated = True, None
         if not extra_pass:
             self.num_updates += other.numdocs
+
+    def update(self, corpus: Any, *args: Any, **kwargs: Any) -> Any:
+        """gensim's `update`; afterwards `expElogbeta` is that of the final topics."""
+        result = super().update(corpus, *args, **kwargs)
+        if self._topics_outdated:
+            self.sync_state(self.state.get_Elogbeta())
+            self._topics_outdated, self._outdated = False, None
+        return result
+
+    def topic_columns(self, entries: ChunkEntries) -> tuple[np.ndarray, np.ndarray]:
+        """(exp Elog beta, term index per entry) for the E-step of a chunk: the whole
+        matrix and the term ids when it is current, else only the chunk's columns and the
+        entries' positions among them."""
+        if not self._topics_outdated:
+            return np.ascontiguousarray(self.expElogbeta, dtype=np.float64), entries.terms
+        if self._outdated is None:
+            sstats = np.asarray(self.state.sstats, dtype=np.float64)
+            eta = np.broadcast_to(np.asarray(self.state.eta, dtype=np.float64), sstats.shape)
+            self._outdated = (eta, sstats, _row_digammas(eta, sstats))
+        eta, sstats, row_digammas = self._outdated
+        columns, positions = entries.vocabulary(self.num_terms)
+        return np.exp(_elog_beta_columns(eta, sstats, columns, row_digammas)), positions
 
     def chunk_entries(self, chunk: BagOfWords) -> ChunkEntries:
         """The chunk's entries, from `entry_cache` when it holds these very units."""
@@ -233,11 +306,11 @@ class ChunkedLdaModel(LdaModel):
         chunk = chunk if isinstance(chunk, list) else list(chunk)
         gamma = self.random_state.gamma(100.0, 1.0 / 100.0, (len(chunk), self.num_topics))
         entries = self.chunk_entries(chunk)
-        exp_elog_beta = np.ascontiguousarray(self.expElogbeta, dtype=np.float64)
+        exp_elog_beta, terms = self.topic_columns(entries)
         sstats = np.zeros_like(exp_elog_beta) if collect_sstats else np.zeros((0, 0))
         converged = chunk_estep(
             entries.starts,
-            entries.terms,
+            terms,
             entries.counts,
             exp_elog_beta,
             np.asarray(self.alpha, dtype=np.float64),
@@ -259,4 +332,8 @@ class ChunkedLdaModel(LdaModel):
         if not collect_sstats:
             return gamma, None
         sstats *= exp_elog_beta
-        return gamma, sstats
+        if terms is entries.terms:
+            return gamma, sstats
+        full = np.zeros((self.num_topics, self.num_terms))
+        full[:, entries.vocabulary(self.num_terms)[0]] = sstats
+        return gamma, full

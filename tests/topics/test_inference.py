@@ -5,9 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gensim.corpora import Dictionary
+from gensim.matutils import dirichlet_expectation
 from gensim.models import LdaModel
 
-from analysis.topics.inference import ChunkedLdaModel, ChunkEntries, digamma
+from analysis.topics.inference import (
+    ChunkedLdaModel,
+    ChunkEntries,
+    _elog_beta_columns,
+    _row_digammas,
+    digamma,
+)
 
 
 def planted_bow(n_units: int, length: int, seed: int = 0) -> tuple[list, Dictionary]:
@@ -20,12 +27,12 @@ def planted_bow(n_units: int, length: int, seed: int = 0) -> tuple[list, Diction
     return bow[:5] + [[]] + bow[5:], dictionary
 
 
-def model(cls: type, dictionary: Dictionary, k: int) -> LdaModel:
+def model(cls: type, dictionary: Dictionary, k: int, eta: float | np.ndarray = 0.5) -> LdaModel:
     return cls(
         id2word=dictionary,
         num_topics=k,
         alpha="asymmetric",
-        eta=0.5,
+        eta=eta,
         iterations=200,
         gamma_threshold=0.001,
         random_state=3,
@@ -74,6 +81,53 @@ def test_cached_entries_are_reused_only_for_the_same_units():
     assert entries.terms.tolist() == [t for doc in bow[:3] for t, _ in doc]
     assert entries.counts.tolist() == [c for doc in bow[:3] for _, c in doc]
     assert entries.starts.tolist() == [0, *np.cumsum([len(doc) for doc in bow[:3]])]
+    columns, positions = entries.vocabulary(len(dictionary))
+    expected_columns, expected_positions = np.unique(entries.terms, return_inverse=True)
+    assert columns.tolist() == expected_columns.tolist()
+    assert positions.tolist() == expected_positions.tolist()
+
+
+class EagerLdaModel(ChunkedLdaModel):
+    """The same model with exp(Elog beta) recomputed for every term after each M-step."""
+
+    def do_mstep(self, rho, other, extra_pass=False):
+        super().do_mstep(rho, other, extra_pass)
+        self.sync_state(self.state.get_Elogbeta())
+        self._topics_outdated = False
+
+
+@pytest.mark.parametrize("k, seeded", [(2, False), (7, False), (3, True)])
+def test_training_on_the_chunks_columns_equals_training_on_the_whole_matrix(k, seeded):
+    """The E-steps between M-steps read only their chunk's columns of exp(Elog beta): the
+    topics, every unit's proportions and the random stream are those of recomputing the
+    whole matrix each time, bit for bit (a chunk of 5 units sees few of the terms), also
+    with a topic x term prior (seeded topics)."""
+    bow, dictionary = planted_bow(60, 40)
+    eta = np.random.default_rng(2).gamma(1.0, 0.5, (k, len(dictionary))) if seeded else 0.5
+    ours, eager = (model(cls, dictionary, k, eta) for cls in (ChunkedLdaModel, EagerLdaModel))
+    for fitted in (ours, eager):
+        fitted.entry_cache = {}
+        fitted.update(bow, passes=3, chunksize=5)
+    assert len(ChunkEntries.of(bow[:5]).vocabulary(len(dictionary))[0]) < 0.7 * len(dictionary)
+    np.testing.assert_array_equal(ours.state.sstats, eager.state.sstats)
+    np.testing.assert_array_equal(ours.expElogbeta, eager.expElogbeta)
+    np.testing.assert_array_equal(
+        ours.expElogbeta, np.exp(dirichlet_expectation(ours.state.get_lambda()))
+    )
+    assert not ours._topics_outdated
+    for fitted in (ours, eager):
+        fitted.random_state = np.random.RandomState(5)
+    np.testing.assert_array_equal(ours.inference(bow)[0], eager.inference(bow)[0])
+
+
+def test_elog_beta_columns_are_gensims_values():
+    rng = np.random.default_rng(4)
+    lam = rng.gamma(0.3, 3.0, (6, 5000)) + 0.5
+    lam[:, :50] *= 1000  # frequent terms: large values
+    columns = np.sort(rng.choice(5000, 700, replace=False))
+    eta = np.broadcast_to(rng.gamma(1.0, 0.5, 5000), lam.shape)  # a prior per term
+    ours = _elog_beta_columns(eta, lam, columns, _row_digammas(eta, lam))
+    np.testing.assert_array_equal(ours, dirichlet_expectation(eta + lam)[:, columns])
 
 
 def test_digamma_is_gensims():
