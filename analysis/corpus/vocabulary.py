@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -222,15 +223,37 @@ def write_matrix_market(root: Path, parts: list[str], dictionary: Dictionary) ->
     np.save(root / PACKED_INDEX, entry_starts)
 
 
-class PackedUnit(list):
-    """A segment's bag of words: the (term, count) list gensim reads, and the same as two
-    arrays (`terms`, `counts`) for the compiled E-step (`analysis.topics.inference`)."""
+class PackedUnit(Sequence):
+    """A segment's bag of words as two arrays (`terms`, `counts`), what the compiled E-step
+    reads (`analysis.topics.inference`), and, to everything else, the read-only sequence of
+    (term, count) pairs gensim reads, made only when read (a fit streaming every unit on
+    every pass reads the arrays alone)."""
 
     __slots__ = ("terms", "counts")
 
     def __init__(self, terms: np.ndarray, counts: np.ndarray) -> None:
-        super().__init__(zip(terms.tolist(), counts.tolist(), strict=True))
         self.terms, self.counts = terms, counts
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __getitem__(self, index: int | slice) -> tuple[int, int] | list[tuple[int, int]]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        return int(self.terms[index]), int(self.counts[index])
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.terms.tolist(), self.counts.tolist(), strict=True)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, so unhashable like one
+
+    def __repr__(self) -> str:
+        return f"PackedUnit({list(self)!r})"
 
 
 class PackedBow:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+
+import numba
+import numpy as np
 
 from analysis.corpus.sentences import sentence_spans
 from analysis.corpus.tokens import WORD_PATTERN, tokenize_words
@@ -73,22 +76,42 @@ def count_syllables(word: str) -> int:
 
 def mtld_factors(tokens: Sequence[str], threshold: float = MTLD_THRESHOLD) -> float:
     """Number of MTLD factors in one reading direction, the partial factor included."""
+    return mtld_factors_of_ids(token_ids(tokens), threshold)
+
+
+def token_ids(tokens: Sequence[str], types: Iterable[str] | None = None) -> np.ndarray:
+    """Each token's number among the distinct tokens (`types`: them in order of first
+    appearance, e.g. the keys of the tokens' `Counter`, if already made)."""
+    types = dict.fromkeys(tokens) if types is None else types
+    number = {token: i for i, token in enumerate(types)}
+    return np.fromiter(map(number.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+def mtld_factors_of_ids(ids: np.ndarray, threshold: float = MTLD_THRESHOLD) -> float:
+    """`mtld_factors` of tokens given by their `token_ids` (read in the order given)."""
     if threshold >= 1:  # every token (TTR 1) closes a factor
-        return float(len(tokens))
+        return float(len(ids))
+    return _mtld_factors(ids, int(ids.max()) + 1 if len(ids) else 0, float(threshold))
+
+
+@numba.njit(cache=True)
+def _mtld_factors(ids: np.ndarray, n_types: int, threshold: float) -> float:  # pragma: no cover
+    """The factor count, compiled: a type is new when it was last seen in an earlier factor."""
     factors = 0.0
-    types: set[str] = set()
-    count = 0
-    for token in tokens:
+    last_factor = np.full(n_types, -1)
+    factor, types, count = 0, 0, 0
+    for token in ids:
         count += 1
-        if token not in types:
+        if last_factor[token] != factor:
             # A new type never lowers the TTR, which was above the threshold (or 1/1 for
             # the first token): no factor can end here.
-            types.add(token)
-        elif len(types) / count <= threshold:
+            last_factor[token] = factor
+            types += 1
+        elif types / count <= threshold:
             factors += 1
-            types, count = set(), 0
+            factor, types, count = factor + 1, 0, 0
     if count:
-        factors += (1 - len(types) / count) / (1 - threshold)
+        factors += (1 - types / count) / (1 - threshold)
     return factors
 
 

@@ -52,9 +52,10 @@ from analysis.sources.style_counts import (
     count_sentences,
     count_syllables,
     date_spans,
-    mtld_factors,
+    mtld_factors_of_ids,
     mtld_from,
     quoted_words,
+    token_ids,
     words_inside,
     words_of,
 )
@@ -157,7 +158,8 @@ def unit_style(text: str, markers: StanceMarkers) -> dict[str, float]:
             "U.S." if word == "US" else w for w, word in zip(lower, words, strict=True)
         ]
         pronoun_counts = Counter(pronoun_tokens)
-    forward, backward = mtld_factors(lower), mtld_factors(lower[::-1])
+    ids = token_ids(lower, counts)
+    forward, backward = mtld_factors_of_ids(ids), mtld_factors_of_ids(ids[::-1])
     digit_words = sum(map(str.isdigit, map(itemgetter(0), words)))
     return {
         "words": len(words),

@@ -13,7 +13,7 @@ from analysis.corpus.sentences import split_sentences
 from analysis.corpus.tokens import WORD_PATTERN
 from analysis.sources import style_counts as sc
 from analysis.sources.style_counts import count_syllables, mtld, mtld_factors
-from analysis.sources.style_profile import load_stance_markers
+from analysis.sources.style_profile import load_stance_markers, unit_style
 
 MARKERS = load_stance_markers()
 
@@ -125,3 +125,7 @@ def test_fast_paths_equal_their_plain_definitions(pieces, separator):
         assert mtld_factors(lower, threshold) == _plain_mtld_factors(lower, threshold)
     for word in words:
         assert count_syllables(word) == count_syllables.__wrapped__(word)
+    style = unit_style(text, MARKERS)  # per distinct word, the ids compiled
+    assert style["syllables"] == sum(map(count_syllables.__wrapped__, words))
+    assert style["mtld_factors_forward"] == _plain_mtld_factors(lower, sc.MTLD_THRESHOLD)
+    assert style["mtld_factors_backward"] == _plain_mtld_factors(lower[::-1], sc.MTLD_THRESHOLD)
