@@ -54,9 +54,9 @@ def group_rng(seed: int, group: str) -> np.random.Generator:
 def bootstrap_weights(n_units: int, n_samples: int, rng: np.random.Generator) -> np.ndarray:
     """n_samples × n_units counts: how often each unit is drawn in each bootstrap sample."""
     draws = rng.integers(0, n_units, size=(n_samples, n_units))
-    weights = np.zeros((n_samples, n_units), dtype=np.int32)
-    np.add.at(weights, (np.repeat(np.arange(n_samples), n_units), draws.ravel()), 1)
-    return weights
+    cells = (np.arange(n_samples)[:, np.newaxis] * n_units + draws).ravel()  # sample, unit
+    counts = np.bincount(cells, minlength=n_samples * n_units)
+    return counts.reshape(n_samples, n_units).astype(np.int32)
 
 
 def _bootstrap_measures(

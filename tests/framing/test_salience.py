@@ -66,6 +66,9 @@ def test_bootstrap_is_seeded_and_group_independent():
 def test_bootstrap_weights_draw_n_units_each_time():
     weights = bootstrap_weights(5, 50, np.random.default_rng(0))
     assert weights.shape == (50, 5) and (weights.sum(axis=1) == 5).all()
+    draws = np.random.default_rng(0).integers(0, 5, size=(50, 5))  # the same draws, counted
+    expected = [[list(row).count(unit) for unit in range(5)] for row in draws]
+    assert weights.tolist() == expected
 
 
 def test_matrix_and_cooccurrence():
