@@ -245,7 +245,8 @@ class ChunkedLdaModel(LdaModel):
     entry_cache: dict[tuple[int, int], ChunkEntries] | None = None
     converged_counts: list[tuple[int, int]] | None = None  # per training chunk, while a list
     # While `expElogbeta` is out of date: (eta, sstats, digamma of lambda's row sums) of the
-    # last M-step, computed by the first E-step that needs them.
+    # last M-step, computed by the first E-step that needs them (the topics do not change
+    # between M-steps: gensim's `update` gathers each chunk's statistics in a new state).
     _outdated: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _topics_outdated: bool = False
 
@@ -267,12 +268,14 @@ class ChunkedLdaModel(LdaModel):
             self.num_updates += other.numdocs
 
     def update(self, corpus: Any, *args: Any, **kwargs: Any) -> Any:
-        """gensim's `update`; afterwards `expElogbeta` is that of the final topics."""
-        result = super().update(corpus, *args, **kwargs)
-        if self._topics_outdated:
-            self.sync_state(self.state.get_Elogbeta())
-            self._topics_outdated, self._outdated = False, None
-        return result
+        """gensim's `update`; afterwards (also when it is interrupted) `expElogbeta` is that
+        of the current topics."""
+        try:
+            return super().update(corpus, *args, **kwargs)
+        finally:
+            if self._topics_outdated:
+                self.sync_state(self.state.get_Elogbeta())
+                self._topics_outdated, self._outdated = False, None
 
     def topic_columns(self, entries: ChunkEntries) -> tuple[np.ndarray, np.ndarray]:
         """(exp Elog beta, term index per entry) for the E-step of a chunk: the whole

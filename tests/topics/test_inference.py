@@ -120,6 +120,26 @@ def test_training_on_the_chunks_columns_equals_training_on_the_whole_matrix(k, s
     np.testing.assert_array_equal(ours.inference(bow)[0], eager.inference(bow)[0])
 
 
+def test_an_interrupted_update_leaves_the_matrix_of_the_current_topics():
+    bow, dictionary = planted_bow(40, 20)
+    fitted = model(ChunkedLdaModel, dictionary, 3)
+
+    class FailingStream:  # a stream read from disk that fails after 25 units
+        def __len__(self):
+            return len(bow)
+
+        def __iter__(self):
+            yield from bow[:25]
+            raise OSError("disk gone")
+
+    with pytest.raises(OSError):
+        fitted.update(FailingStream(), chunksize=5)
+    assert fitted.num_updates == 25  # five M-steps ran
+    np.testing.assert_array_equal(
+        fitted.expElogbeta, np.exp(dirichlet_expectation(fitted.state.get_lambda()))
+    )
+
+
 def test_elog_beta_columns_are_gensims_values():
     rng = np.random.default_rng(4)
     lam = rng.gamma(0.3, 3.0, (6, 5000)) + 0.5
