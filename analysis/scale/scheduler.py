@@ -23,8 +23,6 @@ reductions are identical on every scheduler.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import itertools
 import os
 import uuid
@@ -35,7 +33,6 @@ from functools import partial, reduce
 
 import dask
 import dask.multiprocessing
-import pyarrow as pa
 from tqdm.auto import tqdm
 
 from analysis.core.errors import InputError
@@ -59,7 +56,6 @@ def compute_in_order(
     measured at the task's end, is appended to it in partition order (for benchmarks).
     A `description` shows a progress bar of the tasks (on stderr) when there are several.
     """
-    func = partial(releasing_memory, func)
     local = (params.run.scheduler or "processes") in LOCAL_SCHEDULERS
     run = _results_listed if local else _compute
     if peaks is None:
@@ -84,41 +80,9 @@ def iter_in_order(
     once all are computed."""
     if not partitions:
         return iter(())
-    func = partial(releasing_memory, func)
     if (params.run.scheduler or "processes") in LOCAL_SCHEDULERS:
         return _results_in_order(func, partitions, context, params, description)
     return iter(_compute(func, partitions, context, params, description))
-
-
-def releasing_memory(func: Callable, partition: object, context: object) -> object:
-    """``func(partition, context)``, then the memory the task freed handed back to the
-    system (`release_memory`): every partition task runs through this."""
-    result = func(partition, context)
-    release_memory()
-    return result
-
-
-def release_memory() -> None:
-    """Return freed memory to the system: Arrow's pool keeps the buffers of the Parquet
-    files a task read, and glibc's malloc the free pages between live blocks. Without it
-    a worker grows with every partition it runs (in one process, 80 MB over 100 partitions
-    of `corpus_counts`, all of it returned by these two calls), so its peak grew with the
-    size of the corpus."""
-    pa.default_memory_pool().release_unused()
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
-
-
-def _malloc_trim() -> Callable | None:
-    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl)."""
-    name = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
-    except OSError:
-        return None
-
-
-_MALLOC_TRIM = _malloc_trim()
 
 
 def _measured_task(task: tuple[Callable, object], context: object) -> tuple[object, int]:
@@ -169,7 +133,6 @@ def reduce_in_order(
     """
     if not partitions:
         raise InputError("reduce_in_order needs at least one partition")
-    func = partial(releasing_memory, func)
     if (params.run.scheduler or "processes") in LOCAL_SCHEDULERS:
         return _reduce_here(func, combine, partitions, context, params, peaks, description)
     measured = peaks is not None
