@@ -147,8 +147,8 @@ def added_term_counts(first: TermCounts, second: TermCounts) -> TermCounts:
     rows, columns, values = [], [], []
     for counts in (first, second):
         entries = counts.matrix.tocoo()
-        rows.append(_positions(counts.labels, row_position)[entries.row])
-        columns.append(_positions(counts.vocabulary, column_position)[entries.col])
+        rows.append(term_positions(counts.labels, row_position)[entries.row])
+        columns.append(term_positions(counts.vocabulary, column_position)[entries.col])
         values.append(entries.data.astype(np.int64))
     matrix = sparse.csr_array(
         (np.concatenate(values), (np.concatenate(rows), np.concatenate(columns))),
@@ -166,7 +166,8 @@ def _sorted_union(first: Sequence[str], second: Sequence[str]) -> list[str]:
     return sorted([*first, *(item for item in second if item not in known)])
 
 
-def _positions(items: Sequence[str], position: Mapping[str, int]) -> np.ndarray:
+def term_positions(items: Sequence[str], position: Mapping[str, int]) -> np.ndarray:
+    """The position of each of `items` in an ordering given as {item: position}."""
     return np.fromiter((position[item] for item in items), np.int64, len(items))
 
 

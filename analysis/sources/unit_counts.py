@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import sparse
 
 from analysis.core.params import Params
-from analysis.corpus.counts import TermCounts, segment_term_counts
+from analysis.corpus.counts import TermCounts, segment_term_counts, term_positions
 from analysis.corpus.partition_map import map_segments
 from analysis.corpus.prepare import PartitionedCorpus
 
@@ -125,7 +125,7 @@ def _union_columns(parts: Sequence[TermCounts], vocabulary: Sequence[str]) -> di
     for part in parts:
         terms = part.vocabulary
         if id(terms) not in columns:
-            columns[id(terms)] = np.fromiter((position[t] for t in terms), np.int64, len(terms))
+            columns[id(terms)] = term_positions(terms, position)
     return columns
 
 
