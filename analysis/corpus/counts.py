@@ -10,7 +10,7 @@ divergence bootstrap counts units and sums them into groups with `sum_rows`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,35 +78,48 @@ class TermCounts:
         return frame.sort_values(["label", "term"], kind="stable").reset_index(drop=True)
 
 
-def count_terms(pairs: Iterable[tuple[str, Sequence[str]]]) -> TermCounts:
-    """Count terms per label in one pass over ``(label, tokens)`` pairs.
+def count_terms(
+    pairs: Iterable[tuple[str, Sequence[str]]], vocabulary: Collection[str] | None = None
+) -> TermCounts:
+    """Count terms per label in one pass over ``(label, tokens)`` pairs; only the terms of
+    `vocabulary` if given (every label is a row, even with no term counted).
 
     Labels may repeat (e.g. one pair per segment, labelled by its group): their counts add.
     """
-    term_ids: dict[str, int] = {}
-    rows: dict[str, Counter[int]] = {}
+    rows: dict[str, Counter] = {}
     for number, (label, tokens) in enumerate(pairs):
         if isinstance(tokens, str):
             raise TypeError(
                 f"count_terms: item {number} (label {label!r}) gives a string, not a list of "
                 "tokens; tokenize it first"
             )
-        row = rows.setdefault(str(label), Counter())
-        row.update(term_ids.setdefault(str(t), len(term_ids)) for t in tokens)
-    return _sorted_counts(rows, term_ids)
+        rows.setdefault(str(label), Counter()).update(tokens)
+    if any(type(t) is not str for t in set().union(*rows.values())):
+        rows = {label: _counted_as_str(counter) for label, counter in rows.items()}
+    if vocabulary is not None:
+        for counter in rows.values():
+            for term in counter.keys() - vocabulary:
+                del counter[term]
+    return _sorted_counts(rows)
 
 
-def _sorted_counts(rows: Mapping[str, Counter[int]], term_ids: Mapping[str, int]) -> TermCounts:
+def _counted_as_str(counter: Counter) -> Counter[str]:
+    """The counts with every term as its `str` (numbers, NumPy strings; equal ones add)."""
+    as_str: Counter[str] = Counter()
+    for term, n in counter.items():
+        as_str[str(term)] += n
+    return as_str
+
+
+def _sorted_counts(rows: Mapping[str, Counter[str]]) -> TermCounts:
     labels = sorted(rows)
-    vocabulary = sorted(term_ids)
-    new_id = np.empty(len(term_ids), dtype=np.int64)
-    for position, term in enumerate(vocabulary):
-        new_id[term_ids[term]] = position
+    vocabulary = sorted(set().union(*rows.values()))
+    position = {term: i for i, term in enumerate(vocabulary)}
     row_idx, col_idx, values = [], [], []
     for r, label in enumerate(labels):
         counter = rows[label]
         row_idx.append(np.full(len(counter), r, dtype=np.int64))
-        col_idx.append(new_id[np.fromiter(counter.keys(), dtype=np.int64, count=len(counter))])
+        col_idx.append(np.fromiter(map(position.__getitem__, counter), np.int64, len(counter)))
         values.append(np.fromiter(counter.values(), dtype=np.int64, count=len(counter)))
     matrix = sparse.csr_array(
         (

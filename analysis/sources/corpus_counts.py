@@ -1,5 +1,5 @@
 """Corpus-wide counts per group, partition by partition on the scheduler: term counts (for
-`analysis.sources.keyness.keyness_table`; `group_term_counters` counts one partition),
+`analysis.sources.keyness.keyness_table`, sparse as the notebooks' keyness counts),
 frame hits (the matcher of `analysis.framing.frames`) and actor mentions (the gazetteer of
 `analysis.framing.actors`). Every reduction adds integer counts and sorts its output, so the
 result is identical on every scheduler and for any partitioning.
@@ -8,16 +8,14 @@ result is identical on every scheduler and for any partitioning.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-from scipy import sparse
 
 from analysis.core.params import Params
-from analysis.corpus.counts import TermCounts
+from analysis.corpus.counts import TermCounts, added_term_counts, count_terms
 from analysis.corpus.patterns import MultiTermMatcher
 from analysis.corpus.tokens import count_words
 from analysis.framing.actors import ActorGazetteer, load_actor_gazetteer
@@ -57,9 +55,10 @@ class CountContext:
 
 @dataclass
 class PartitionCounts:
-    """Counts of one partition, keyed by group (small: vocabulary x groups at most)."""
+    """Counts of one partition, keyed by group. The term counts are a sparse groups x terms
+    matrix, so a partial sum near the reduce's root holds a few MB, not a dict per group."""
 
-    terms: dict[str, Counter] = field(default_factory=dict)
+    terms: TermCounts = field(default_factory=lambda: count_terms(()))
     units: Counter = field(default_factory=Counter)
     words: Counter = field(default_factory=Counter)
     frames: Counter = field(default_factory=Counter)
@@ -68,7 +67,7 @@ class PartitionCounts:
     actor_units: Counter = field(default_factory=Counter)
 
     def add(self, other: PartitionCounts) -> None:
-        added_term_counters(self.terms, other.terms)
+        self.terms = added_term_counts(self.terms, other.terms)
         for name in ("units", "words", "frames", "frame_units", "actors", "actor_units"):
             getattr(self, name).update(getattr(other, name))
 
@@ -91,7 +90,8 @@ def count_partition(path: str, context: CountContext) -> PartitionCounts:
     excluded = [set(f.exclude) - set(f.terms) for f in frames]
     index = _dictionary_matcher(context)
     matchers = index.matchers
-    counts.terms = group_term_counters(frame["group"], frame["tokens"], context.vocabulary)
+    pairs = zip(frame["group"], frame["tokens"], strict=True)
+    counts.terms = count_terms(pairs, context.vocabulary)
     for group, text in zip(frame["group"], frame["text"], strict=True):
         counts.units[group] += 1
         counts.words[group] += count_words(text)
@@ -137,30 +137,6 @@ def _dictionary_matcher(context: CountContext) -> MultiTermMatcher:
 _MATCHERS: dict[tuple, MultiTermMatcher] = {}
 
 
-def group_term_counters(
-    groups: Iterable[str],
-    token_lists: Iterable[list[str]],
-    vocabulary: frozenset[str] | None = None,
-) -> dict[str, Counter]:
-    """A Counter of tokens per group (every group present, even with no token), restricted
-    to the vocabulary if given: the per-partition term counts of keyness and `corpus_counts`."""
-    counters: dict[str, Counter] = {}
-    for group, tokens in zip(groups, token_lists, strict=True):
-        counters.setdefault(group, Counter()).update(tokens)
-    if vocabulary is not None:
-        for counter in counters.values():
-            for term in [t for t in counter if t not in vocabulary]:
-                del counter[term]
-    return counters
-
-
-def added_term_counters(total: dict[str, Counter], other: dict[str, Counter]) -> dict[str, Counter]:
-    """`combine` of `group_term_counters`: `other`'s counts added into `total`."""
-    for group, counter in other.items():
-        total.setdefault(group, Counter()).update(counter)
-    return total
-
-
 def corpus_counts(
     segment_paths: Sequence,
     params: Params,
@@ -182,7 +158,7 @@ def corpus_counts(
     frame_ids = context.frames.frame_ids if context.frames else []
     actor_ids = [a.actor_id for a in context.actors.actors] if context.actors else []
     return CorpusCounts(
-        terms=term_counts_from(total.terms),
+        terms=total.terms,
         frames=_per_group(total, total.frames, total.frame_units, frame_ids, "frame", "hits"),
         actors=_per_group(total, total.actors, total.actor_units, actor_ids, "actor", "mentions"),
         groups=pd.DataFrame(
@@ -193,26 +169,6 @@ def corpus_counts(
             }
         ),
     )
-
-
-def term_counts_from(rows: dict[str, Counter]) -> TermCounts:
-    """TermCounts (groups x terms, both sorted) from per-group Counters."""
-    labels = sorted(rows)
-    vocabulary = sorted({t for counter in rows.values() for t in counter})
-    column = {t: i for i, t in enumerate(vocabulary)}
-    r, c, v = [], [], []
-    for i, label in enumerate(labels):
-        for term, n in rows[label].items():
-            r.append(i)
-            c.append(column[term])
-            v.append(n)
-    matrix = sparse.csr_array(
-        (np.asarray(v, np.int64), (np.asarray(r, np.int64), np.asarray(c, np.int64))),
-        shape=(len(labels), len(vocabulary)),
-        dtype=np.int64,
-    )
-    matrix.sort_indices()
-    return TermCounts(matrix=matrix, labels=tuple(labels), vocabulary=tuple(vocabulary))
 
 
 def _per_group(

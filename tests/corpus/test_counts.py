@@ -30,6 +30,21 @@ def test_streams_from_a_generator_and_tidy_frame():
     ]
 
 
+def test_vocabulary_keeps_only_its_terms_and_every_label():
+    pairs = [("b", ["x", "y", "x"]), ("a", ["y"]), ("c", ["z"])]
+    counts = count_terms(pairs, vocabulary=frozenset({"x", "z", "unused"}))
+    assert counts.labels == ("a", "b", "c")  # "a" counted nothing but is still a row
+    assert counts.vocabulary == ("x", "z")
+    assert counts.matrix.toarray().tolist() == [[0, 0], [2, 0], [0, 1]]
+
+
+def test_terms_are_counted_as_their_str():
+    counts = count_terms([("a", [1, "1", np.str_("w")]), ("b", ["w"])], vocabulary={"1", "w"})
+    assert counts.vocabulary == ("1", "w")
+    assert all(type(term) is str for term in counts.vocabulary)
+    assert counts.matrix.toarray().tolist() == [[2, 1], [0, 1]]
+
+
 def test_string_instead_of_tokens_is_a_clear_error():
     with pytest.raises(TypeError, match="tokenize it first"):
         count_terms([("a", "not tokens")])
