@@ -271,12 +271,14 @@ def stage_process(size: int) -> None:
             }
         )
         times, peaks, started = {}, {}, time.perf_counter()
-        corpus = partitioned_corpus(params, progress=True)
+        prepare_peaks: list[int] = []  # KiB, of the worker that ran each task, at its end
+        corpus = partitioned_corpus(params, worker_peaks=prepare_peaks, progress=True)
         times["prepare_s"] = time.perf_counter() - started
         peaks["main_after_prepare_mib"] = round(process_peak_kib() / MIB)
         started = time.perf_counter()
+        counts_peaks: list[int] = []
         counts = corpus_counts(
-            corpus.segment_paths(), params, frozenset(corpus.dictionary.token2id)
+            corpus.segment_paths(), params, frozenset(corpus.dictionary.token2id), counts_peaks
         )
         times["counts_s"] = time.perf_counter() - started
         peaks["main_after_counts_mib"] = round(process_peak_kib() / MIB)
@@ -285,6 +287,8 @@ def stage_process(size: int) -> None:
         times["overview_s"] = time.perf_counter() - started
         peaks["main_after_overview_mib"] = round(process_peak_kib() / MIB)
     total = sum(times.values())
+    peaks["worker_prepare_mib"] = round(max(prepare_peaks) / MIB)
+    peaks["worker_counts_mib"] = round(max(counts_peaks) / MIB)
     result = {k: round(v, 1) for k, v in times.items()} | peaks
     result.update(
         stages_s=round(total, 1),
@@ -320,6 +324,12 @@ def _minutes(seconds: float | None) -> str:
 
 def _notebook_cell(seconds: float | None, peak_mib: int | None) -> str:
     return _minutes(seconds) + (f"; {peak_mib:,} MiB" if peak_mib else "")
+
+
+def _worker_peaks(row: dict) -> str:
+    if "worker_prepare_mib" not in row:  # measured before these were recorded
+        return ""
+    return f"{row['worker_prepare_mib']:,} / {row['worker_counts_mib']:,} MiB"
 
 
 def results_markdown(results: dict) -> list[str]:
@@ -380,8 +390,8 @@ def results_markdown(results: dict) -> list[str]:
             " partition map), each size in a fresh process:",
             "",
             "| articles | partitions | prepare | counts | overview | total | µs per article"
-            " | largest process | tree | load |",
-            "|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
+            " | largest process | a worker's peak by the end of prepare / counts | tree | load |",
+            "|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
         ]
         for size, row in sorted(results["stages"].items(), key=lambda item: int(item[0])):
             lines.append(
@@ -389,7 +399,7 @@ def results_markdown(results: dict) -> list[str]:
                 f"{_minutes(row['counts_s'])} | {_minutes(row['overview_s'])} | "
                 f"{_minutes(row['stages_s'])} | {row['us_per_article']} | "
                 f"{row['largest_mib']:,} MiB ({row['largest_process']}) | "
-                f"{row['tree_mib']:,} MiB | {row.get('load', '')} |"
+                f"{_worker_peaks(row)} | {row['tree_mib']:,} MiB | {row.get('load', '')} |"
             )
     lines += ["", "Targets of issue 16:", ""] + target_lines(results)
     notes = results.get("notes", [])  # said by hand in pipeline_results.json
