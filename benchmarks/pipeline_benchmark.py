@@ -14,7 +14,8 @@ section of benchmarks/RESULTS.md (the other sections are kept):
 - `--stages 100000 1000000`: the corpus-wide stages alone (import + prepare, then
   `corpus_counts` and the per-partition corpus overview) on a two-worker
   `dask.distributed.LocalCluster` (run.scheduler = its address), in a fresh process:
-  time per article and the largest process's memory (linearity from 100k to 1M).
+  time per article, the largest process's memory (linearity from 100k to 1M) and the
+  largest worker peak (VmHWM) at the end of a prepare and of a counts task.
 - `--seeds`: `make figures` on the seed corpus, cold (fresh cache and runs folder), then
   again with nothing changed.
 
@@ -390,7 +391,8 @@ def results_markdown(results: dict) -> list[str]:
             " partition map), each size in a fresh process:",
             "",
             "| articles | partitions | prepare | counts | overview | total | µs per article"
-            " | largest process | a worker's peak by the end of prepare / counts | tree | load |",
+            " | largest process | largest worker peak at a prepare / counts task's end | tree"
+            " | load |",
             "|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
         ]
         for size, row in sorted(results["stages"].items(), key=lambda item: int(item[0])):

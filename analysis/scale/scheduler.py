@@ -9,9 +9,9 @@
 - an address such as ``"tcp://10.0.0.5:8786"``: a ``dask.distributed`` cluster. Workers
   must see the same paths as the client (shared storage for the store and cache folders).
 
-On the local schedulers the workers are given at most two partitions each at a time and
-the results come back as they are done, in partition order (`iter_in_order`); on a cluster
-the tasks are one Dask graph.
+On every scheduler the workers are given at most two partitions each at a time and the
+results come back as they are done, in partition order (`iter_in_order`), so that neither
+the workers nor this process hold more than a few partitions' results.
 
 A single partition (every small corpus) runs in this process. Results come back in
 partition order whatever order the workers finish in; `reduce_in_order` folds partial
@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -56,33 +55,24 @@ def compute_in_order(
     measured at the task's end, is appended to it in partition order (for benchmarks).
     A `description` shows a progress bar of the tasks (on stderr) when there are several.
     """
-    local = (params.run.scheduler or "processes") in LOCAL_SCHEDULERS
-    run = _results_listed if local else _compute
     if peaks is None:
-        return run(func, partitions, context, params, description)
+        return list(iter_in_order(func, partitions, context, params, description))
     tasks = [(func, p) for p in partitions]
-    measured = run(_measured_task, tasks, context, params, description)
+    measured = list(iter_in_order(_measured_task, tasks, context, params, description))
     peaks.extend(peak for _, peak in measured)
     return [result for result, _ in measured]
-
-
-def _results_listed(
-    func: Callable, partitions: Sequence, context: object, params: Params, description: str
-) -> list:
-    return list(_results_in_order(func, partitions, context, params, description))
 
 
 def iter_in_order(
     func: Callable, partitions: Sequence, context: object, params: Params, description: str = ""
 ) -> Iterator[object]:
-    """`compute_in_order`'s results one at a time, in partition order: on the local
-    schedulers as they arrive (the caller can drop each before the next), on a cluster
-    once all are computed."""
+    """`compute_in_order`'s results one at a time, in partition order, as they arrive (the
+    caller can drop each before the next)."""
     if not partitions:
         return iter(())
     if (params.run.scheduler or "processes") in LOCAL_SCHEDULERS:
         return _results_in_order(func, partitions, context, params, description)
-    return iter(_compute(func, partitions, context, params, description))
+    return _cluster_results_in_order(func, partitions, context, params, description)
 
 
 def _measured_task(task: tuple[Callable, object], context: object) -> tuple[object, int]:
@@ -123,36 +113,24 @@ def reduce_in_order(
     each fold joins up to `REDUCE_FAN_IN` neighbours in partition order, level by level
     (the same tree on every scheduler, so an ordered reduction gives the same result).
 
+    The partitions run a few at a time (`iter_in_order`) and the tree is folded as their
+    results arrive in order (`_TreeFold`), holding one waiting partial result per level.
     On a `dask.distributed` cluster the folds are tasks on the workers, where the partial
-    results stay. On the local schedulers every result comes back to this process anyway:
-    here the workers compute the partitions only, a few at a time, and this process folds
-    the tree as their results arrive in order (`_TreeFold`), holding a few partial
-    results instead of every level of the tree and its copies in transit. `combine(a, b)`
-    must be associative; it may change and return `a`. If `peaks` is a list, the largest
-    peak resident memory (KiB) of any process that ran a task is appended to it.
+    results stay; on the local schedulers every result comes back to this process anyway,
+    and this process folds. `combine(a, b)` must be associative; it may change and return
+    `a`. If `peaks` is a list, the largest peak resident memory (KiB) of any process that
+    ran a task is appended to it.
     """
     if not partitions:
         raise InputError("reduce_in_order needs at least one partition")
     if (params.run.scheduler or "processes") in LOCAL_SCHEDULERS:
         return _reduce_here(func, combine, partitions, context, params, peaks, description)
-    measured = peaks is not None
-
-    def build(shared) -> list:
-        if measured:
-            level = [dask.delayed(_measured_task, pure=True)((func, p), shared) for p in partitions]
-            join = partial(_fold_measured, combine)
-        else:
-            level = [dask.delayed(func, pure=True)(p, shared) for p in partitions]
-            join = partial(_fold, combine)
-        while len(level) > 1:
-            groups = [level[i : i + REDUCE_FAN_IN] for i in range(0, len(level), REDUCE_FAN_IN)]
-            level = [dask.delayed(join, pure=True)(*g) if len(g) > 1 else g[0] for g in groups]
-        return level
-
-    (root,) = _run_graph(build, context, params, len(partitions), description)
-    if not measured:
-        return root
-    result, peak = root
+    if peaks is None:
+        return _reduce_on_cluster(func, partial(_fold, combine), partitions, context, params,
+                                  description)  # fmt: skip
+    tasks = [(func, p) for p in partitions]
+    join = partial(_fold_measured, combine)
+    result, peak = _reduce_on_cluster(_measured_task, join, tasks, context, params, description)
     peaks.append(peak)
     return result
 
@@ -260,43 +238,74 @@ def _fold_measured(combine: Callable, *results: tuple[object, int]) -> tuple[obj
     return folded, max(*(peak for _, peak in results), process_peak_kib())
 
 
-def _compute(
-    func: Callable, partitions: Sequence, context: object, params: Params, description: str
-) -> list:
-    def build(shared) -> list:
-        return [dask.delayed(func, pure=True)(p, shared) for p in partitions]
-
-    return _run_graph(build, context, params, len(partitions), description)
-
-
-def _run_graph(
-    build: Callable, context: object, params: Params, n_partitions: int, description: str = ""
-) -> list:
-    """Compute the tasks `build(shared context)` returns on the `dask.distributed` cluster of
-    ``params.run.scheduler``; with a progress bar named `description` when there are
-    several partitions. (The local schedulers run `_results_in_order`.)"""
-    scheduler = params.run.scheduler or "processes"
-    # A key of its own for every graph: two notebooks on one dask.distributed scheduler would
-    # otherwise share one "partition-context" key, and each get the other's context.
-    name = f"partition-context-{uuid.uuid4().hex}"
-    tasks = build(dask.delayed(context, name=name, traverse=False))
-    if not tasks:
-        return []
+@contextlib.contextmanager
+def _cluster_client(params: Params) -> Iterator[object]:
+    """A `distributed.Client` of the cluster at ``params.run.scheduler``."""
+    scheduler = params.run.scheduler
     if "://" not in scheduler and ":" not in scheduler:
         raise InputError(
             f"run.scheduler is {scheduler!r}; give '' (local processes), 'threads', "
             "'synchronous', or a dask.distributed address such as 'tcp://host:8786'"
         )
-    from distributed import Client, as_completed
+    from distributed import Client
 
     with Client(scheduler, set_as_default=False) as client:
-        futures = client.compute(list(tasks))
-        finished = as_completed(futures, loop=client.loop)
-        if description and n_partitions > 1:
-            finished = tqdm(finished, total=len(futures), desc=description, unit=" tasks")
-        for _ in finished:
-            pass
-        return client.gather(futures)
+        yield client
+
+
+def _cluster_results_in_order(
+    func: Callable, partitions: Sequence, context: object, params: Params, description: str
+) -> Iterator[object]:
+    """`iter_in_order` on a `dask.distributed` cluster: each result fetched when it is next."""
+    with _cluster_client(params) as client:
+        for future in _cluster_futures_in_order(client, func, partitions, context, description):
+            yield future.result()
+
+
+def _reduce_on_cluster(
+    func: Callable,
+    join: Callable,
+    partitions: Sequence,
+    context: object,
+    params: Params,
+    description: str,
+) -> object:
+    """`reduce_in_order`'s tree on the cluster's workers: a fold is submitted as soon as the
+    partitions it joins are done (before any further partition), and only the root is
+    fetched."""
+    with _cluster_client(params) as client:
+        tree = _TreeFold(len(partitions), partial(client.submit, join, pure=False, priority=1))
+        for future in _cluster_futures_in_order(client, func, partitions, context, description):
+            tree.add(future)
+        return tree.root().result()
+
+
+def _cluster_futures_in_order(
+    client, func: Callable, partitions: Sequence, context: object, description: str
+) -> Iterator[object]:
+    """``func(p, context)`` for each partition on the cluster, at most two per worker
+    submitted and not yet taken; each task's future yielded in partition order once it is
+    done (its result stays on the worker). The context is sent to every worker once, under
+    a key of its own (two notebooks may share the scheduler)."""
+    (shared,) = client.scatter([context], broadcast=True, hash=False)
+    window = 2 * max(1, len(client.scheduler_info()["workers"]))
+    bar = tqdm(
+        total=len(partitions), desc=description, unit=" partitions", mininterval=1.0,
+        disable=not description or len(partitions) < 2,
+    )  # fmt: skip
+    upcoming = iter(partitions)
+    queued = deque(
+        client.submit(func, p, shared, pure=False) for p in itertools.islice(upcoming, window)
+    )
+    with bar:
+        while queued:
+            future = queued.popleft()
+            if future.exception() is not None:  # waits for the task, fetches no result
+                future.result()  # raises the task's error with its traceback
+            for partition in itertools.islice(upcoming, 1):
+                queued.append(client.submit(func, partition, shared, pure=False))
+            yield future
+            bar.update()
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}  # local worker processes by number of workers
