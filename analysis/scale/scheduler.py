@@ -202,31 +202,55 @@ def _results_in_order(
     scheduler, workers = params.run.scheduler or "processes", params.run.workers
     if workers < 1:
         raise InputError(f"run.workers is {workers}; use at least 1 worker")
-    bar = tqdm(
-        total=len(partitions), desc=description, unit=" partitions", mininterval=1.0,
-        disable=not description or len(partitions) < 2,
-    )  # fmt: skip
-    with bar, contextlib.ExitStack() as stack:
-        if scheduler == "synchronous" or workers == 1 or len(partitions) == 1:
+    if scheduler == "synchronous" or workers == 1 or len(partitions) == 1:
+        with _progress(len(partitions), description) as bar:
             for partition in partitions:
                 yield func(partition, context)
                 bar.update()
-            return
+        return
+    with contextlib.ExitStack() as stack:
         if scheduler == "processes":
             pool = worker_pool(workers)
         else:
             pool = stack.enter_context(ThreadPoolExecutor(workers))
-        queued: deque[Future] = deque()
-        stack.callback(lambda: [future.cancel() for future in queued])  # on a failure
-        upcoming = iter(partitions)
-        for partition in itertools.islice(upcoming, 2 * workers):
-            queued.append(pool.submit(func, partition, context))
-        while queued:
-            result = queued.popleft().result()
-            for partition in itertools.islice(upcoming, 1):
-                queued.append(pool.submit(func, partition, context))
-            yield result
-            bar.update()
+        submit = partial(_submitted, pool.submit, func, context)
+        for future in _done_in_order(submit, partitions, 2 * workers, description):
+            yield future.result()
+
+
+def _progress(total: int, description: str) -> tqdm:
+    """A bar of partitions done (on stderr), shown when named and there are several."""
+    return tqdm(
+        total=total, desc=description, unit=" partitions", mininterval=1.0,
+        disable=not description or total < 2,
+    )  # fmt: skip
+
+
+def _submitted(submit: Callable, func: Callable, context: object, partition: object) -> Future:
+    return submit(func, partition, context)
+
+
+def _done_in_order(
+    submit: Callable[[object], Future], partitions: Sequence, window: int, description: str
+) -> Iterator[Future]:
+    """Each partition's future from `submit`, yielded in partition order once done (its
+    error raised here), with at most `window` submitted and not yet yielded: the workers
+    run a few partitions ahead of the caller, never the whole corpus. Works with
+    `concurrent.futures` and `dask.distributed` futures alike; a failure cancels the rest."""
+    upcoming = iter(partitions)
+    queued = deque(submit(p) for p in itertools.islice(upcoming, window))
+    try:
+        with _progress(len(partitions), description) as bar:
+            while queued:
+                future = queued.popleft()
+                if future.exception() is not None:  # waits; a cluster's result stays put
+                    future.result()  # raises the task's error with its traceback
+                queued.extend(submit(p) for p in itertools.islice(upcoming, 1))
+                yield future
+                bar.update()
+    finally:
+        for future in queued:
+            future.cancel()
 
 
 def _fold(combine: Callable, *results: object) -> object:
@@ -271,8 +295,8 @@ def _reduce_on_cluster(
     description: str,
 ) -> object:
     """`reduce_in_order`'s tree on the cluster's workers: a fold is submitted as soon as the
-    partitions it joins are done (before any further partition), and only the root is
-    fetched."""
+    partitions it joins are done, ahead of the partitions waiting (priority), and only the
+    root is fetched."""
     with _cluster_client(params) as client:
         tree = _TreeFold(len(partitions), partial(client.submit, join, pure=False, priority=1))
         for future in _cluster_futures_in_order(client, func, partitions, context, description):
@@ -283,29 +307,13 @@ def _reduce_on_cluster(
 def _cluster_futures_in_order(
     client, func: Callable, partitions: Sequence, context: object, description: str
 ) -> Iterator[object]:
-    """``func(p, context)`` for each partition on the cluster, at most two per worker
-    submitted and not yet taken; each task's future yielded in partition order once it is
-    done (its result stays on the worker). The context is sent to every worker once, under
-    a key of its own (two notebooks may share the scheduler)."""
+    """`_done_in_order` on the cluster, two partitions per worker ahead (results stay on
+    the workers). The context is sent to every worker once, under a key of its own (two
+    notebooks may share the scheduler)."""
     (shared,) = client.scatter([context], broadcast=True, hash=False)
     window = 2 * max(1, len(client.scheduler_info()["workers"]))
-    bar = tqdm(
-        total=len(partitions), desc=description, unit=" partitions", mininterval=1.0,
-        disable=not description or len(partitions) < 2,
-    )  # fmt: skip
-    upcoming = iter(partitions)
-    queued = deque(
-        client.submit(func, p, shared, pure=False) for p in itertools.islice(upcoming, window)
-    )
-    with bar:
-        while queued:
-            future = queued.popleft()
-            if future.exception() is not None:  # waits for the task, fetches no result
-                future.result()  # raises the task's error with its traceback
-            for partition in itertools.islice(upcoming, 1):
-                queued.append(client.submit(func, partition, shared, pure=False))
-            yield future
-            bar.update()
+    submit = partial(_submitted, partial(client.submit, pure=False), func, shared)
+    return _done_in_order(submit, partitions, window, description)
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}  # local worker processes by number of workers
